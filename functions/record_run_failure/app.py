@@ -1,0 +1,21 @@
+"""RecordRunFailureFunction (Step Functions Catch target): record why a payment run failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.config import settings
+from shared.data.items import bind_tables
+from shared.observability import logger, metrics, tracer
+from shared.usecases.payment_run import record_failure
+
+bind_tables(settings())
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return record_failure(event)

@@ -1,0 +1,21 @@
+"""ValidateClaimsFunction (Step Functions task): run the named checks over the window's claims."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.config import settings
+from shared.data.items import bind_tables
+from shared.observability import logger, metrics, tracer
+from shared.usecases.payment_run import RunState, validate_claims
+
+bind_tables(settings())
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return validate_claims(RunState.model_validate(event)).model_dump()

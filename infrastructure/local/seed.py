@@ -1,0 +1,94 @@
+"""Write the demo data (`seed_data.py`) into the local tables through the project's own repositories."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from infrastructure.local.seed_data import SeedData, SeedSchool, build_seed_data, personas
+from shared.claims.academic_years import AcademicYear
+from shared.claims.models import Membership, OrganisationType, Provider, Role, School, User
+from shared.claims.windows import ClaimWindow
+from shared.data.repositories import ClaimWindows, Organisations, Providers, Users
+
+
+def _school(seed: SeedSchool, eligible_year: str | None) -> School:
+    return School(
+        organisation_id=seed.urn,
+        urn=seed.urn,
+        name=seed.name,
+        local_authority_name=seed.local_authority_name,
+        local_authority_code=seed.local_authority_code,
+        district_admin_code=seed.district_admin_code,
+        district_admin_name=seed.district_admin_name,
+        type_of_establishment=seed.type_of_establishment,
+        group=seed.group,
+        phase=seed.phase,
+        urban_or_rural=seed.urban_or_rural,
+        address1=seed.address1,
+        town=seed.town,
+        postcode=seed.postcode,
+        telephone=seed.telephone,
+        website=seed.website,
+        ukprn=seed.ukprn,
+        trust_uid=seed.trust_uid,
+        trust_name=seed.trust_name,
+        vendor_number=seed.vendor_number,
+        eligible_years=frozenset({eligible_year} if eligible_year else set()),
+    )
+
+
+def load(today: dt.date) -> SeedData:
+    data = build_seed_data(today)
+    current_year = AcademicYear.for_date(today).name
+    eligible = set(data.eligible_school_urns)
+    organisations = Organisations()
+    names: dict[str, tuple[OrganisationType, str]] = {}
+    for seed_school in data.schools:
+        organisations.put_school(_school(seed_school, current_year if seed_school.urn in eligible else None))
+        names[seed_school.urn] = (OrganisationType.SCHOOL, seed_school.name)
+    providers = Providers()
+    for seed_provider in data.providers:
+        providers.put(
+            Provider(
+                code=seed_provider.code,
+                name=seed_provider.name,
+                provider_type=seed_provider.provider_type,
+                accredited=seed_provider.accredited,
+                ukprn=seed_provider.ukprn,
+                urn=seed_provider.urn,
+                postcode=seed_provider.postcode,
+                city=seed_provider.city,
+                email=seed_provider.email,
+            )
+        )
+        names[seed_provider.code] = (OrganisationType.PROVIDER, seed_provider.name)
+    users = Users()
+    for seed_user in data.users:
+        users.put(
+            User(
+                user_id=seed_user.user_id,
+                first_name=seed_user.first_name,
+                last_name=seed_user.last_name,
+                email=seed_user.email,
+                role=Role(seed_user.role),
+            )
+        )
+        for organisation_id in seed_user.organisation_ids:
+            kind, name = names[organisation_id]
+            users.add_membership(Membership(user_id=seed_user.user_id, organisation_id=organisation_id, organisation_type=kind, organisation_name=name))
+    windows = ClaimWindows()
+    for seed_window in data.claim_windows:
+        window = ClaimWindow(
+            window_id=seed_window.window_id,
+            academic_year=AcademicYear.parse(seed_window.academic_year),
+            opens_on=seed_window.opens_on,
+            closes_on=seed_window.closes_on,
+        )
+        if window.closes_on < today:
+            window = window.model_copy(update={"closed_at": window.closes_at})
+        windows.put(window)
+    return data
+
+
+def persona_ids(data: SeedData) -> list[str]:
+    return [user.user_id for user in personas(data)]

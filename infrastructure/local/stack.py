@@ -1,0 +1,282 @@
+"""The whole system on one machine: moto as AWS, the real handlers in-process, fakes for the rest.
+
+Everything is created from `template.yaml`: tables (with their key schemas, indexes and TTL), the
+bucket, the queues, one moto Lambda function per SAM function (run in-process by the adapter), the
+state machines (with `DefinitionSubstitutions` applied) and the API routes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import os
+import socket
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.request import Request, urlopen
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+REGION = "eu-west-2"
+ACCOUNT = "123456789012"
+PREFIX = "local"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def resource_name(logical_id: str) -> str:
+    return f"{PREFIX}-{logical_id}"
+
+
+def function_module(code_uri: str, handler: str) -> tuple[str, str]:
+    """`functions/web/` + `app.lambda_handler` → (`functions.web.app`, `lambda_handler`)."""
+    module, _, attribute = handler.rpartition(".")
+    package = code_uri.strip("/").replace("/", ".")
+    return f"{package}.{module}", attribute
+
+
+@dataclass
+class LocalStack:
+    """Start with `start()`; `environment` holds what the handlers read. Stop with `stop()`."""
+
+    web_port: int = 3000
+    moto_port: int = 0
+    host: str = "127.0.0.1"
+    today: dt.date | None = None
+    log: Callable[[str], None] = print
+    environment: dict[str, str] = field(default_factory=dict)
+    function_names: dict[str, str] = field(default_factory=dict)
+    state_machine_arns: dict[str, str] = field(default_factory=dict)
+    persona_user_ids: list[str] = field(default_factory=list)
+    _servers: list[Any] = field(default_factory=list)
+    _exit: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> LocalStack:
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
+
+        from infrastructure.local.template import load_template
+
+        template = load_template(TEMPLATE)
+        self.moto_port = self.moto_port or free_port(self.host)
+        moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
+        moto.start()
+        self._servers.append(moto)
+        endpoint = f"http://{self.host}:{self.moto_port}"
+        self._post(f"{endpoint}/moto-api/config", {"stepfunctions": {"execute_state_machine": True}})
+
+        teaching_record, notify = self._start_fakes()
+        self.environment = self._environment(template, endpoint, teaching_record, notify)
+        os.environ.update(self.environment)
+        from shared.config import settings
+
+        settings.cache_clear()
+        self._create_resources(template)
+        self._start_api(template)
+        return self
+
+    def stop(self) -> None:
+        self._exit.close()
+        for server in reversed(self._servers):
+            with contextlib.suppress(Exception):
+                if isinstance(server, ThreadingHTTPServer):
+                    server.shutdown()
+                    server.server_close()
+                else:
+                    server.stop()
+        self._servers.clear()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    # -- pieces -----------------------------------------------------------------------------
+    def _start_fakes(self) -> tuple[ThreadingHTTPServer, ThreadingHTTPServer]:
+        from infrastructure.local.fakes import SentEmails, notify_server, teaching_record_server
+        from infrastructure.local.seed_data import build_seed_data
+
+        data = build_seed_data(self._today())
+        self.sent_emails = SentEmails()
+        teaching_record = teaching_record_server(data.teachers, self.host)
+        notify = notify_server(self.sent_emails, self.host)
+        self._servers += [teaching_record, notify]
+        return teaching_record, notify
+
+    def _today(self) -> dt.date:
+        return self.today or dt.datetime.now(dt.UTC).date()
+
+    def _environment(
+        self, template: dict[str, Any], endpoint: str, teaching_record: ThreadingHTTPServer, notify: ThreadingHTTPServer
+    ) -> dict[str, str]:
+        from infrastructure.local.fakes import API_KEY
+        from infrastructure.local.template import table_definitions
+
+        tables = table_definitions(template, resource_name)
+        env = {name: spec.create_kwargs["TableName"] for name, spec in tables.items()}
+        env.update(
+            {
+                "AWS_ENDPOINT_URL": endpoint,
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "MOTO_PORT": str(self.moto_port),
+                "ENVIRONMENT": "local",
+                "FILES_BUCKET": resource_name("FilesBucket").lower(),
+                "SIGN_IN_METHOD": "persona",
+                "SERVICE_URL": self.url,
+                "TEACHING_RECORD_BASE_URL": f"http://{self.host}:{teaching_record.server_address[1]}",
+                "TEACHING_RECORD_API_KEY": API_KEY,
+                "NOTIFY_BASE_URL": f"http://{self.host}:{notify.server_address[1]}",
+                "NOTIFY_API_KEY": "local-" + "a" * 36 + "-" + "b" * 36,
+                "PAYER_EMAIL_ADDRESSES": "payments@payer.example.gov.uk",
+                "COOKIE_SECURE": "true",
+                "POWERTOOLS_SERVICE_NAME": "claim-funding-for-mentors",
+                "POWERTOOLS_METRICS_NAMESPACE": "ClaimFundingForMentors",
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_METRICS_DISABLED": "true",
+                "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+            }
+        )
+        return env
+
+    def _create_resources(self, template: dict[str, Any]) -> None:
+        import boto3
+
+        from infrastructure.local.lambda_adapter import HandlerRegistry, in_process_lambdas
+        from infrastructure.local.seed import load, persona_ids
+        from infrastructure.local.template import apply_substitutions, function_handlers, state_machines, table_definitions
+
+        session = boto3.session.Session(region_name=REGION)
+        dynamodb = session.client("dynamodb")
+        for spec in table_definitions(template, resource_name).values():
+            dynamodb.create_table(**spec.create_kwargs)
+            if spec.ttl_attribute:
+                dynamodb.update_time_to_live(
+                    TableName=spec.create_kwargs["TableName"],
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
+                )
+        session.client("s3").create_bucket(
+            Bucket=self.environment["FILES_BUCKET"], CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
+        sqs = session.client("sqs")
+        dlq = sqs.create_queue(QueueName=resource_name("EmailDeadLetterQueue"))["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        queue = sqs.create_queue(
+            QueueName=resource_name("EmailQueue"),
+            Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})},
+        )["QueueUrl"]
+        self.environment["EMAIL_QUEUE_URL"] = queue
+
+        role = session.client("iam").create_role(
+            RoleName=resource_name("LambdaRole"),
+            AssumeRolePolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+            ),
+        )["Role"]["Arn"]
+        lambda_client = session.client("lambda")
+        registry = HandlerRegistry()
+        function_arns: dict[str, str] = {}
+        for logical_id, (code_uri, handler) in function_handlers(template).items():
+            name = resource_name(logical_id)
+            module, attribute = function_module(code_uri, handler)
+            registry.register(name, module, attribute)
+            function_arns[logical_id] = lambda_client.create_function(
+                FunctionName=name,
+                Runtime="python3.12",
+                Role=role,
+                Handler=handler,
+                Code={"ZipFile": _placeholder_zip(module)},
+                Timeout=30,
+            )["FunctionArn"]
+            self.function_names[logical_id] = name
+        self.registry = registry
+        self._exit.enter_context(in_process_lambdas(registry))
+
+        sfn = session.client("stepfunctions")
+        for logical_id, (definition_uri, substitutions) in state_machines(template).items():
+            values = {key: _resolve(value, function_arns) for key, value in substitutions.items()}
+            definition = apply_substitutions((ROOT / definition_uri).read_text(), values)
+            self.state_machine_arns[logical_id] = sfn.create_state_machine(
+                name=resource_name(logical_id), definition=definition, roleArn=role, type="STANDARD"
+            )["stateMachineArn"]
+        if "ClaimWindowStateMachine" in self.state_machine_arns:
+            self.environment["CLAIM_WINDOW_STATE_MACHINE_ARN"] = self.state_machine_arns["ClaimWindowStateMachine"]
+        os.environ.update(self.environment)
+
+        from shared.config import settings
+        from shared.data.items import bind_tables
+
+        settings.cache_clear()
+        bind_tables(settings())
+        data = load(self._today())
+        self.persona_user_ids = persona_ids(data)
+        self.environment["PERSONA_USER_IDS"] = ",".join(self.persona_user_ids)
+        os.environ.update(self.environment)
+        settings.cache_clear()
+
+    def _start_api(self, template: dict[str, Any]) -> None:
+        from infrastructure.local.api import LocalApi, serve
+        from infrastructure.local.template import api_routes
+
+        api = LocalApi(api_routes(template), self.registry, self.function_names, REGION)
+        self._servers.append(serve(api, self.host, self.web_port, self._request_log))
+
+    def _request_log(self, line: str) -> None:
+        if os.environ.get("LOCAL_API_LOG"):
+            self.log(line)
+
+    @staticmethod
+    def _post(url: str, body: dict[str, Any]) -> None:
+        request = Request(url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"})
+        with urlopen(request, timeout=10) as response:  # noqa: S310 - loopback moto server
+            response.read()
+
+
+def _resolve(value: Any, function_arns: dict[str, str]) -> str:
+    """The substitution values the template uses: `Fn::GetAtt [Function, Arn]` or a plain string."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        target = value["Fn::GetAtt"]
+        logical_id = target[0] if isinstance(target, list) else str(target).split(".")[0]
+        return function_arns[logical_id]
+    raise ValueError(f"cannot resolve substitution {value!r} locally")
+
+
+def _placeholder_zip(module: str) -> bytes:
+    """moto wants a code package; the adapter runs `module` from this checkout instead."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README.txt", f"Runs in-process from {module}\n")
+    return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def running(**kwargs: Any) -> Iterator[LocalStack]:
+    stack = LocalStack(**kwargs).start()
+    try:
+        yield stack
+    finally:
+        stack.stop()

@@ -1,0 +1,1 @@
+"""The claims domain: pure rules with no AWS, HTTP or template code (enforced by ruff's banned-api)."""

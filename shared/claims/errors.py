@@ -1,0 +1,42 @@
+"""Typed domain errors. They are mapped to pages and HTTP statuses in one place (`shared.web.errors`)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class for every rule the domain refuses."""
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the user may not know that it does."""
+
+
+class NotAuthorised(DomainError):
+    """The signed-in user may not do this."""
+
+
+class ClaimNotFound(NotFound):
+    pass
+
+
+class OrganisationNotFound(NotFound):
+    pass
+
+
+class WindowClosed(DomainError):
+    pass
+
+
+class AllowanceExceeded(DomainError):
+    pass
+
+
+class InvalidTransition(DomainError):
+    def __init__(self, from_status: str, to_status: str) -> None:
+        super().__init__(f"{from_status} -> {to_status}")
+        self.from_status = from_status
+        self.to_status = to_status
+
+
+class ConcurrentUpdate(DomainError):
+    """A conditional write lost a race: someone else changed the item first."""

@@ -1,0 +1,99 @@
+"""Domain models. Repositories in `shared.data` map DynamoDB items to and from these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.claims.regions import Region, region_for_district
+
+
+class Domain(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class OrganisationType(StrEnum):
+    SCHOOL = "school"
+    PROVIDER = "provider"
+
+
+class School(Domain):
+    organisation_id: str  # the URN, or the vendor number for an organisation without one
+    urn: str | None
+    name: str
+    local_authority_name: str = ""
+    local_authority_code: str = ""
+    district_admin_code: str | None = None
+    district_admin_name: str = ""
+    type_of_establishment: str = ""
+    group: str = ""
+    phase: str = ""
+    urban_or_rural: str = ""
+    address1: str = ""
+    town: str = ""
+    postcode: str = ""
+    telephone: str = ""
+    website: str = ""
+    ukprn: str | None = None
+    trust_uid: str | None = None
+    trust_name: str | None = None
+    vendor_number: str | None = None
+    eligible_years: frozenset[str] = frozenset()
+    grant_conditions_accepted_at: dt.datetime | None = None
+    grant_conditions_accepted_by: str | None = None
+
+    @property
+    def region(self) -> Region:
+        return region_for_district(self.district_admin_code)
+
+
+class Provider(Domain):
+    code: str
+    name: str
+    provider_type: str
+    accredited: bool
+    ukprn: str
+    urn: str | None = None
+    postcode: str = ""
+    city: str = ""
+    email: str = ""
+
+
+class Role(StrEnum):
+    SCHOOL = "school"
+    SUPPORT = "support"
+    PROVIDER = "provider"
+
+
+class User(Domain):
+    user_id: str
+    first_name: str
+    last_name: str
+    email: str
+    role: Role
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Membership(Domain):
+    user_id: str
+    organisation_id: str
+    organisation_type: OrganisationType
+    organisation_name: str
+
+
+class OrganisationRef(Domain):
+    """What a chooser needs to list an organisation and build its URL."""
+
+    organisation_id: str
+    organisation_type: OrganisationType
+    name: str
+
+    @property
+    def home_path(self) -> str:
+        prefix = "schools" if self.organisation_type is OrganisationType.SCHOOL else "providers"
+        return f"/{prefix}/{self.organisation_id}/claims"

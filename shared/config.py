@@ -1,0 +1,93 @@
+"""Configuration as pydantic models: the only place that reads the environment.
+
+`template.yaml` sets every variable below on the functions; the local stack sets the same names.
+Field names match the environment variable names (case-insensitive).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_templates_path() -> Path:
+    # Locally the templates sit beside the package; in the Lambda layer both live in /opt/python.
+    return _PROJECT_ROOT / "templates"
+
+
+class Tables(BaseModel):
+    """DynamoDB table names (one per `*_TABLE` variable)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    organisations_table: str
+    providers_table: str
+    users_table: str
+    memberships_table: str
+    sessions_table: str
+    claim_windows_table: str
+    mentors_table: str
+    school_mentors_table: str
+    claims_table: str
+    allowances_table: str
+    claim_events_table: str
+    funding_rates_table: str
+    batches_table: str
+    download_tokens_table: str
+    journeys_table: str
+    idempotency_table: str
+
+
+class Settings(Tables):
+    """Everything a function needs to know about where it runs."""
+
+    environment: str = "local"
+    aws_region: str = Field(default="eu-west-2")
+    aws_endpoint_url: str | None = None
+    files_bucket: str = ""
+    email_queue_url: str = ""
+    claim_window_state_machine_arn: str = ""
+    scheduler_role_arn: str = ""
+    schedule_group_name: str = ""
+    sign_in_method: Literal["persona", "dfe-sign-in"] = "dfe-sign-in"
+    service_url: str = "http://127.0.0.1:3000"
+    dfe_sign_in_issuer_url: str = ""
+    dfe_sign_in_client_id: str = ""
+    dfe_sign_in_client_secret: str = ""
+    teaching_record_base_url: str = ""
+    teaching_record_api_key: str = ""
+    notify_base_url: str = ""
+    notify_api_key: str = ""
+    payer_email_addresses: str = ""
+    session_idle_minutes: int = 120
+    persona_user_ids: str = ""
+    cookie_secure: bool = True
+    templates_path: Path = Field(default_factory=_default_templates_path)
+
+    @field_validator("aws_endpoint_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return value or None
+
+    @property
+    def persona_sign_in_enabled(self) -> bool:
+        """Persona sign-in exists only where it was configured on purpose (never by default)."""
+        return self.sign_in_method == "persona" and self.environment != "production"
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    source = os.environ if environ is None else environ
+    values = {key.lower(): value for key, value in source.items() if key.lower() in Settings.model_fields}
+    return Settings.model_validate(values)
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The settings of this process, validated once at cold start."""
+    return load_settings()

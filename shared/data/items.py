@@ -1,0 +1,296 @@
+"""PynamoDB items, one class per table. Key schemas must match `template.yaml` (a test checks).
+
+Table names are bound at cold start from configuration by `bind_tables`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from shared.config import Settings
+
+
+class _Meta:
+    table_name: str = ""
+    region = "eu-west-2"
+
+
+class OrganisationTypeNameIndex(GlobalSecondaryIndex["OrganisationItem"]):
+    class Meta:
+        index_name = "type-name-index"
+        projection = AllProjection()
+
+    organisation_type = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute(range_key=True)
+
+
+class OrganisationItem(Model):
+    class Meta(_Meta):
+        pass
+
+    organisation_id = UnicodeAttribute(hash_key=True)
+    organisation_type = UnicodeAttribute()
+    name = UnicodeAttribute()
+    urn = UnicodeAttribute(null=True)
+    details = MapAttribute[str, Any](default=dict)
+    eligible_years = UnicodeSetAttribute(default=set)
+    grant_conditions_accepted_at = UTCDateTimeAttribute(null=True)
+    grant_conditions_accepted_by = UnicodeAttribute(null=True)
+    by_type_name = OrganisationTypeNameIndex()
+
+
+class AccreditedNameIndex(GlobalSecondaryIndex["ProviderItem"]):
+    class Meta:
+        index_name = "accredited-name-index"
+        projection = AllProjection()
+
+    accredited = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute(range_key=True)
+
+
+class ProviderItem(Model):
+    class Meta(_Meta):
+        pass
+
+    code = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    accredited = UnicodeAttribute()  # "yes" / "no": a GSI key must be a string
+    provider_type = UnicodeAttribute()
+    ukprn = UnicodeAttribute()
+    urn = UnicodeAttribute(null=True)
+    postcode = UnicodeAttribute(default="")
+    city = UnicodeAttribute(default="")
+    email = UnicodeAttribute(default="")
+    by_accredited_name = AccreditedNameIndex()
+
+
+class EmailIndex(GlobalSecondaryIndex["UserItem"]):
+    class Meta:
+        index_name = "email-index"
+        projection = AllProjection()
+
+    email = UnicodeAttribute(hash_key=True)
+
+
+class UserItem(Model):
+    class Meta(_Meta):
+        pass
+
+    user_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    role = UnicodeAttribute()
+    by_email = EmailIndex()
+
+
+class OrganisationMembersIndex(GlobalSecondaryIndex["MembershipItem"]):
+    class Meta:
+        index_name = "organisation-index"
+        projection = AllProjection()
+
+    organisation_id = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute(range_key=True)
+
+
+class MembershipItem(Model):
+    class Meta(_Meta):
+        pass
+
+    user_id = UnicodeAttribute(hash_key=True)
+    organisation_id = UnicodeAttribute(range_key=True)
+    organisation_type = UnicodeAttribute()
+    organisation_name = UnicodeAttribute()
+    by_organisation = OrganisationMembersIndex()
+
+
+class SessionItem(Model):
+    class Meta(_Meta):
+        pass
+
+    session_id = UnicodeAttribute(hash_key=True)
+    csrf_token = UnicodeAttribute()
+    user_id = UnicodeAttribute(null=True)
+    data = MapAttribute[str, Any](default=dict)
+    last_seen_at = UTCDateTimeAttribute()
+    expires_at = NumberAttribute()  # epoch seconds: DynamoDB TTL
+
+
+class AllWindowsIndex(GlobalSecondaryIndex["ClaimWindowItem"]):
+    class Meta:
+        index_name = "all-windows-index"
+        projection = AllProjection()
+
+    partition = UnicodeAttribute(hash_key=True)
+    opens_on = UnicodeAttribute(range_key=True)
+
+
+class ClaimWindowItem(Model):
+    class Meta(_Meta):
+        pass
+
+    window_id = UnicodeAttribute(hash_key=True)
+    partition = UnicodeAttribute(default="window")
+    academic_year = UnicodeAttribute()
+    opens_on = UnicodeAttribute()  # ISO date
+    closes_on = UnicodeAttribute()
+    closed_at = UTCDateTimeAttribute(null=True)
+    by_opens_on = AllWindowsIndex()
+
+
+class SchoolClaimsIndex(GlobalSecondaryIndex["ClaimItem"]):
+    class Meta:
+        index_name = "school-index"
+        projection = AllProjection()
+
+    school_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class WindowStatusIndex(GlobalSecondaryIndex["ClaimItem"]):
+    class Meta:
+        index_name = "window-status-index"
+        projection = AllProjection()
+
+    window_status = UnicodeAttribute(hash_key=True)
+    reference = UnicodeAttribute(range_key=True)
+
+
+class ProviderClaimsIndex(GlobalSecondaryIndex["ClaimItem"]):
+    class Meta:
+        index_name = "provider-index"
+        projection = AllProjection()
+
+    provider_code = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ReferenceIndex(GlobalSecondaryIndex["ClaimItem"]):
+    class Meta:
+        index_name = "reference-index"
+        projection = AllProjection()
+
+    reference = UnicodeAttribute(hash_key=True)
+
+
+class ClaimItem(Model):
+    class Meta(_Meta):
+        pass
+
+    claim_id = UnicodeAttribute(hash_key=True)
+    reference = UnicodeAttribute()
+    school_id = UnicodeAttribute()
+    provider_code = UnicodeAttribute()
+    window_id = UnicodeAttribute()
+    academic_year = UnicodeAttribute()
+    status = UnicodeAttribute()
+    window_status = UnicodeAttribute()  # "<window_id>#<status>"
+    created_at = UnicodeAttribute()  # ISO instant, sorts
+    submitted_at = UTCDateTimeAttribute(null=True)
+    submitted_by = UnicodeAttribute(null=True)
+    hourly_rate_pence = NumberAttribute(default=0)
+    amount_pence = NumberAttribute(default=0)
+    mentors = ListAttribute[MapAttribute[str, Any]](default=list)
+    version = NumberAttribute(default=1)
+    by_school = SchoolClaimsIndex()
+    by_window_status = WindowStatusIndex()
+    by_provider = ProviderClaimsIndex()
+    by_reference = ReferenceIndex()
+
+
+class BatchKindIndex(GlobalSecondaryIndex["BatchItem"]):
+    class Meta:
+        index_name = "kind-index"
+        projection = AllProjection()
+
+    kind = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class BatchItem(Model):
+    """A payment run, payer response, audit or clawback batch."""
+
+    class Meta(_Meta):
+        pass
+
+    batch_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    status = UnicodeAttribute()
+    window_id = UnicodeAttribute(null=True)
+    trigger = UnicodeAttribute(null=True)
+    started_by = UnicodeAttribute(null=True)
+    file_key = UnicodeAttribute(null=True)
+    file_sha256 = UnicodeAttribute(null=True)
+    row_count = NumberAttribute(default=0)
+    total_pence = NumberAttribute(default=0)
+    failure = MapAttribute[str, Any](null=True)
+    counts = MapAttribute[str, Any](default=dict)
+    by_kind = BatchKindIndex()
+
+
+class ClaimEventItem(Model):
+    class Meta(_Meta):
+        pass
+
+    claim_id = UnicodeAttribute(hash_key=True)
+    event_id = UnicodeAttribute(range_key=True)
+    action = UnicodeAttribute()
+    from_status = UnicodeAttribute(null=True)
+    to_status = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    detail = MapAttribute[str, Any](default=dict)
+
+
+_BINDINGS: list[tuple[type[Model], str]] = [  # every item class and its Settings field
+    (OrganisationItem, "organisations_table"),
+    (ProviderItem, "providers_table"),
+    (UserItem, "users_table"),
+    (MembershipItem, "memberships_table"),
+    (SessionItem, "sessions_table"),
+    (ClaimWindowItem, "claim_windows_table"),
+    (ClaimItem, "claims_table"),
+    (BatchItem, "batches_table"),
+    (ClaimEventItem, "claim_events_table"),
+]
+
+ALL_ITEMS: tuple[type[Model], ...] = tuple(model for model, _ in _BINDINGS)
+
+
+def bind_tables(config: Settings) -> None:
+    """Point every item class at its configured table (cheap; safe to call again)."""
+    for model, field in _BINDINGS:
+        model.Meta.table_name = getattr(config, field)
+        model.Meta.region = config.aws_region
+
+
+def table_field(model: type[Model]) -> str:
+    return dict(_BINDINGS)[model]
+
+
+__all__ = [
+    "ALL_ITEMS",
+    "BatchItem",
+    "ClaimEventItem",
+    "ClaimItem",
+    "ClaimWindowItem",
+    "MembershipItem",
+    "OrganisationItem",
+    "ProviderItem",
+    "SessionItem",
+    "UserItem",
+    "bind_tables",
+    "table_field",
+]

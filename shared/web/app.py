@@ -1,0 +1,168 @@
+"""The one way a web function is put together: routers, middleware, error pages, the handler.
+
+Every request: parse → load session and user → check CSRF on POST → route → security headers,
+session cookie. Domain errors become pages here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.router import Router
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.claims.errors import NotAuthorised, NotFound
+from shared.config import Settings, settings
+from shared.data.items import bind_tables
+from shared.data.repositories import Users
+from shared.data.sessions import Sessions
+from shared.observability import logger, metrics, tracer
+from shared.web.pages import SignInRequired, page
+from shared.web.request import SESSION_COOKIE, Request, parse_cookies, parse_form
+
+Clock = Callable[[], dt.datetime]
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def security_headers(nonce: str, config: Settings) -> dict[str, str]:
+    form_action = "'self'"
+    if config.dfe_sign_in_issuer_url:
+        form_action += f" {config.dfe_sign_in_issuer_url}"
+    return {
+        "Content-Security-Policy": (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+            f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+        ),
+        "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), geolocation=(), microphone=()",
+        "Cache-Control": "no-store",
+    }
+
+
+class WebApp:
+    """A Powertools resolver with the project's middleware and error pages."""
+
+    def __init__(self, routers: Sequence[Router], clock: Clock = _utcnow) -> None:
+        self.config = settings()
+        bind_tables(self.config)
+        self.clock = clock
+        self.sessions = Sessions(dt.timedelta(minutes=self.config.session_idle_minutes))
+        self.users = Users()
+        self.resolver = APIGatewayRestResolver(strip_prefixes=None)
+        self.resolver.use(middlewares=[self._middleware])
+        for router in routers:
+            self.resolver.include_router(router)
+        self.resolver.exception_handler(NotFound)(self._not_found)
+        self.resolver.exception_handler(NotAuthorised)(self._not_authorised)
+        self.resolver.exception_handler(SignInRequired)(self._sign_in_required)
+        self.resolver.not_found(self._not_found)
+
+    # -- middleware -------------------------------------------------------------------------
+    def _middleware(self, app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+        event = app.current_event
+        headers = {key.lower(): value for key, value in (event.headers or {}).items()}
+        request = Request(
+            method=event.http_method.upper(),
+            path=event.path,
+            query={key: list(values) for key, values in (event.multi_value_query_string_parameters or {}).items()},
+            form=parse_form(event.raw_event) if event.http_method.upper() == "POST" else {},
+            cookies=parse_cookies(headers),
+            now=self.clock(),
+        )
+        self._load_session(request)
+        app.append_context(request=request, config=self.config)
+        if request.method == "POST" and not self._csrf_ok(request):
+            logger.info("csrf check failed", extra={"path": request.path})
+            response = page(request, "errors/session-ended.html", status=403, h1="Sorry, you’ll need to start again")
+        else:
+            try:
+                response = next_middleware(app)
+            except Exception:
+                logger.exception("unhandled error", extra={"path": request.path})
+                response = page(request, "errors/problem.html", status=500, h1="Sorry, there is a problem with the service")
+        self._finish(request, response)
+        return response
+
+    def _load_session(self, request: Request) -> None:
+        token = request.cookies.get(SESSION_COOKIE)
+        if not token:
+            return
+        session = self.sessions.load(token, request.now)
+        if session is None:
+            return
+        request.session = session
+        if session.user_id:
+            request.user = self.users.get(session.user_id)
+        # Keep the session alive, writing at most once a minute.
+        if request.now - session.last_seen_at > dt.timedelta(minutes=1):
+            request.session_dirty = True
+
+    @staticmethod
+    def _csrf_ok(request: Request) -> bool:
+        if request.session is None:
+            return False
+        return hmac.compare_digest(request.field("csrf_token"), request.session.csrf_token)
+
+    def _finish(self, request: Request, response: Response[Any]) -> None:
+        if request.ended_session_token:
+            self.sessions.delete(request.ended_session_token)
+        if request.session is not None and request.session_dirty:
+            self.sessions.save(request.session, request.now)
+            response.cookies.append(self._cookie(request.session.token))
+        elif request.session is None and SESSION_COOKIE in request.cookies:
+            response.cookies.append(self._cookie("", expire=True))
+        for name, value in security_headers(request.nonce, self.config).items():
+            response.headers.setdefault(name, value)
+
+    def _cookie(self, value: str, expire: bool = False) -> Cookie:
+        return Cookie(
+            name=SESSION_COOKIE,
+            value=value,
+            path="/",
+            secure=self.config.cookie_secure,
+            http_only=True,
+            same_site=SameSite.LAX_MODE,
+            max_age=0 if expire else None,
+        )
+
+    # -- error pages ------------------------------------------------------------------------
+    def _request(self) -> Request:
+        request: Request = self.resolver.context["request"]
+        return request
+
+    def _not_found(self, _: Exception) -> Response[Any]:
+        return page(self._request(), "errors/not-found.html", status=404, h1="Page not found")
+
+    def _not_authorised(self, _: Exception) -> Response[Any]:
+        return page(self._request(), "errors/not-authorised.html", status=403, h1="Your account is not authorised")
+
+    @staticmethod
+    def _sign_in_required(_: Exception) -> Response[Any]:
+        return Response(status_code=303, headers={"Location": "/sign-in"})
+
+    # -- entry point ------------------------------------------------------------------------
+    def handler(self) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+        resolver = self.resolver
+
+        @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
+        @tracer.capture_lambda_handler(capture_response=False)
+        @metrics.log_metrics
+        def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+            return resolver.resolve(event, context)
+
+        return lambda_handler

@@ -1,0 +1,78 @@
+"""Rendering: one Jinja environment over our templates and govuk-frontend-jinja's macros.
+
+Titles and the "Error: " prefix are set here, once: every page's <title> is
+"{h1} - Claim funding for mentor training - GOV.UK".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+
+from shared.claims.academic_years import LONDON
+from shared.claims.money import format_pounds
+from shared.claims.statuses import DISPLAY, ClaimStatus
+
+SERVICE_NAME = "Claim funding for mentor training"
+
+
+def format_date(value: dt.date | dt.datetime | None) -> str:
+    """GOV.UK style: 1 January 2026."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(LONDON).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_datetime(value: dt.datetime | None) -> str:
+    """GOV.UK style: 1 January 2026 at 2:05pm."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{format_date(local)} at {hour}:{local.minute:02d}{suffix}"
+
+
+def status_tag(status: str) -> dict[str, str]:
+    display = DISPLAY[ClaimStatus(status)]
+    return {"text": display.label, "classes": f"govuk-tag--{display.colour}"}
+
+
+@lru_cache(maxsize=4)
+def environment(templates_path: Path) -> Environment:
+    env = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(str(templates_path)),
+                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),
+            ]
+        ),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pounds"] = format_pounds
+    env.filters["govuk_date"] = format_date
+    env.filters["govuk_datetime"] = format_datetime
+    env.globals["status_tag"] = status_tag
+    env.globals["service_name"] = SERVICE_NAME
+    return env
+
+
+def page_title(h1: str, has_errors: bool) -> str:
+    prefix = "Error: " if has_errors else ""
+    return f"{prefix}{h1} - {SERVICE_NAME} - GOV.UK"
+
+
+def render_page(templates_path: Path, template: str, context: dict[str, Any]) -> str:
+    env = environment(templates_path)
+    errors = context.get("errors") or []
+    context.setdefault("errors", errors)
+    context["page_title"] = page_title(context["h1"], bool(errors))
+    return env.get_template(template).render(context)

@@ -1,0 +1,93 @@
+"""The request as the pages see it: parsed form, cookies, the session and the signed-in user."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs
+
+from shared.claims.models import User
+from shared.data.sessions import StoredSession
+
+SESSION_COOKIE = "session"
+MAX_FORM_BYTES = 64 * 1024
+
+
+def parse_cookies(headers: dict[str, str]) -> dict[str, str]:
+    raw = headers.get("cookie") or headers.get("Cookie") or ""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw)
+    except Exception:  # a malformed Cookie header is treated as no cookies
+        return {}
+    return {key: morsel.value for key, morsel in jar.items()}
+
+
+def parse_form(event: dict[str, Any]) -> dict[str, list[str]]:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode("utf-8", errors="replace")
+    if len(body) > MAX_FORM_BYTES:
+        return {}
+    return parse_qs(body, keep_blank_values=True)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    form: dict[str, list[str]]
+    cookies: dict[str, str]
+    now: dt.datetime
+    nonce: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    session: StoredSession | None = None
+    user: User | None = None
+    session_dirty: bool = False
+    ended_session_token: str | None = None
+
+    def field(self, name: str) -> str:
+        values = self.form.get(name) or [""]
+        return values[0]
+
+    def fields(self, name: str) -> list[str]:
+        return self.form.get(name) or []
+
+    def arg(self, name: str) -> str:
+        values = self.query.get(name) or [""]
+        return values[0]
+
+    def ensure_session(self) -> StoredSession:
+        """The visitor's session, started now if they have none (the CSRF token lives in it)."""
+        if self.session is None:
+            self.session = StoredSession(
+                token=secrets.token_urlsafe(32),
+                csrf_token=secrets.token_urlsafe(32),
+                user_id=None,
+                last_seen_at=self.now,
+            )
+            self.session_dirty = True
+        return self.session
+
+    @property
+    def csrf_token(self) -> str:
+        return self.ensure_session().csrf_token
+
+    def start_signed_in_session(self, user: User) -> None:
+        """A fresh session id on sign-in, so a token seen before sign-in is worthless after it."""
+        if self.session is not None:
+            self.ended_session_token = self.session.token
+        self.session = None
+        session = self.ensure_session()
+        session.user_id = user.user_id
+        self.user = user
+
+    def end_session(self) -> None:
+        if self.session is not None:
+            self.ended_session_token = self.session.token
+        self.session = None
+        self.user = None

@@ -1,0 +1,1 @@
+"""Routers, one per area. Route functions parse, call one use case, and render or redirect."""

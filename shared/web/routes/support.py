@@ -1,0 +1,43 @@
+"""The DfE support console: /support/... (support users only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import Router
+
+from shared.claims.models import Role
+from shared.usecases.support_overview import overview
+from shared.web.pages import page, require_user
+from shared.web.render import format_date
+from shared.web.request import Request
+
+router = Router()
+
+
+def _request() -> Request:
+    request: Request = router.context["request"]
+    return request
+
+
+@router.get("/support")
+def index() -> Response[Any]:
+    request = _request()
+    require_user(request, Role.SUPPORT)
+    view = overview(request.now)
+    window = view.window
+    window_text = (
+        f"{window.academic_year.name}: {format_date(window.opens_on)} to {format_date(window.closes_on)}"
+        if window
+        else "No claim window is open"
+    )
+    return page(
+        request,
+        "support/index.html",
+        h1="Support console",
+        navigation=[{"text": "Overview", "href": "/support", "active": True}],
+        school_count=str(view.school_count),
+        provider_count=str(view.provider_count),
+        window_text=window_text,
+    )
