@@ -7,8 +7,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.data.items import bind_tables
 from shared.config import settings
+from shared.data.items import bind_tables
 from shared.observability import logger, metrics, tracer
 from shared.usecases.payment_run import RunInput, close_window
 

@@ -50,10 +50,16 @@ def compile_route(route: Route) -> CompiledRoute:
 
 
 def proxy_event(
-    route: Route, path: str, method: str, query: str, headers: dict[str, str], body: bytes, path_parameters: dict[str, str]
+    route: Route,
+    path: str,
+    method: str,
+    query: str,
+    headers: dict[str, str],
+    body: bytes,
+    path_parameters: dict[str, str],
 ) -> dict[str, Any]:
     """A REST API (v1) Lambda proxy event, as API Gateway sends it."""
-    multi_query = {key: values for key, values in parse_qs(query, keep_blank_values=True).items()}
+    multi_query = dict(parse_qs(query, keep_blank_values=True).items())
     text_body: str | None
     is_base64 = False
     if not body:
@@ -91,7 +97,9 @@ def proxy_event(
 class LocalApi:
     """Routes requests to handlers; one request per function at a time, as one Lambda container does."""
 
-    def __init__(self, routes: list[Route], registry: HandlerRegistry, function_names: dict[str, str], region: str) -> None:
+    def __init__(
+        self, routes: list[Route], registry: HandlerRegistry, function_names: dict[str, str], region: str
+    ) -> None:
         self.routes = sorted((compile_route(r) for r in routes), key=lambda c: -c.literal)
         self.registry = registry
         self.function_names = function_names
@@ -123,7 +131,7 @@ def _handler_class(api: LocalApi, log: Callable[[str], None]) -> type[BaseHTTPRe
         protocol_version = "HTTP/1.1"
         server_version = "local-api-gateway"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: Any) -> None:
             log(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}")
 
         def do_GET(self) -> None:
@@ -151,11 +159,11 @@ def _handler_class(api: LocalApi, log: Callable[[str], None]) -> type[BaseHTTPRe
                 self._send(403, {"Content-Type": "application/json"}, b'{"message":"Missing Authentication Token"}')
                 return
             route, parameters = found
-            headers = {key: value for key, value in self.headers.items()}
+            headers = dict(self.headers.items())
             event = proxy_event(route, url.path, method, url.query, headers, body, parameters)
             try:
                 response = api.call(route, event)
-            except Exception as error:  # what API Gateway returns when the function itself fails
+            except Exception as error:  # noqa: BLE001 - API Gateway answers 502 when the function fails
                 log(f"function error: {type(error).__name__}: {error}")
                 self._send(502, {"Content-Type": "application/json"}, b'{"message":"Internal server error"}')
                 return

@@ -29,7 +29,7 @@ def _start(server: ThreadingHTTPServer, name: str) -> ThreadingHTTPServer:
 class _JsonHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet: no personal data in logs
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def send_json(self, status: int, body: Any, content_type: str = "application/json") -> None:
@@ -45,7 +45,9 @@ class _JsonHandler(BaseHTTPRequestHandler):
 API_KEY = "local-teaching-record-key"
 
 
-def teaching_record_server(teachers: Iterable[SeedTeacher], host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
+def teaching_record_server(
+    teachers: Iterable[SeedTeacher], host: str = "127.0.0.1", port: int = 0
+) -> ThreadingHTTPServer:
     """`GET /v3/teachers/{trn}?dateOfBirth=YYYY-MM-DD`: 200 with names, or 404 problem JSON when the
     TRN is unknown or the date of birth does not match (as the real API does)."""
     records = {teacher.trn: teacher for teacher in teachers}
@@ -60,12 +62,17 @@ def teaching_record_server(teachers: Iterable[SeedTeacher], host: str = "127.0.0
                 self.send_json(404, {"title": "Not Found", "status": 404})
                 return
             trn = url.path.removeprefix("/v3/teachers/")
-            birth = (parse_qs(url.query).get("dateOfBirth") or [None])[0]
+            birth = next(iter(parse_qs(url.query).get("dateOfBirth") or []), None)
             teacher = records.get(trn)
             if teacher is None or (birth is not None and birth != teacher.date_of_birth.isoformat()):
                 self.send_json(
                     404,
-                    {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.5", "title": "Not Found", "status": 404, "traceId": str(uuid.uuid4())},
+                    {
+                        "type": "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+                        "title": "Not Found",
+                        "status": 404,
+                        "traceId": str(uuid.uuid4()),
+                    },
                     "application/problem+json",
                 )
                 return
@@ -104,8 +111,12 @@ def notify_server(sent: SentEmails, host: str = "127.0.0.1", port: int = 0) -> T
 
     class Handler(_JsonHandler):
         def do_POST(self) -> None:
-            if self.path != "/v2/notifications/email" or not self.headers.get("Authorization", "").startswith("Bearer "):
-                self.send_json(403, {"errors": [{"error": "AuthError", "message": "Invalid token"}], "status_code": 403})
+            if self.path != "/v2/notifications/email" or not self.headers.get("Authorization", "").startswith(
+                "Bearer "
+            ):
+                self.send_json(
+                    403, {"errors": [{"error": "AuthError", "message": "Invalid token"}], "status_code": 403}
+                )
                 return
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
             notification_id = str(uuid.uuid4())
@@ -132,8 +143,9 @@ def notify_server(sent: SentEmails, host: str = "127.0.0.1", port: int = 0) -> T
                 for e in reversed(sent.all())
             )
             page = (
-                "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Sent emails - local GOV.UK Notify</title></head>"
-                "<body><h1>Sent emails</h1><table><thead><tr><th>Sent</th><th>To</th><th>Subject</th><th>Body</th></tr></thead>"
+                "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
+                "<title>Sent emails - local GOV.UK Notify</title></head><body><h1>Sent emails</h1>"
+                "<table><thead><tr><th>Sent</th><th>To</th><th>Subject</th><th>Body</th></tr></thead>"
                 f"<tbody>{rows}</tbody></table></body></html>"
             ).encode()
             self.send_response(200)

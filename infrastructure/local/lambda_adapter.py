@@ -69,7 +69,7 @@ def invoke(registry: HandlerRegistry, function: Any, event: Any) -> tuple[str, b
     )
     try:
         result = registry.handler(function.function_name)(payload, context)
-    except Exception as error:  # Lambda turns any exception into an error payload
+    except Exception as error:  # noqa: BLE001 - Lambda turns any exception into an error payload
         body = {
             "errorMessage": str(error),
             "errorType": type(error).__name__,

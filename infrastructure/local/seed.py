@@ -75,7 +75,14 @@ def load(today: dt.date) -> SeedData:
         )
         for organisation_id in seed_user.organisation_ids:
             kind, name = names[organisation_id]
-            users.add_membership(Membership(user_id=seed_user.user_id, organisation_id=organisation_id, organisation_type=kind, organisation_name=name))
+            users.add_membership(
+                Membership(
+                    user_id=seed_user.user_id,
+                    organisation_id=organisation_id,
+                    organisation_type=kind,
+                    organisation_name=name,
+                )
+            )
     windows = ClaimWindows()
     for seed_window in data.claim_windows:
         window = ClaimWindow(

@@ -166,7 +166,12 @@ class LocalStack:
 
         from infrastructure.local.lambda_adapter import HandlerRegistry, in_process_lambdas
         from infrastructure.local.seed import load, persona_ids
-        from infrastructure.local.template import apply_substitutions, function_handlers, state_machines, table_definitions
+        from infrastructure.local.template import (
+            apply_substitutions,
+            function_handlers,
+            state_machines,
+            table_definitions,
+        )
 
         session = boto3.session.Session(region_name=REGION)
         dynamodb = session.client("dynamodb")
@@ -192,7 +197,16 @@ class LocalStack:
         role = session.client("iam").create_role(
             RoleName=resource_name("LambdaRole"),
             AssumeRolePolicyDocument=json.dumps(
-                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
             ),
         )["Role"]["Arn"]
         lambda_client = session.client("lambda")
@@ -249,8 +263,10 @@ class LocalStack:
 
     @staticmethod
     def _post(url: str, body: dict[str, Any]) -> None:
-        request = Request(url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"})
-        with urlopen(request, timeout=10) as response:  # noqa: S310 - loopback moto server
+        request = Request(
+            url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+        )
+        with urlopen(request, timeout=10) as response:
             response.read()
 
 

@@ -52,18 +52,12 @@ class _CloudFormationLoader(yaml.SafeLoader):
 
 
 _CloudFormationLoader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag != "tag:yaml.org,2002:timestamp"
-    ]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
-def _construct_short_form(
-    loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node
-) -> dict[str, Any]:
+def _construct_short_form(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
     value: Any
     if isinstance(node, yaml.ScalarNode):
         value = loader.construct_scalar(node)
@@ -72,9 +66,7 @@ def _construct_short_form(
     elif isinstance(node, yaml.MappingNode):
         value = loader.construct_mapping(node, deep=True)
     else:  # pragma: no cover - PyYAML has only these three node kinds
-        raise yaml.constructor.ConstructorError(
-            None, None, f"unexpected node for !{tag_suffix}", node.start_mark
-        )
+        raise yaml.constructor.ConstructorError(None, None, f"unexpected node for !{tag_suffix}", node.start_mark)
 
     if tag_suffix == "Ref":
         return {"Ref": value}
@@ -86,17 +78,15 @@ def _construct_short_form(
     return {f"Fn::{tag_suffix}": value}
 
 
-_CloudFormationLoader.add_multi_constructor("!", _construct_short_form)
+yaml.add_multi_constructor("!", _construct_short_form, Loader=_CloudFormationLoader)
 
 
 def load_template(path: str | Path) -> dict[str, Any]:
     """Read a CloudFormation/SAM template (YAML or JSON) with short-form tags turned into long form."""
     with Path(path).open(encoding="utf-8") as stream:
-        document = yaml.load(stream, Loader=_CloudFormationLoader)
+        document = yaml.load(stream, Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
     if not isinstance(document, dict):
-        raise TypeError(
-            f"{path} is not a CloudFormation template (top level is not a mapping)"
-        )
+        raise TypeError(f"{path} is not a CloudFormation template (top level is not a mapping)")
     return document
 
 
@@ -125,16 +115,10 @@ def _resources(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     resources = template.get("Resources", {})
     if not isinstance(resources, dict):
         raise TypeError("template Resources is not a mapping")
-    return {
-        logical_id: resource
-        for logical_id, resource in resources.items()
-        if isinstance(resource, dict)
-    }
+    return {logical_id: resource for logical_id, resource in resources.items() if isinstance(resource, dict)}
 
 
-def _resources_of_type(
-    template: Mapping[str, Any], resource_type: str
-) -> dict[str, dict[str, Any]]:
+def _resources_of_type(template: Mapping[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
     return {
         logical_id: resource
         for logical_id, resource in _resources(template).items()
@@ -164,18 +148,12 @@ def _variables(properties: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _ref_target(value: Any) -> str | None:
-    if (
-        isinstance(value, dict)
-        and set(value) == {"Ref"}
-        and isinstance(value["Ref"], str)
-    ):
+    if isinstance(value, dict) and set(value) == {"Ref"} and isinstance(value["Ref"], str):
         return value["Ref"]
     return None
 
 
-def function_environment(
-    template: Mapping[str, Any], logical_id: str
-) -> dict[str, Any]:
+def function_environment(template: Mapping[str, Any], logical_id: str) -> dict[str, Any]:
     """A function's environment variables as written: Globals first, the function's own on top (as SAM merges)."""
     functions = _resources_of_type(template, _FUNCTION_TYPE)
     if logical_id not in functions:
@@ -188,10 +166,7 @@ def function_environment(
 def _table_env_vars(template: Mapping[str, Any], table_ids: set[str]) -> dict[str, str]:
     """Environment variable name → table logical id, from every `NAME: !Ref SomeTable` the functions get."""
     sources = [_variables(_global_function_properties(template))]
-    sources += [
-        _variables(_properties(function))
-        for function in _resources_of_type(template, _FUNCTION_TYPE).values()
-    ]
+    sources += [_variables(_properties(function)) for function in _resources_of_type(template, _FUNCTION_TYPE).values()]
     env_vars: dict[str, str] = {}
     for variables in sources:
         for name, value in variables.items():
@@ -199,17 +174,12 @@ def _table_env_vars(template: Mapping[str, Any], table_ids: set[str]) -> dict[st
             if target in table_ids:
                 previous = env_vars.setdefault(name, target)
                 if previous != target:
-                    raise ValueError(
-                        f"{name} names two tables: {previous} and {target}"
-                    )
+                    raise ValueError(f"{name} names two tables: {previous} and {target}")
     return env_vars
 
 
 def _key_schema(raw: Any) -> list[dict[str, str]]:
-    return [
-        {"AttributeName": key["AttributeName"], "KeyType": key["KeyType"]}
-        for key in raw
-    ]
+    return [{"AttributeName": key["AttributeName"], "KeyType": key["KeyType"]} for key in raw]
 
 
 def _projection(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -255,18 +225,12 @@ def _create_kwargs(properties: Mapping[str, Any], table_name: str) -> dict[str, 
 
 def _ttl_attribute(properties: Mapping[str, Any]) -> str | None:
     ttl = properties.get("TimeToLiveSpecification")
-    if (
-        isinstance(ttl, dict)
-        and ttl.get("Enabled") is True
-        and isinstance(ttl.get("AttributeName"), str)
-    ):
+    if isinstance(ttl, dict) and ttl.get("Enabled") is True and isinstance(ttl.get("AttributeName"), str):
         return str(ttl["AttributeName"])
     return None
 
 
-def table_definitions(
-    template: Mapping[str, Any], name_for: Callable[[str], str]
-) -> dict[str, TableSpec]:
+def table_definitions(template: Mapping[str, Any], name_for: Callable[[str], str]) -> dict[str, TableSpec]:
     """Every DynamoDB table that a function is told about, keyed by its environment variable.
 
     `name_for(logical_id)` gives the physical table name to create (CloudFormation generates one in AWS).
@@ -321,9 +285,7 @@ def state_machines(
 ) -> dict[str, tuple[str, dict[str, Any]]]:
     """State machine logical id → (DefinitionUri, DefinitionSubstitutions as written, e.g. `{"Fn::GetAtt": ...}`)."""
     machines: dict[str, tuple[str, dict[str, Any]]] = {}
-    for logical_id, machine in _resources_of_type(
-        template, _STATE_MACHINE_TYPE
-    ).items():
+    for logical_id, machine in _resources_of_type(template, _STATE_MACHINE_TYPE).items():
         properties = _properties(machine)
         definition_uri = properties.get("DefinitionUri")
         if not isinstance(definition_uri, str):

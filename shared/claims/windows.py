@@ -65,7 +65,9 @@ def countdown(window: ClaimWindow, now: dt.datetime) -> Countdown | None:
         return None
     left = window.closes_at - now
     total_minutes = int(left.total_seconds() // 60)
-    return Countdown(days=days, hours=total_minutes // 60 if days == 0 else 0, minutes=total_minutes % 60 if days == 0 else 0)
+    return Countdown(
+        days=days, hours=total_minutes // 60 if days == 0 else 0, minutes=total_minutes % 60 if days == 0 else 0
+    )
 
 
 def current_window(windows: list[ClaimWindow], now: dt.datetime) -> ClaimWindow | None:

@@ -43,7 +43,7 @@ class OrganisationItem(Model):
     organisation_type = UnicodeAttribute()
     name = UnicodeAttribute()
     urn = UnicodeAttribute(null=True)
-    details = MapAttribute[str, Any](default=dict)
+    details = MapAttribute[str, Any](default=dict)  # type: ignore[no-untyped-call]
     eligible_years = UnicodeSetAttribute(default=set)
     grant_conditions_accepted_at = UTCDateTimeAttribute(null=True)
     grant_conditions_accepted_by = UnicodeAttribute(null=True)
@@ -122,7 +122,7 @@ class SessionItem(Model):
     session_id = UnicodeAttribute(hash_key=True)
     csrf_token = UnicodeAttribute()
     user_id = UnicodeAttribute(null=True)
-    data = MapAttribute[str, Any](default=dict)
+    data = MapAttribute[str, Any](default=dict)  # type: ignore[no-untyped-call]
     last_seen_at = UTCDateTimeAttribute()
     expires_at = NumberAttribute()  # epoch seconds: DynamoDB TTL
 
@@ -235,8 +235,8 @@ class BatchItem(Model):
     file_sha256 = UnicodeAttribute(null=True)
     row_count = NumberAttribute(default=0)
     total_pence = NumberAttribute(default=0)
-    failure = MapAttribute[str, Any](null=True)
-    counts = MapAttribute[str, Any](default=dict)
+    failure = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]
+    counts = MapAttribute[str, Any](default=dict)  # type: ignore[no-untyped-call]
     by_kind = BatchKindIndex()
 
 
@@ -251,7 +251,7 @@ class ClaimEventItem(Model):
     to_status = UnicodeAttribute()
     actor = UnicodeAttribute()
     reason = UnicodeAttribute(null=True)
-    detail = MapAttribute[str, Any](default=dict)
+    detail = MapAttribute[str, Any](default=dict)  # type: ignore[no-untyped-call]
 
 
 _BINDINGS: list[tuple[type[Model], str]] = [  # every item class and its Settings field

@@ -242,7 +242,9 @@ class Claims:
     def count_for_school(self, school_id: str) -> int:
         return ClaimItem.by_school.count(school_id)
 
-    def references_in(self, window_id: str, status: str, page_size: int, start_after: str | None) -> tuple[list[str], str | None]:
+    def references_in(
+        self, window_id: str, status: str, page_size: int, start_after: str | None
+    ) -> tuple[list[str], str | None]:
         """One page of claim ids in a window with a status, for batch tasks."""
         last_key: dict[str, Any] | None = None
         if start_after:
@@ -252,9 +254,7 @@ class Claims:
                 "window_status": {"S": f"{window_id}#{status}"},
                 "reference": {"S": reference},
             }
-        result = ClaimItem.by_window_status.query(
-            f"{window_id}#{status}", limit=page_size, last_evaluated_key=last_key
-        )
+        result = ClaimItem.by_window_status.query(f"{window_id}#{status}", limit=page_size, last_evaluated_key=last_key)
         ids = [item.claim_id for item in result]
         key = result.last_evaluated_key
         cursor = f"{key['claim_id']['S']}|{key['reference']['S']}" if key else None

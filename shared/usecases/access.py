@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.claims.errors import NotAuthorised, OrganisationNotFound
-from shared.claims.models import OrganisationRef, OrganisationType, Role, School, User
+from shared.claims.models import OrganisationRef, OrganisationType, Provider, Role, School, User
 from shared.data.repositories import Organisations, Providers, Users
-from shared.claims.models import Provider
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,9 @@ def school_for(user: User, school_id: str) -> tuple[School, bool]:
     if user.role is not Role.SCHOOL:
         raise NotAuthorised
     organisations = Users().organisations_of(user.user_id)
-    if not any(o.organisation_id == school_id and o.organisation_type is OrganisationType.SCHOOL for o in organisations):
+    if not any(
+        o.organisation_id == school_id and o.organisation_type is OrganisationType.SCHOOL for o in organisations
+    ):
         raise OrganisationNotFound(school_id)
     return Organisations().get_school(school_id), len(organisations) > 1
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.router import Router
+from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -67,9 +67,6 @@ class WebApp:
         self.resolver.use(middlewares=[self._middleware])
         for router in routers:
             self.resolver.include_router(router)
-        self.resolver.exception_handler(NotFound)(self._not_found)
-        self.resolver.exception_handler(NotAuthorised)(self._not_authorised)
-        self.resolver.exception_handler(SignInRequired)(self._sign_in_required)
         self.resolver.not_found(self._not_found)
 
     # -- middleware -------------------------------------------------------------------------
@@ -92,9 +89,8 @@ class WebApp:
         else:
             try:
                 response = next_middleware(app)
-            except Exception:
-                logger.exception("unhandled error", extra={"path": request.path})
-                response = page(request, "errors/problem.html", status=500, h1="Sorry, there is a problem with the service")
+            except Exception as error:  # noqa: BLE001 - every error becomes a GOV.UK page, here only
+                response = self._error_page(request, error)
         self._finish(request, response)
         return response
 
@@ -141,19 +137,21 @@ class WebApp:
         )
 
     # -- error pages ------------------------------------------------------------------------
-    def _request(self) -> Request:
-        request: Request = self.resolver.context["request"]
-        return request
+    @staticmethod
+    def _error_page(request: Request, error: Exception) -> Response[Any]:
+        """Typed errors to pages, in one place. Anything unexpected is logged and is a 500."""
+        if isinstance(error, SignInRequired):
+            return Response(status_code=303, headers={"Location": "/sign-in"}, body="")
+        if isinstance(error, NotFound):
+            return page(request, "errors/not-found.html", status=404, h1="Page not found")
+        if isinstance(error, NotAuthorised):
+            return page(request, "errors/not-authorised.html", status=403, h1="Your account is not authorised")
+        logger.exception("unhandled error", extra={"path": request.path})
+        return page(request, "errors/problem.html", status=500, h1="Sorry, there is a problem with the service")
 
     def _not_found(self, _: Exception) -> Response[Any]:
-        return page(self._request(), "errors/not-found.html", status=404, h1="Page not found")
-
-    def _not_authorised(self, _: Exception) -> Response[Any]:
-        return page(self._request(), "errors/not-authorised.html", status=403, h1="Your account is not authorised")
-
-    @staticmethod
-    def _sign_in_required(_: Exception) -> Response[Any]:
-        return Response(status_code=303, headers={"Location": "/sign-in"})
+        request: Request = self.resolver.context["request"]
+        return page(request, "errors/not-found.html", status=404, h1="Page not found")
 
     # -- entry point ------------------------------------------------------------------------
     def handler(self) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
@@ -163,6 +161,8 @@ class WebApp:
         @tracer.capture_lambda_handler(capture_response=False)
         @metrics.log_metrics
         def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-            return resolver.resolve(event, context)
+            response: dict[str, Any] = resolver.resolve(event, context)
+            return response
 
-        return lambda_handler
+        entry: Callable[[dict[str, Any], LambdaContext], dict[str, Any]] = lambda_handler
+        return entry

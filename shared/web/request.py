@@ -22,7 +22,7 @@ def parse_cookies(headers: dict[str, str]) -> dict[str, str]:
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(raw)
-    except Exception:  # a malformed Cookie header is treated as no cookies
+    except Exception:  # noqa: BLE001 - a malformed Cookie header is treated as no cookies
         return {}
     return {key: morsel.value for key, morsel in jar.items()}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.router import Router
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shared.claims.errors import NotAuthorised, NotFound
 from shared.claims.windows import countdown, current_window
@@ -60,7 +60,8 @@ def sign_in_persona() -> Response[Any]:
         raise NotFound from None
     request.start_signed_in_session(user)
     logger.info("signed in", extra={"user_id": user.user_id, "method": "persona"})
-    return _landing(request)
+    landing = landing_for(user)
+    return redirect(landing.location or "/organisations")
 
 
 @router.get("/sign-out")
@@ -107,7 +108,8 @@ _CONTENT = {
     "/privacy": (
         "Privacy notice",
         [
-            "The Department for Education uses the information in your claims to pay grant funding for mentor training.",
+            "The Department for Education uses the information in your claims "
+            "to pay grant funding for mentor training.",
             "We use a mentor’s date of birth only to find them in the Teaching Record System. We do not store it.",
         ],
     ),

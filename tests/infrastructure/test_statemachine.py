@@ -1,0 +1,96 @@
+"""The claim-window workflow's ASL: references only, Retry and Catch on every task (STYLE.md rule 10)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+WORK_TASKS = ["CloseWindow", "ValidateClaims", "GeneratePaymentFile"]
+
+LAMBDA_TRANSIENT_ERRORS = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+    "TransientError",
+]
+
+
+def tasks(asl: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: state for name, state in asl["States"].items() if state["Type"] == "Task"}
+
+
+def test_workflow_is_jsonpath_and_explained(asl: dict[str, Any]) -> None:
+    # moto and our local stack cannot run JSONata
+    assert asl.get("QueryLanguage", "JSONPath") == "JSONPath"
+    assert all(state.get("QueryLanguage", "JSONPath") == "JSONPath" for state in asl["States"].values())
+    assert "OutputPath $.Payload" in asl["Comment"]
+
+
+def test_happy_path_closes_validates_then_writes_the_payment_file(asl: dict[str, Any]) -> None:
+    # Given the start state / When Next is followed / Then the steps come in the designed order
+    order = [asl["StartAt"]]
+    while "Next" in asl["States"][order[-1]]:
+        order.append(asl["States"][order[-1]]["Next"])
+    assert order == [*WORK_TASKS, "Succeeded"]
+    assert asl["States"]["Succeeded"]["Type"] == "Succeed"
+
+
+@pytest.mark.parametrize("name", WORK_TASKS)
+def test_work_task_passes_the_state_and_keeps_what_the_function_returns(asl: dict[str, Any], name: str) -> None:
+    # Given a task / Then it invokes its own function with the whole state, and the function's merged reply is
+    # the next state's input (so window_id and run_id travel through)
+    state = asl["States"][name]
+    assert state["Resource"] == "arn:aws:states:::lambda:invoke"
+    assert state["Parameters"] == {"FunctionName": f"${{{name}FunctionArn}}", "Payload.$": "$"}
+    assert state["OutputPath"] == "$.Payload"
+    assert "ResultSelector" not in state
+
+
+@pytest.mark.parametrize("name", WORK_TASKS)
+def test_work_task_retries_transient_errors_and_catches_everything_into_record_failure(
+    asl: dict[str, Any], name: str
+) -> None:
+    state = asl["States"][name]
+    (retry,) = state["Retry"]
+    assert retry == {
+        "ErrorEquals": LAMBDA_TRANSIENT_ERRORS,
+        "IntervalSeconds": 1,
+        "MaxAttempts": 2,
+        "BackoffRate": 2.0,
+    }
+    (catch,) = state["Catch"]
+    assert catch == {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RecordFailure"}
+
+
+def test_every_task_has_retry_and_every_task_but_the_failure_recorder_catches(asl: dict[str, Any]) -> None:
+    for name, state in tasks(asl).items():
+        assert state["Retry"], name
+        if name != "RecordFailure":
+            assert [catch["Next"] for catch in state["Catch"]] == ["RecordFailure"], name
+
+
+def test_a_failure_is_recorded_then_fails_the_execution(asl: dict[str, Any]) -> None:
+    recorder = asl["States"]["RecordFailure"]
+    assert recorder["Type"] == "Task"
+    assert recorder["Parameters"] == {"FunctionName": "${RecordRunFailureFunctionArn}", "Payload.$": "$"}
+    assert recorder["Retry"][0]["ErrorEquals"] == LAMBDA_TRANSIENT_ERRORS
+    assert recorder["Next"] == "RunFailed"
+    failed = asl["States"]["RunFailed"]
+    assert failed["Type"] == "Fail"
+    assert failed["Error"] == "PaymentRunFailed"
+
+
+def test_every_state_is_reachable(asl: dict[str, Any]) -> None:
+    reachable: set[str] = set()
+    pending = [asl["StartAt"]]
+    while pending:
+        name = pending.pop()
+        if name in reachable:
+            continue
+        reachable.add(name)
+        state = asl["States"][name]
+        pending += [state["Next"]] if "Next" in state else []
+        pending += [catch["Next"] for catch in state.get("Catch", [])]
+    assert reachable == set(asl["States"])

@@ -1,0 +1,50 @@
+"""Integration fixtures: handlers and repositories under moto, the demo data loaded once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from infrastructure.local.seed_data import SeedData
+from tests.support import NOW, Client, apply_test_environment, create_tables
+
+
+@pytest.fixture(scope="session")
+def aws() -> Iterator[None]:
+    apply_test_environment()
+    with mock_aws():
+        create_tables()
+        yield
+
+
+@pytest.fixture(scope="session")
+def seed(aws: None) -> SeedData:
+    from infrastructure.local.seed import load, persona_ids
+    from shared.config import settings
+    from shared.data.items import bind_tables
+
+    bind_tables(settings())
+    data = load(NOW.date())
+    import os
+
+    os.environ["PERSONA_USER_IDS"] = ",".join(persona_ids(data))
+    settings.cache_clear()
+    return data
+
+
+@pytest.fixture(scope="session")
+def apps(seed: SeedData) -> dict[str, Any]:
+    import functions.support.app as support
+    import functions.web.app as web
+
+    for module in (web, support):
+        module.app.clock = lambda: NOW
+    return {"web": web.lambda_handler, "support": support.lambda_handler}
+
+
+@pytest.fixture
+def client(apps: dict[str, Any]) -> Client:
+    return Client(web=apps["web"], support=apps["support"])
