@@ -162,81 +162,15 @@ class LocalStack:
         return env
 
     def _create_resources(self, template: dict[str, Any]) -> None:
-        import boto3
-
-        from infrastructure.local.lambda_adapter import HandlerRegistry, in_process_lambdas
+        from infrastructure.local.lambda_adapter import in_process_lambdas
         from infrastructure.local.seed import load, persona_ids
-        from infrastructure.local.template import (
-            apply_substitutions,
-            function_handlers,
-            state_machines,
-            table_definitions,
-        )
 
-        session = boto3.session.Session(region_name=REGION)
-        dynamodb = session.client("dynamodb")
-        for spec in table_definitions(template, resource_name).values():
-            dynamodb.create_table(**spec.create_kwargs)
-            if spec.ttl_attribute:
-                dynamodb.update_time_to_live(
-                    TableName=spec.create_kwargs["TableName"],
-                    TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
-                )
-        session.client("s3").create_bucket(
-            Bucket=self.environment["FILES_BUCKET"], CreateBucketConfiguration={"LocationConstraint": REGION}
-        )
-        sqs = session.client("sqs")
-        dlq = sqs.create_queue(QueueName=resource_name("EmailDeadLetterQueue"))["QueueUrl"]
-        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        queue = sqs.create_queue(
-            QueueName=resource_name("EmailQueue"),
-            Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})},
-        )["QueueUrl"]
-        self.environment["EMAIL_QUEUE_URL"] = queue
-
-        role = session.client("iam").create_role(
-            RoleName=resource_name("LambdaRole"),
-            AssumeRolePolicyDocument=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-        )["Role"]["Arn"]
-        lambda_client = session.client("lambda")
-        registry = HandlerRegistry()
-        function_arns: dict[str, str] = {}
-        for logical_id, (code_uri, handler) in function_handlers(template).items():
-            name = resource_name(logical_id)
-            module, attribute = function_module(code_uri, handler)
-            registry.register(name, module, attribute)
-            function_arns[logical_id] = lambda_client.create_function(
-                FunctionName=name,
-                Runtime="python3.12",
-                Role=role,
-                Handler=handler,
-                Code={"ZipFile": _placeholder_zip(module)},
-                Timeout=30,
-            )["FunctionArn"]
-            self.function_names[logical_id] = name
-        self.registry = registry
-        self._exit.enter_context(in_process_lambdas(registry))
-
-        sfn = session.client("stepfunctions")
-        for logical_id, (definition_uri, substitutions) in state_machines(template).items():
-            values = {key: _resolve(value, function_arns) for key, value in substitutions.items()}
-            definition = apply_substitutions((ROOT / definition_uri).read_text(), values)
-            self.state_machine_arns[logical_id] = sfn.create_state_machine(
-                name=resource_name(logical_id), definition=definition, roleArn=role, type="STANDARD"
-            )["stateMachineArn"]
-        if "ClaimWindowStateMachine" in self.state_machine_arns:
-            self.environment["CLAIM_WINDOW_STATE_MACHINE_ARN"] = self.state_machine_arns["ClaimWindowStateMachine"]
+        provisioned = provision(template, resource_name, self.environment["FILES_BUCKET"])
+        self.function_names = provisioned.function_names
+        self.state_machine_arns = provisioned.state_machine_arns
+        self.registry = provisioned.registry
+        self.environment.update(provisioned.environment)
+        self._exit.enter_context(in_process_lambdas(provisioned.registry))
         os.environ.update(self.environment)
 
         from shared.config import settings
@@ -268,6 +202,76 @@ class LocalStack:
         )
         with urlopen(request, timeout=10) as response:
             response.read()
+
+
+@dataclass
+class Provisioned:
+    function_names: dict[str, str]
+    state_machine_arns: dict[str, str]
+    registry: Any
+    environment: dict[str, str]
+
+
+def provision(template: dict[str, Any], name_for: Callable[[str], str], files_bucket: str) -> Provisioned:
+    """Create in the current AWS (moto server, or `mock_aws` in tests) everything the template
+    describes that the code uses: tables, bucket, queues, functions and state machines."""
+    import boto3
+
+    from infrastructure.local.lambda_adapter import HandlerRegistry
+    from infrastructure.local.template import apply_substitutions, function_handlers, state_machines, table_definitions
+
+    session = boto3.session.Session(region_name=REGION)
+    dynamodb = session.client("dynamodb")
+    for spec in table_definitions(template, name_for).values():
+        dynamodb.create_table(**spec.create_kwargs)
+        if spec.ttl_attribute:
+            dynamodb.update_time_to_live(
+                TableName=spec.create_kwargs["TableName"],
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
+            )
+    session.client("s3").create_bucket(Bucket=files_bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    sqs = session.client("sqs")
+    dlq = sqs.create_queue(QueueName=name_for("EmailDeadLetterQueue"))["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue = sqs.create_queue(
+        QueueName=name_for("EmailQueue"),
+        Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})},
+    )["QueueUrl"]
+
+    statement = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    role = session.client("iam").create_role(RoleName=name_for("LambdaRole"), AssumeRolePolicyDocument=trust)
+    role_arn = role["Role"]["Arn"]
+    lambda_client = session.client("lambda")
+    registry = HandlerRegistry()
+    function_arns: dict[str, str] = {}
+    function_names: dict[str, str] = {}
+    for logical_id, (code_uri, handler) in function_handlers(template).items():
+        name = name_for(logical_id)
+        module, attribute = function_module(code_uri, handler)
+        registry.register(name, module, attribute)
+        function_arns[logical_id] = lambda_client.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role_arn,
+            Handler=handler,
+            Code={"ZipFile": _placeholder_zip(module)},
+            Timeout=30,
+        )["FunctionArn"]
+        function_names[logical_id] = name
+
+    sfn = session.client("stepfunctions")
+    machines: dict[str, str] = {}
+    for logical_id, (definition_uri, substitutions) in state_machines(template).items():
+        values = {key: _resolve(value, function_arns) for key, value in substitutions.items()}
+        definition = apply_substitutions((ROOT / definition_uri).read_text(), values)
+        machines[logical_id] = sfn.create_state_machine(
+            name=name_for(logical_id), definition=definition, roleArn=role_arn, type="STANDARD"
+        )["stateMachineArn"]
+    environment = {"EMAIL_QUEUE_URL": queue}
+    if "ClaimWindowStateMachine" in machines:
+        environment["CLAIM_WINDOW_STATE_MACHINE_ARN"] = machines["ClaimWindowStateMachine"]
+    return Provisioned(function_names, machines, registry, environment)
 
 
 def _resolve(value: Any, function_arns: dict[str, str]) -> str:
