@@ -1,0 +1,77 @@
+"""Workflow fixtures: the template's state machine executed by moto, project code in its tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from infrastructure.local.lambda_adapter import in_process_lambdas
+from infrastructure.local.stack import Provisioned, provision
+from infrastructure.local.template import load_template
+from tests.support import REGION, ROOT, apply_test_environment, table_name
+
+
+@dataclass
+class Workflow:
+    provisioned: Provisioned
+    sfn: Any
+
+    @property
+    def arn(self) -> str:
+        return self.provisioned.state_machine_arns["ClaimWindowStateMachine"]
+
+    def start(self, name: str, payload: dict[str, Any]) -> str:
+        import json
+
+        return str(self.sfn.start_execution(stateMachineArn=self.arn, name=name, input=json.dumps(payload))["executionArn"])
+
+    def wait(self, execution_arn: str, timeout: float = 30) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            description: dict[str, Any] = self.sfn.describe_execution(executionArn=execution_arn)
+            if description["status"] != "RUNNING":
+                return description
+            time.sleep(0.05)
+        raise AssertionError(f"{execution_arn} still running after {timeout}s")
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = self.sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+        return events
+
+
+@pytest.fixture
+def workflow() -> Iterator[Workflow]:
+    apply_test_environment()
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        import os
+
+        provisioned = provision(load_template(ROOT / "template.yaml"), table_name, os.environ["FILES_BUCKET"])
+        from shared.config import settings
+        from shared.data.items import bind_tables
+
+        settings.cache_clear()
+        bind_tables(settings())
+        with in_process_lambdas(provisioned.registry):
+            yield Workflow(provisioned, boto3.client("stepfunctions", region_name=REGION))
+
+
+def add_window(window_id: str, closes_on: dt.date) -> None:
+    from shared.claims.academic_years import AcademicYear
+    from shared.claims.windows import ClaimWindow
+    from shared.data.repositories import ClaimWindows
+
+    ClaimWindows().put(
+        ClaimWindow(
+            window_id=window_id,
+            academic_year=AcademicYear.for_date(closes_on),
+            opens_on=closes_on - dt.timedelta(days=60),
+            closes_on=closes_on,
+        )
+    )
