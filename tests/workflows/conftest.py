@@ -30,7 +30,9 @@ class Workflow:
     def start(self, name: str, payload: dict[str, Any]) -> str:
         import json
 
-        return str(self.sfn.start_execution(stateMachineArn=self.arn, name=name, input=json.dumps(payload))["executionArn"])
+        return str(
+            self.sfn.start_execution(stateMachineArn=self.arn, name=name, input=json.dumps(payload))["executionArn"]
+        )
 
     def wait(self, execution_arn: str, timeout: float = 30) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -42,7 +44,9 @@ class Workflow:
         raise AssertionError(f"{execution_arn} still running after {timeout}s")
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = self.sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+        events: list[dict[str, Any]] = self.sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)[
+            "events"
+        ]
         return events
 
 

@@ -33,7 +33,10 @@ def test_a_due_window_is_closed_and_a_payment_file_written(workflow: Workflow) -
     # Given a window that closed last week
     add_window("w1", CLOSED_LAST_WEEK)
     # When the run starts with the input the schedule or a person would send
-    execution = workflow.start("window-w1-run-1", {"window_id": "w1", "run_id": "window-w1-run-1", "trigger": "person", "started_by": "user-colin"})
+    execution = workflow.start(
+        "window-w1-run-1",
+        {"window_id": "w1", "run_id": "window-w1-run-1", "trigger": "person", "started_by": "user-colin"},
+    )
     result = workflow.wait(execution)
     # Then it succeeds, the window is marked closed and the file is in S3 with its SHA-256 recorded
     assert result["status"] == "SUCCEEDED", result
@@ -44,7 +47,11 @@ def test_a_due_window_is_closed_and_a_payment_file_written(workflow: Workflow) -
     run = _run("window-w1-run-1")
     assert run["status"] == "file_generated"
     assert run["trigger"] == "person"
-    body = boto3.client("s3", region_name=REGION).get_object(Bucket=os.environ["FILES_BUCKET"], Key=run["file_key"])["Body"].read()
+    body = (
+        boto3.client("s3", region_name=REGION)
+        .get_object(Bucket=os.environ["FILES_BUCKET"], Key=run["file_key"])["Body"]
+        .read()
+    )
     assert body.startswith(b"claim_reference,school_urn,vendor_number,school_name,")
     assert hashlib.sha256(body).hexdigest() == run["file_sha256"]
 
@@ -121,4 +128,3 @@ def test_a_task_that_always_fails_is_caught_and_recorded(workflow: Workflow, mon
     assert run["status"] == "failed"
     assert run["failure"]["error"] == "TransientError"
     assert _files() == []
-
