@@ -55,7 +55,8 @@ def test_support_console_and_error_pages(page: Page) -> None:
 
 def test_pages_are_served_with_the_govuk_frontend_assets(page: Page) -> None:
     response = page.goto("/")
-    assert response is not None and response.ok
+    assert response is not None
+    assert response.ok
     # GOV.UK Frontend's JavaScript ran (it marks the body) and its stylesheet applied (the header is blue)
     expect(page.locator("body")).to_have_class(re.compile("govuk-frontend-supported"))
     colour = page.locator(".govuk-header").evaluate("e => getComputedStyle(e).backgroundColor")

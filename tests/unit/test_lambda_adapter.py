@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from moto.awslambda.models import LambdaFunction
 
-from infrastructure.local import lambda_adapter
 from infrastructure.local.lambda_adapter import (
     EXPECTED_SIGNATURE,
     HandlerRegistry,
@@ -43,8 +42,7 @@ def test_check_refuses_a_changed_seam(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_handler_result_is_returned_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
     registry = HandlerRegistry()
     monkeypatch.setattr(
-        lambda_adapter.importlib,
-        "import_module",
+        "importlib.import_module",
         lambda _: type("M", (), {"h": staticmethod(lambda e, c: {"got": e, "name": c.function_name})}),
     )
     registry.register("f", "anything", "h")
@@ -61,9 +59,7 @@ def test_exceptions_become_lambda_error_payloads(monkeypatch: pytest.MonkeyPatch
         raise TransientError("throttled")
 
     registry = HandlerRegistry()
-    monkeypatch.setattr(
-        lambda_adapter.importlib, "import_module", lambda _: type("M", (), {"h": staticmethod(handler)})
-    )
+    monkeypatch.setattr("importlib.import_module", lambda _: type("M", (), {"h": staticmethod(handler)}))
     registry.register("f", "anything", "h")
     payload, errored, _ = invoke(registry, FakeFunction(), "{}")
     body = json.loads(payload)

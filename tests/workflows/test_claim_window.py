@@ -43,7 +43,8 @@ def test_a_due_window_is_closed_and_a_payment_file_written(workflow: Workflow) -
     from shared.data.repositories import ClaimWindows
 
     window = ClaimWindows().get("w1")
-    assert window is not None and window.closed_at is not None
+    assert window is not None
+    assert window.closed_at is not None
     run = _run("window-w1-run-1")
     assert run["status"] == "file_generated"
     assert run["trigger"] == "person"
@@ -66,8 +67,8 @@ def test_the_nightly_schedule_finds_the_due_window(workflow: Workflow) -> None:
     assert result["status"] == "SUCCEEDED"
     from shared.data.repositories import ClaimWindows
 
-    assert ClaimWindows().get("due").closed_at is not None  # type: ignore[union-attr]
-    assert ClaimWindows().get("open").closed_at is None  # type: ignore[union-attr]
+    assert ClaimWindows().get("due").closed_at is not None
+    assert ClaimWindows().get("open").closed_at is None
     assert _run("window-due-run-1")["status"] == "file_generated"
 
 
