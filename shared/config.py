@@ -65,6 +65,7 @@ class Settings(Tables):
     notify_base_url: str = ""
     notify_api_key: str = ""
     payer_email_addresses: str = ""
+    secrets_arn: str = ""
     session_idle_minutes: int = 120
     persona_user_ids: str = ""
     cookie_secure: bool = True

@@ -139,6 +139,10 @@ class LambdaContextStub:
     invoked_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:test-function"
     aws_request_id = "test-request"
 
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 30_000
+
 
 def api_event(
     path: str, method: str = "GET", body: str | None = None, cookie: str | None = None, query: str = ""

@@ -91,6 +91,7 @@ class LocalStack:
 
         settings.cache_clear()
         self._create_resources(template)
+        self._start_queue_pollers(template)
         self._start_api(template)
         return self
 
@@ -183,6 +184,18 @@ class LocalStack:
         self.environment["PERSONA_USER_IDS"] = ",".join(self.persona_user_ids)
         os.environ.update(self.environment)
         settings.cache_clear()
+
+    def _start_queue_pollers(self, template: dict[str, Any]) -> None:
+        import boto3
+
+        from infrastructure.local.queues import QueuePoller, sqs_subscriptions
+
+        sqs = boto3.client("sqs", region_name=REGION)
+        for subscription in sqs_subscriptions(template):
+            queue_url = sqs.get_queue_url(QueueName=resource_name(subscription.queue))["QueueUrl"]
+            name = self.function_names[subscription.function]
+            poller = QueuePoller(sqs, self.registry.handler(name), name, queue_url, subscription.batch_size).start()
+            self._exit.callback(poller.stop)
 
     def _start_api(self, template: dict[str, Any]) -> None:
         from infrastructure.local.api import LocalApi, serve
