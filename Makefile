@@ -84,7 +84,8 @@ build-SharedLayer:
 
 # Upload GOV.UK Frontend and our assets to the assets bucket named by the stack output.
 deploy-assets: deps
-	$(PY) -m infrastructure.deploy_assets
+	@test -n "$(ASSETS_BUCKET)" || (echo "Set ASSETS_BUCKET to the stack's AssetsBucketName output" && exit 1)
+	$(PY) -m infrastructure.deploy_assets --bucket "$(ASSETS_BUCKET)"
 
 clean:
 	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .aws-sam

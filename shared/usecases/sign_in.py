@@ -1,15 +1,36 @@
-"""Signing in: persona sign-in for local and test copies, DfE Sign-in (OIDC) in AWS."""
+"""Signing in and out: persona sign-in for local and test copies, DfE Sign-in (OIDC) everywhere else.
+
+Which one a copy of the service uses is `Settings.sign_in_method`; persona sign-in also needs an
+environment other than production (`Settings.persona_sign_in_enabled`). See docs/adr/0006-sign-in.md.
+
+DfE Sign-in only says who someone is. Whether they may use this service is ours to decide: the email
+address DSI gives must belong to a user who was added to the service, as in the live service.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from shared.claims.errors import NotAuthorised
 from shared.claims.models import User
 from shared.config import Settings
 from shared.data.repositories import Users
+from shared.integrations.dfe_sign_in import DfeSignIn, SignInFailed
+from shared.integrations.secrets import secret
+from shared.observability import logger
+
+# What the session keeps between leaving for DfE Sign-in and coming back, and after signing in.
+STATE_KEY = "dfe_sign_in_state"
+NONCE_KEY = "dfe_sign_in_nonce"
+SIGN_OUT_HINT_KEY = "dfe_sign_in_id_token"
+CALLBACK_PATH = "/auth/dfe/callback"
 
 
+# -- persona sign-in (never in production) ----------------------------------------------------------
 @dataclass(frozen=True)
 class Persona:
     user: User
@@ -40,3 +61,96 @@ def sign_in_as_persona(config: Settings, user_id: str) -> User:
         if persona.user.user_id == user_id:
             return persona.user
     raise NotAuthorised
+
+
+# -- DfE Sign-in ----------------------------------------------------------------------------------
+class NoAccount(Exception):
+    """DfE Sign-in knows this person, but nobody has added them to this service."""
+
+    def __init__(self, id_token_hint: str) -> None:
+        super().__init__("no account")
+        self.session_data = {SIGN_OUT_HINT_KEY: id_token_hint} if id_token_hint else {}
+
+
+@dataclass(frozen=True)
+class SignInStarted:
+    """Where to send the browser, and what the session must keep until it comes back."""
+
+    location: str
+    session_data: dict[str, str] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    session_data: dict[str, str] = field(repr=False)
+
+
+def dfe_sign_in(config: Settings) -> DfeSignIn:
+    """The configured client; the secret is read only when a code is exchanged."""
+    client_secret = config.dfe_sign_in_client_secret
+    return DfeSignIn(
+        config.dfe_sign_in_issuer_url,
+        config.dfe_sign_in_client_id,
+        client_secret or (lambda: secret("dfe_sign_in_client_secret")),
+    )
+
+
+def redirect_uri(config: Settings) -> str:
+    return f"{config.service_url.rstrip('/')}{CALLBACK_PATH}"
+
+
+def start_dfe_sign_in(config: Settings) -> SignInStarted:
+    """A fresh `state` (against forged callbacks) and `nonce` (against replayed id_tokens) for this attempt."""
+    state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    location = dfe_sign_in(config).authorization_url(state, nonce, redirect_uri(config))
+    return SignInStarted(location, {STATE_KEY: state, NONCE_KEY: nonce})
+
+
+def take_pending_sign_in(session_data: dict[str, Any]) -> tuple[str, str] | None:
+    """The state and nonce of the attempt in progress, removed from the session: each is good for one callback."""
+    state, nonce = session_data.pop(STATE_KEY, None), session_data.pop(NONCE_KEY, None)
+    if isinstance(state, str) and isinstance(nonce, str) and state and nonce:
+        return state, nonce
+    return None
+
+
+def finish_dfe_sign_in(
+    config: Settings,
+    pending: tuple[str, str] | None,
+    *,
+    code: str,
+    state: str,
+    error: str,
+    users: Users | None = None,
+) -> SignedIn:
+    """The user DfE Sign-in sent back. Raises `SignInFailed` (start again) or `NoAccount`."""
+    if error:
+        raise SignInFailed("provider_error")
+    if pending is None or not state or not hmac.compare_digest(state.encode(), pending[0].encode()):
+        raise SignInFailed("state_mismatch")
+    if not code:
+        raise SignInFailed("code_missing")
+    identity = dfe_sign_in(config).exchange_code(code, redirect_uri(config), nonce=pending[1])
+    user = (users or Users()).by_email(identity.email.lower())
+    if user is None:
+        raise NoAccount(identity.id_token)
+    return SignedIn(user, {SIGN_OUT_HINT_KEY: identity.id_token} if identity.id_token else {})
+
+
+def sign_out_location(config: Settings, *, signed_in: bool, session_data: Mapping[str, Any]) -> str:
+    """Where to go after our session ends: DfE Sign-in's end-session endpoint when there is one, else home.
+
+    Only someone who came through DfE Sign-in is sent there, so that signing out of this service signs
+    them out of DSI too (as the live service does) and DSI sends them back to our start page.
+    """
+    hint = session_data.get(SIGN_OUT_HINT_KEY)
+    hint = hint if isinstance(hint, str) and hint else None
+    if config.sign_in_method != "dfe-sign-in" or not (signed_in or hint):
+        return "/"
+    try:
+        location = dfe_sign_in(config).end_session_url(f"{config.service_url.rstrip('/')}/", hint)
+    except SignInFailed as failed:
+        logger.warning("dfe sign-out skipped", extra={"reason": failed.reason})
+        return "/"
+    return location or "/"

@@ -9,10 +9,21 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shared.claims.errors import NotAuthorised, NotFound
 from shared.claims.windows import countdown, current_window
+from shared.config import Settings
 from shared.data.repositories import ClaimWindows
+from shared.integrations.dfe_sign_in import SignInFailed
 from shared.observability import logger
 from shared.usecases.access import landing_for
-from shared.usecases.sign_in import personas, sign_in_as_persona
+from shared.usecases.sign_in import (
+    CALLBACK_PATH,
+    NoAccount,
+    finish_dfe_sign_in,
+    personas,
+    sign_in_as_persona,
+    sign_out_location,
+    start_dfe_sign_in,
+    take_pending_sign_in,
+)
 from shared.web.pages import page, redirect, require_user
 from shared.web.request import Request
 
@@ -22,6 +33,11 @@ router = Router()
 def _request() -> Request:
     request: Request = router.context["request"]
     return request
+
+
+def _config() -> Settings:
+    config: Settings = router.context["config"]
+    return config
 
 
 @router.get("/")
@@ -42,16 +58,54 @@ def sign_in() -> Response[Any]:
     request = _request()
     if request.user is not None:
         return _landing(request)
-    config = router.context["config"]
+    config = _config()
     if config.persona_sign_in_enabled:
         return page(request, "sign-in/personas.html", h1="Sign in", personas=personas(config))
-    raise NotFound  # DfE Sign-in (OIDC) is wired in when the service is deployed; see ADR 0006.
+    if config.sign_in_method != "dfe-sign-in":
+        raise NotFound  # persona sign-in asked for where it is never allowed (production)
+    started = start_dfe_sign_in(config)
+    request.ensure_session().data.update(started.session_data)
+    request.session_dirty = True
+    return redirect(started.location)
+
+
+@router.get(CALLBACK_PATH)
+def dfe_sign_in_callback() -> Response[Any]:
+    request = _request()
+    config = _config()
+    if config.sign_in_method != "dfe-sign-in":
+        raise NotFound
+    if request.user is not None:
+        return _landing(request)
+    pending = take_pending_sign_in(request.session.data) if request.session is not None else None
+    if pending is not None:
+        request.session_dirty = True  # the state and nonce are spent, whatever happens next
+    try:
+        signed_in = finish_dfe_sign_in(
+            config, pending, code=request.arg("code"), state=request.arg("state"), error=request.arg("error")
+        )
+    except NoAccount as refused:
+        logger.info("sign-in refused", extra={"reason": "no_account", "method": "dfe-sign-in"})
+        # Kept so that "sign out" on the page signs them out of DfE Sign-in, to try another account.
+        request.ensure_session().data.update(refused.session_data)
+        request.session_dirty = True
+        return page(
+            request, "errors/no-account.html", status=403, h1="Ask for an account to claim funding for mentor training"
+        )
+    except SignInFailed as failed:
+        logger.info("sign-in refused", extra={"reason": failed.reason, "method": "dfe-sign-in"})
+        return page(request, "errors/session-ended.html", status=403, h1="Sorry, you’ll need to start again")
+    request.start_signed_in_session(signed_in.user)
+    request.ensure_session().data.update(signed_in.session_data)
+    logger.info("signed in", extra={"user_id": signed_in.user.user_id, "method": "dfe-sign-in"})
+    landing = landing_for(signed_in.user)
+    return redirect(landing.location or "/organisations")
 
 
 @router.post("/sign-in/persona")
 def sign_in_persona() -> Response[Any]:
     request = _request()
-    config = router.context["config"]
+    config = _config()
     if not config.persona_sign_in_enabled:
         raise NotFound
     try:
@@ -67,8 +121,13 @@ def sign_in_persona() -> Response[Any]:
 @router.get("/sign-out")
 def sign_out() -> Response[Any]:
     request = _request()
+    location = sign_out_location(
+        _config(),
+        signed_in=request.user is not None,
+        session_data=request.session.data if request.session is not None else {},
+    )
     request.end_session()
-    return redirect("/")
+    return redirect(location)
 
 
 @router.get("/organisations")

@@ -1,0 +1,39 @@
+"""The sample events in events/ (used with `sam local invoke`) are real: each runs through its handler."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.support import ROOT, LambdaContextStub
+
+
+def _event(path: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads(Path(ROOT / "events" / path).read_text())
+    return event
+
+
+def test_web_sample_events(apps: dict[str, Any]) -> None:
+    assert apps["web"](_event("web/get-start-page.json"), LambdaContextStub())["statusCode"] == 200
+    assert apps["web"](_event("web/get-sign-in.json"), LambdaContextStub())["statusCode"] == 200
+
+
+def test_support_sample_event_sends_a_visitor_to_sign_in(apps: dict[str, Any]) -> None:
+    response = apps["support"](_event("support/get-support-signed-out.json"), LambdaContextStub())
+    assert response["statusCode"] == 303
+    assert response["multiValueHeaders"]["Location"] == ["/sign-in"]
+
+
+def test_close_window_sample_events_are_valid_task_input() -> None:
+    from shared.usecases.payment_run import RunInput
+
+    for name in ("schedule.json", "person.json"):
+        RunInput.model_validate(_event(f"close_window/{name}"))
+
+
+def test_send_email_sample_event_carries_a_valid_message() -> None:
+    from shared.claims.emails import EmailMessage
+
+    for record in _event("send_email/one-message.json")["Records"]:
+        EmailMessage.model_validate_json(record["body"])
