@@ -67,6 +67,7 @@ class Settings(Tables):
     payer_email_addresses: str = ""
     secrets_arn: str = ""
     session_idle_minutes: int = 120
+    service_unavailable: bool = False  # switch on to show the GOV.UK "service unavailable" page (503)
     persona_user_ids: str = ""
     cookie_secure: bool = True
     templates_path: Path = Field(default_factory=_default_templates_path)

@@ -83,7 +83,10 @@ class WebApp:
         )
         self._load_session(request)
         app.append_context(request=request, config=self.config)
-        if request.method == "POST" and not self._csrf_ok(request):
+        if self.config.service_unavailable:
+            response = page(request, "errors/unavailable.html", status=503, h1="Sorry, the service is unavailable")
+            response.headers["Retry-After"] = "3600"
+        elif request.method == "POST" and not self._csrf_ok(request):
             logger.info("csrf check failed", extra={"path": request.path})
             response = page(request, "errors/session-ended.html", status=403, h1="Sorry, you’ll need to start again")
         else:

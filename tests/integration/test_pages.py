@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from infrastructure.local.seed_data import ANNE_WILSON_SCHOOL_URN, MARY_LAWSON_SCHOOL_URNS
 from tests.support import Client
 
@@ -115,3 +117,31 @@ def test_content_pages(client: Client) -> None:
         ("/privacy", "Privacy notice"),
     ):
         assert client.get(path).h1 == h1
+
+
+def test_an_unexpected_error_is_a_govuk_500_page(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shared.web.routes.schools as schools
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("DynamoDB is down")
+
+    monkeypatch.setattr(schools, "claims_page", broken)
+    client.sign_in("Anne Wilson")
+    page = client.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims")
+    assert page.status == 500
+    assert page.h1 == "Sorry, there is a problem with the service"
+    assert "DynamoDB" not in page.body
+
+
+def test_service_unavailable_is_a_503_without_navigation(client: Client) -> None:
+    import functions.web.app as web
+
+    original = web.app.config
+    web.app.config = original.model_copy(update={"service_unavailable": True})
+    try:
+        page = client.get("/")
+    finally:
+        web.app.config = original
+    assert page.status == 503
+    assert page.h1 == "Sorry, the service is unavailable"
+    assert page.soup.select(".govuk-service-navigation") == []
