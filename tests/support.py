@@ -237,3 +237,24 @@ class Client:
     def follow(self, page: Page) -> Page:
         assert page.status in (302, 303), page.status
         return self.get(page.location)
+
+
+def set_grant_conditions(urn: str, accepted: bool) -> None:
+    """Put a school's grant-condition acceptance into a known state for a test."""
+    from shared.data.items import OrganisationItem
+
+    item = OrganisationItem(organisation_id=urn)
+    if accepted:
+        item.update(
+            actions=[
+                OrganisationItem.grant_conditions_accepted_at.set(NOW),
+                OrganisationItem.grant_conditions_accepted_by.set("user-anne-wilson"),
+            ]
+        )
+    else:
+        item.update(
+            actions=[
+                OrganisationItem.grant_conditions_accepted_at.remove(),
+                OrganisationItem.grant_conditions_accepted_by.remove(),
+            ]
+        )

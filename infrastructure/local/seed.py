@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from infrastructure.local.seed_data import SeedData, SeedSchool, build_seed_data, personas
+from infrastructure.local.seed_data import MARY_LAWSON_SCHOOL_URNS, SeedData, SeedSchool, build_seed_data, personas
 from shared.claims.academic_years import AcademicYear
 from shared.claims.models import Membership, OrganisationType, Provider, Role, School, User
 from shared.claims.windows import ClaimWindow
 from shared.data.repositories import ClaimWindows, Organisations, Providers, Users
 
 
-def _school(seed: SeedSchool, eligible_year: str | None) -> School:
+def _school(seed: SeedSchool, eligible_year: str | None, accepted: tuple[dt.datetime, str] | None = None) -> School:
     return School(
         organisation_id=seed.urn,
         urn=seed.urn,
@@ -34,6 +34,8 @@ def _school(seed: SeedSchool, eligible_year: str | None) -> School:
         trust_name=seed.trust_name,
         vendor_number=seed.vendor_number,
         eligible_years=frozenset({eligible_year} if eligible_year else set()),
+        grant_conditions_accepted_at=accepted[0] if accepted else None,
+        grant_conditions_accepted_by=accepted[1] if accepted else None,
     )
 
 
@@ -43,8 +45,16 @@ def load(today: dt.date) -> SeedData:
     eligible = set(data.eligible_school_urns)
     organisations = Organisations()
     names: dict[str, tuple[OrganisationType, str]] = {}
+    # Mary Lawson accepted her schools' grant conditions when the window opened; Anne Wilson's school
+    # has not accepted yet, so her first visit shows the grant conditions.
+    mary = next(user for user in data.users if user.first_name == "Mary" and user.last_name == "Lawson")
+    opened = dt.datetime.combine(
+        min(w.opens_on for w in data.claim_windows if w.closes_on >= today), dt.time(9), dt.UTC
+    )
+    accepted = dict.fromkeys(MARY_LAWSON_SCHOOL_URNS, (opened, mary.user_id))
     for seed_school in data.schools:
-        organisations.put_school(_school(seed_school, current_year if seed_school.urn in eligible else None))
+        eligible_year = current_year if seed_school.urn in eligible else None
+        organisations.put_school(_school(seed_school, eligible_year, accepted.get(seed_school.urn)))
         names[seed_school.urn] = (OrganisationType.SCHOOL, seed_school.name)
     providers = Providers()
     for seed_provider in data.providers:

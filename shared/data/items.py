@@ -199,7 +199,12 @@ class ClaimItem(Model):
     created_at = UnicodeAttribute()  # ISO instant, sorts
     submitted_at = UTCDateTimeAttribute(null=True)
     submitted_by = UnicodeAttribute(null=True)
+    school_name = UnicodeAttribute(default="")
+    provider_name = UnicodeAttribute(default="")
+    submitted_by_name = UnicodeAttribute(null=True)
+    region = UnicodeAttribute(default="")
     hourly_rate_pence = NumberAttribute(default=0)
+    total_hours = NumberAttribute(default=0)
     amount_pence = NumberAttribute(default=0)
     mentors = ListAttribute[MapAttribute[str, Any]](default=list)
     version = NumberAttribute(default=1)
@@ -254,6 +259,85 @@ class ClaimEventItem(Model):
     detail = MapAttribute[str, Any](default=dict)  # type: ignore[no-untyped-call]
 
 
+class MentorItem(Model):
+    """A teacher from the Teaching Record System, shared by every school that adds them."""
+
+    class Meta(_Meta):
+        pass
+
+    trn = UnicodeAttribute(hash_key=True)
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class MentorSchoolsIndex(GlobalSecondaryIndex["SchoolMentorItem"]):
+    class Meta:
+        index_name = "trn-index"
+        projection = AllProjection()
+
+    trn = UnicodeAttribute(hash_key=True)
+    school_id = UnicodeAttribute(range_key=True)
+
+
+class SchoolMentorItem(Model):
+    """A mentor on a school's list (names copied so the list is one Query)."""
+
+    class Meta(_Meta):
+        pass
+
+    school_id = UnicodeAttribute(hash_key=True)
+    trn = UnicodeAttribute(range_key=True)
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    added_at = UTCDateTimeAttribute()
+    added_by = UnicodeAttribute()
+    by_trn = MentorSchoolsIndex()
+
+
+class AllowanceItem(Model):
+    """Hours used by one mentor with one provider in one academic year, across all schools.
+
+    Submitting a claim adds to `used` with the condition `used <= cap - hours` in the same transaction
+    as the claim: the cap cannot be exceeded, whoever submits at the same moment.
+    """
+
+    class Meta(_Meta):
+        pass
+
+    allowance_id = UnicodeAttribute(hash_key=True)  # "<trn>#<provider code>#<academic year start>"
+    trn = UnicodeAttribute()
+    provider_code = UnicodeAttribute()
+    academic_year = UnicodeAttribute()
+    used = NumberAttribute(default=0)
+
+
+class FundingRateItem(Model):
+    class Meta(_Meta):
+        pass
+
+    academic_year = UnicodeAttribute(hash_key=True)
+    region = UnicodeAttribute(range_key=True)
+    rate_pence = NumberAttribute()
+    set_by = UnicodeAttribute(null=True)
+    approved_by = UnicodeAttribute(null=True)
+
+
+class JourneyItem(Model):
+    """Answers of a multi-page journey, server-side, keyed by a random id in the URL."""
+
+    class Meta(_Meta):
+        pass
+
+    journey_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()
+    owner = UnicodeAttribute()  # the user id: a journey id alone gives nothing to another user
+    organisation_id = UnicodeAttribute()
+    answers = MapAttribute[str, Any](default=dict)  # type: ignore[no-untyped-call]
+    result = UnicodeAttribute(null=True)  # set once, e.g. the claim a submission created
+    expires_at = NumberAttribute()
+
+
 _BINDINGS: list[tuple[type[Model], str]] = [  # every item class and its Settings field
     (OrganisationItem, "organisations_table"),
     (ProviderItem, "providers_table"),
@@ -264,6 +348,11 @@ _BINDINGS: list[tuple[type[Model], str]] = [  # every item class and its Setting
     (ClaimItem, "claims_table"),
     (BatchItem, "batches_table"),
     (ClaimEventItem, "claim_events_table"),
+    (MentorItem, "mentors_table"),
+    (SchoolMentorItem, "school_mentors_table"),
+    (AllowanceItem, "allowances_table"),
+    (FundingRateItem, "funding_rates_table"),
+    (JourneyItem, "journeys_table"),
 ]
 
 ALL_ITEMS: tuple[type[Model], ...] = tuple(model for model, _ in _BINDINGS)
@@ -282,13 +371,18 @@ def table_field(model: type[Model]) -> str:
 
 __all__ = [
     "ALL_ITEMS",
+    "AllowanceItem",
     "BatchItem",
     "ClaimEventItem",
     "ClaimItem",
     "ClaimWindowItem",
+    "FundingRateItem",
+    "JourneyItem",
     "MembershipItem",
+    "MentorItem",
     "OrganisationItem",
     "ProviderItem",
+    "SchoolMentorItem",
     "SessionItem",
     "UserItem",
     "bind_tables",

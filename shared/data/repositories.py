@@ -19,10 +19,12 @@ from shared.claims.models import (
     School,
     User,
 )
+from shared.claims.regions import DEFAULT_HOURLY_RATES_PENCE, Region
 from shared.claims.windows import ClaimWindow
 from shared.data.items import (
     ClaimItem,
     ClaimWindowItem,
+    FundingRateItem,
     MembershipItem,
     OrganisationItem,
     ProviderItem,
@@ -85,6 +87,25 @@ class Organisations:
             grant_conditions_accepted_at=school.grant_conditions_accepted_at,
             grant_conditions_accepted_by=school.grant_conditions_accepted_by,
         ).save()
+
+    def accept_grant_conditions(self, organisation_id: str, user_id: str, at: dt.datetime) -> bool:
+        """Record who accepted first; False if someone already had (the first acceptance stands)."""
+        from pynamodb.exceptions import UpdateError
+
+        try:
+            OrganisationItem(organisation_id=organisation_id).update(
+                actions=[
+                    OrganisationItem.grant_conditions_accepted_at.set(at),
+                    OrganisationItem.grant_conditions_accepted_by.set(user_id),
+                ],
+                condition=OrganisationItem.organisation_id.exists()
+                & OrganisationItem.grant_conditions_accepted_at.does_not_exist(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def count(self, organisation_type: OrganisationType) -> int:
         return OrganisationItem.by_type_name.count(organisation_type.value)
@@ -236,6 +257,16 @@ class ClaimWindows:
                 return False
             raise
         return True
+
+
+class FundingRates:
+    """Hourly rates per region per academic year; the published defaults where none is set."""
+
+    def rate_pence(self, year: AcademicYear, region: Region) -> int:
+        try:
+            return int(FundingRateItem.get(year.name, region.value).rate_pence)
+        except DoesNotExist:
+            return DEFAULT_HOURLY_RATES_PENCE[region]
 
 
 class Claims:

@@ -26,6 +26,7 @@ from shared.data.sessions import Sessions
 from shared.observability import logger, metrics, tracer
 from shared.web.pages import SignInRequired, page
 from shared.web.request import SESSION_COOKIE, Request, parse_cookies, parse_form
+from shared.web.school import GrantConditionsRequired
 
 Clock = Callable[[], dt.datetime]
 
@@ -145,6 +146,9 @@ class WebApp:
         """Typed errors to pages, in one place. Anything unexpected is logged and is a 500."""
         if isinstance(error, SignInRequired):
             return Response(status_code=303, headers={"Location": "/sign-in"}, body="")
+        if isinstance(error, GrantConditionsRequired):
+            location = f"/schools/{error.school_id}/grant-conditions"
+            return Response(status_code=303, headers={"Location": location}, body="")
         if isinstance(error, NotFound):
             return page(request, "errors/not-found.html", status=404, h1="Page not found")
         if isinstance(error, NotAuthorised):

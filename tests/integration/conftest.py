@@ -48,3 +48,14 @@ def apps(seed: SeedData) -> dict[str, Any]:
 @pytest.fixture
 def client(apps: dict[str, Any]) -> Client:
     return Client(web=apps["web"], support=apps["support"])
+
+
+@pytest.fixture
+def anne(client: Client) -> Client:
+    """Anne Wilson, signed in, her school's grant conditions accepted."""
+    from infrastructure.local.seed_data import ANNE_WILSON_SCHOOL_URN
+    from tests.support import set_grant_conditions
+
+    set_grant_conditions(ANNE_WILSON_SCHOOL_URN, accepted=True)
+    client.sign_in("Anne Wilson")
+    return client

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infrastructure.local.seed_data import ANNE_WILSON_SCHOOL_URN, MARY_LAWSON_SCHOOL_URNS
-from tests.support import Client
+from tests.support import Client, set_grant_conditions
 
 
 def test_start_page(client: Client) -> None:
@@ -34,7 +34,8 @@ def test_sign_in_page_lists_a_button_per_persona(client: Client) -> None:
 
 
 def test_single_school_user_lands_on_claims(client: Client) -> None:
-    # Given Anne Wilson belongs to one school
+    # Given Anne Wilson belongs to one school, which has accepted the grant conditions
+    set_grant_conditions(ANNE_WILSON_SCHOOL_URN, accepted=True)
     # When she signs in
     page = client.sign_in("Anne Wilson")
     # Then she is redirected (303) straight to her school's claims page
@@ -119,14 +120,14 @@ def test_content_pages(client: Client) -> None:
         assert client.get(path).h1 == h1
 
 
-def test_an_unexpected_error_is_a_govuk_500_page(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unexpected_error_is_a_govuk_500_page(anne: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     import shared.web.routes.schools as schools
 
     def broken(*_: object) -> None:
         raise RuntimeError("DynamoDB is down")
 
     monkeypatch.setattr(schools, "claims_page", broken)
-    client.sign_in("Anne Wilson")
+    client = anne
     page = client.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims")
     assert page.status == 500
     assert page.h1 == "Sorry, there is a problem with the service"

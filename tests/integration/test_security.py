@@ -65,10 +65,10 @@ def test_unknown_persona_is_refused(client: Client) -> None:
 
 
 @pytest.mark.parametrize(("idle_minutes", "signed_in"), [(119, True), (121, False)])
-def test_sessions_expire_after_two_idle_hours(client: Client, apps: dict, idle_minutes: int, signed_in: bool) -> None:
+def test_sessions_expire_after_two_idle_hours(anne: Client, apps: dict, idle_minutes: int, signed_in: bool) -> None:
     import functions.web.app as web
 
-    client.sign_in("Anne Wilson")
+    client = anne
     web.app.clock = lambda: NOW + dt.timedelta(minutes=idle_minutes)
     try:
         page = client.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims")
