@@ -63,8 +63,8 @@ class DateAnswer:
         parts = (
             ("day", "Day", "govuk-input--width-2", self.day),
             ("month", "Month", "govuk-input--width-2", self.month),
+            ("year", "Year", "govuk-input--width-4", self.year),
         )
-        parts += (("year", "Year", "govuk-input--width-4", self.year),)
         return [
             {
                 "name": part,
