@@ -258,3 +258,21 @@ def set_grant_conditions(urn: str, accepted: bool) -> None:
                 OrganisationItem.grant_conditions_accepted_by.remove(),
             ]
         )
+
+
+def queued_emails() -> list[dict[str, Any]]:
+    """Take every message off the test email queue (as the sender would), oldest first."""
+    import json
+
+    import boto3
+
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = os.environ["EMAIL_QUEUE_URL"]
+    found: list[dict[str, Any]] = []
+    while True:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not messages:
+            return found
+        for message in messages:
+            found.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])

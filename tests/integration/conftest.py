@@ -17,6 +17,18 @@ def aws() -> Iterator[None]:
     apply_test_environment()
     with mock_aws():
         create_tables()
+        import os
+
+        import boto3
+
+        from shared.config import settings
+
+        sqs = boto3.client("sqs", region_name="eu-west-2")
+        os.environ["EMAIL_QUEUE_URL"] = sqs.create_queue(QueueName="test-EmailQueue")["QueueUrl"]
+        boto3.client("s3", region_name="eu-west-2").create_bucket(
+            Bucket=os.environ["FILES_BUCKET"], CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
+        )
+        settings.cache_clear()
         yield
 
 

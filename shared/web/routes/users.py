@@ -1,0 +1,7 @@
+"""School users pages: /schools/{school_id}/users/..."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+router = Router()
