@@ -15,13 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.claims.errors import NotAuthorised
+from shared.claims.errors import NotAuthorised, NotFound
 from shared.claims.models import User
 from shared.config import Settings
 from shared.data.repositories import Users
 from shared.integrations.dfe_sign_in import DfeSignIn, SignInFailed
 from shared.integrations.secrets import secret
 from shared.observability import logger
+from shared.usecases.access import landing_for
 
 # What the session keeps between leaving for DfE Sign-in and coming back, and after signing in.
 STATE_KEY = "dfe_sign_in_state"
@@ -83,10 +84,11 @@ class SignInStarted:
 @dataclass(frozen=True)
 class SignedIn:
     user: User
+    location: str
     session_data: dict[str, str] = field(repr=False)
 
 
-def dfe_sign_in(config: Settings) -> DfeSignIn:
+def dfe_sign_in_client(config: Settings) -> DfeSignIn:
     """The configured client; the secret is read only when a code is exchanged."""
     client_secret = config.dfe_sign_in_client_secret
     return DfeSignIn(
@@ -96,19 +98,33 @@ def dfe_sign_in(config: Settings) -> DfeSignIn:
     )
 
 
+def _dfe_sign_in_configured(config: Settings) -> bool:
+    return config.sign_in_method == "dfe-sign-in" and bool(
+        config.dfe_sign_in_issuer_url and config.dfe_sign_in_client_id
+    )
+
+
+def _require_dfe_sign_in(config: Settings) -> None:
+    """A copy of the service with no way to sign in has no sign-in pages (as with persona sign-in)."""
+    if not _dfe_sign_in_configured(config):
+        logger.warning("dfe sign-in is not configured")
+        raise NotFound
+
+
 def redirect_uri(config: Settings) -> str:
     return f"{config.service_url.rstrip('/')}{CALLBACK_PATH}"
 
 
 def start_dfe_sign_in(config: Settings) -> SignInStarted:
     """A fresh `state` (against forged callbacks) and `nonce` (against replayed id_tokens) for this attempt."""
+    _require_dfe_sign_in(config)
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    location = dfe_sign_in(config).authorization_url(state, nonce, redirect_uri(config))
+    location = dfe_sign_in_client(config).authorization_url(state, nonce, redirect_uri(config))
     return SignInStarted(location, {STATE_KEY: state, NONCE_KEY: nonce})
 
 
-def take_pending_sign_in(session_data: dict[str, Any]) -> tuple[str, str] | None:
-    """The state and nonce of the attempt in progress, removed from the session: each is good for one callback."""
+def _take_pending(session_data: dict[str, Any]) -> tuple[str, str] | None:
+    """The attempt's state and nonce, removed from the session: each is good for one callback."""
     state, nonce = session_data.pop(STATE_KEY, None), session_data.pop(NONCE_KEY, None)
     if isinstance(state, str) and isinstance(nonce, str) and state and nonce:
         return state, nonce
@@ -117,25 +133,33 @@ def take_pending_sign_in(session_data: dict[str, Any]) -> tuple[str, str] | None
 
 def finish_dfe_sign_in(
     config: Settings,
-    pending: tuple[str, str] | None,
+    session_data: dict[str, Any],
     *,
     code: str,
     state: str,
     error: str,
     users: Users | None = None,
 ) -> SignedIn:
-    """The user DfE Sign-in sent back. Raises `SignInFailed` (start again) or `NoAccount`."""
+    """The user DfE Sign-in sent back, and where they land. Raises `SignInFailed` (start again) or `NoAccount`.
+
+    The attempt's state and nonce are taken out of `session_data` whatever the outcome.
+    """
+    _require_dfe_sign_in(config)
+    pending = _take_pending(session_data)
     if error:
         raise SignInFailed("provider_error")
     if pending is None or not state or not hmac.compare_digest(state.encode(), pending[0].encode()):
         raise SignInFailed("state_mismatch")
     if not code:
         raise SignInFailed("code_missing")
-    identity = dfe_sign_in(config).exchange_code(code, redirect_uri(config), nonce=pending[1])
-    user = (users or Users()).by_email(identity.email.lower())
+    identity = dfe_sign_in_client(config).exchange_code(code, redirect_uri(config), nonce=pending[1])
+    users = users or Users()
+    user = users.by_email(identity.email.lower())
     if user is None:
         raise NoAccount(identity.id_token)
-    return SignedIn(user, {SIGN_OUT_HINT_KEY: identity.id_token} if identity.id_token else {})
+    landing = landing_for(user, users)
+    hint = {SIGN_OUT_HINT_KEY: identity.id_token} if identity.id_token else {}
+    return SignedIn(user, landing.location or "/organisations", hint)
 
 
 def sign_out_location(config: Settings, *, signed_in: bool, session_data: Mapping[str, Any]) -> str:
@@ -146,10 +170,10 @@ def sign_out_location(config: Settings, *, signed_in: bool, session_data: Mappin
     """
     hint = session_data.get(SIGN_OUT_HINT_KEY)
     hint = hint if isinstance(hint, str) and hint else None
-    if config.sign_in_method != "dfe-sign-in" or not (signed_in or hint):
+    if not _dfe_sign_in_configured(config) or not (signed_in or hint):
         return "/"
     try:
-        location = dfe_sign_in(config).end_session_url(f"{config.service_url.rstrip('/')}/", hint)
+        location = dfe_sign_in_client(config).end_session_url(f"{config.service_url.rstrip('/')}/", hint)
     except SignInFailed as failed:
         logger.warning("dfe sign-out skipped", extra={"reason": failed.reason})
         return "/"

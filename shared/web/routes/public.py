@@ -22,7 +22,6 @@ from shared.usecases.sign_in import (
     sign_in_as_persona,
     sign_out_location,
     start_dfe_sign_in,
-    take_pending_sign_in,
 )
 from shared.web.pages import page, redirect, require_user
 from shared.web.request import Request
@@ -77,12 +76,12 @@ def dfe_sign_in_callback() -> Response[Any]:
         raise NotFound
     if request.user is not None:
         return _landing(request)
-    pending = take_pending_sign_in(request.session.data) if request.session is not None else None
-    if pending is not None:
-        request.session_dirty = True  # the state and nonce are spent, whatever happens next
+    session_data = request.session.data if request.session is not None else {}
+    if request.session is not None:
+        request.session_dirty = True  # the attempt's state and nonce are spent, whatever happens next
     try:
         signed_in = finish_dfe_sign_in(
-            config, pending, code=request.arg("code"), state=request.arg("state"), error=request.arg("error")
+            config, session_data, code=request.arg("code"), state=request.arg("state"), error=request.arg("error")
         )
     except NoAccount as refused:
         logger.info("sign-in refused", extra={"reason": "no_account", "method": "dfe-sign-in"})
@@ -98,8 +97,7 @@ def dfe_sign_in_callback() -> Response[Any]:
     request.start_signed_in_session(signed_in.user)
     request.ensure_session().data.update(signed_in.session_data)
     logger.info("signed in", extra={"user_id": signed_in.user.user_id, "method": "dfe-sign-in"})
-    landing = landing_for(signed_in.user)
-    return redirect(landing.location or "/organisations")
+    return redirect(signed_in.location)
 
 
 @router.post("/sign-in/persona")

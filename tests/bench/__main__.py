@@ -1,0 +1,58 @@
+"""`make bench`: run every benchmark (or those named with `--only`) and print what they measured.
+
+Exit code 0 whatever the numbers are: a benchmark is a measurement, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+from collections.abc import Sequence
+
+from tests.bench import Benchmark, Options, cold_start
+
+BENCHMARKS: tuple[Benchmark, ...] = (cold_start.BENCHMARK,)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench",
+        description="Measure the service (not part of make test; always exits 0).",
+        epilog="benchmarks: " + "; ".join(f"{b.name}: {b.summary}" for b in BENCHMARKS),
+    )
+    parser.add_argument("--runs", type=_positive, default=7, help="repeat each measurement N times (default 7)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[benchmark.name for benchmark in BENCHMARKS],
+        help="run only this benchmark (repeatable)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    options = Options(runs=arguments.runs, out=sys.stdout)
+    selected = [b for b in BENCHMARKS if not arguments.only or b.name in arguments.only]
+    options.print(
+        f"Python {platform.python_version()} ({platform.python_implementation()}, {sys.executable}) "
+        f"on {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs"
+    )
+    for benchmark in selected:
+        options.print()
+        options.print(f"== {benchmark.name}: {benchmark.summary}")
+        benchmark.run(options)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
