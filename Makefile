@@ -81,6 +81,8 @@ build-SharedLayer:
 	python3 -m pip install --quiet --target "$(ARTIFACTS_DIR)/python" -r requirements.txt \
 	  --platform manylinux2014_aarch64 --implementation cp --python-version 3.12 --only-binary=:all:
 	cp -R shared templates "$(ARTIFACTS_DIR)/python/"
+	# Lambda's file system is read-only: ship bytecode so a cold start does not recompile shared/.
+	python3 -m compileall -q --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)/python"
 
 # Upload GOV.UK Frontend and our assets to the assets bucket named by the stack output.
 deploy-assets: deps

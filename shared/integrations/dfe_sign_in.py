@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hmac
 import http.client
 import ipaddress
@@ -108,7 +109,10 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
+@functools.cache
+def _opener() -> urllib.request.OpenerDirector:
+    """Built on first use: it loads the CA bundle, which a cold start of every page need not pay."""
+    return urllib.request.build_opener(_NoRedirects)
 
 
 class DfeSignIn:
@@ -303,7 +307,7 @@ class DfeSignIn:
         """Send once, and once more after a connection error or a 5xx; 4xx is final. Returns a JSON object."""
         for attempt in (1, 2):
             try:
-                with _OPENER.open(request, timeout=self.timeout) as response:
+                with _opener().open(request, timeout=self.timeout) as response:
                     body = response.read(MAX_RESPONSE_BYTES + 1)
             except urllib.error.HTTPError as error:
                 error.close()

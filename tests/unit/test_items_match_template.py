@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from infrastructure.local.template import load_template, table_definitions
-from shared.config import settings
+from shared.config import Settings
 from shared.data.items import ALL_ITEMS, table_field
 from tests.support import ROOT
 
@@ -36,4 +36,4 @@ def test_every_configured_table_has_an_item_class_or_a_reason() -> None:
     # The idempotency table belongs to Powertools; download tokens arrive with payment files (issue 4).
     unbound = {name.lower() for name in TABLES} - bound
     assert unbound == {"idempotency_table", "download_tokens_table"}
-    assert set(settings().model_fields) >= {name.lower() for name in TABLES}
+    assert set(Settings.model_fields) >= {name.lower() for name in TABLES}
