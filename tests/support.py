@@ -183,6 +183,7 @@ class Client:
     support: Callable[[dict[str, Any], Any], dict[str, Any]]
     cookies: dict[str, str] = field(default_factory=dict)
     last: Page | None = None
+    _csrf: str | None = None
 
     def _handler(self, path: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         return self.support if path == "/support" or path.startswith("/support/") else self.web
@@ -206,6 +207,9 @@ class Client:
         if check and headers.get("Content-Type", [""])[0].startswith("text/html"):
             check_page(page.body)
         self.last = page
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page.body)
+        if found:
+            self._csrf = found.group(1)  # one token per session: remember it as a browser's forms would
         return page
 
     def get(self, path: str, check: bool = True) -> Page:
@@ -218,10 +222,8 @@ class Client:
         return self.request("POST", path, values)
 
     def csrf_token(self) -> str:
-        assert self.last is not None, "open a page with a form first"
-        found = re.search(r'name="csrf_token" value="([^"]+)"', self.last.body)
-        assert found, "the last page has no form"
-        return found.group(1)
+        assert self._csrf is not None, "open a page with a form first"
+        return self._csrf
 
     def sign_in(self, full_name: str) -> Page:
         self.get("/sign-in")

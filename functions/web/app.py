@@ -1,7 +1,17 @@
 """WebFunction: school and accredited-provider pages behind API Gateway."""
 
 from shared.web.app import WebApp
-from shared.web.routes import mentors, organisation, providers, public, schools, users
+from shared.web.routes import add_claim, mentors, organisation, providers, public, schools, users
 
-app = WebApp([public.router, schools.router, organisation.router, mentors.router, users.router, providers.router])
+app = WebApp(
+    [
+        public.router,
+        add_claim.router,
+        schools.router,
+        organisation.router,
+        mentors.router,
+        users.router,
+        providers.router,
+    ]
+)
 lambda_handler = app.handler()

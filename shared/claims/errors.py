@@ -40,3 +40,11 @@ class InvalidTransition(DomainError):
 
 class ConcurrentUpdate(DomainError):
     """A conditional write lost a race: someone else changed the item first."""
+
+
+class DuplicateReference(DomainError):
+    """A new claim's random reference is already taken (try another)."""
+
+
+class JourneyFinished(DomainError):
+    """The journey has already produced its result (e.g. a second click on "Accept and submit")."""

@@ -127,6 +127,8 @@ def _provider(item: ProviderItem) -> Provider:
 
 class Providers:
     def get(self, code: str) -> Provider:
+        if not code:
+            raise OrganisationNotFound(code)
         try:
             return _provider(ProviderItem.get(code))
         except DoesNotExist:

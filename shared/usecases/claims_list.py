@@ -1,4 +1,5 @@
-"""The school's Claims page: the current window, eligibility, and claims grouped by academic year."""
+"""The school's Claims page and claim page: the current window, whether a claim can be started,
+claims grouped by academic year (newest first), and withdrawing a submitted claim."""
 
 from __future__ import annotations
 
@@ -6,33 +7,78 @@ import datetime as dt
 from dataclasses import dataclass
 
 from shared.claims.academic_years import AcademicYear, london_today
-from shared.claims.models import School
+from shared.claims.claim import Claim
+from shared.claims.eligibility import CannotClaim, cannot_claim
+from shared.claims.errors import ClaimNotFound, WindowClosed
+from shared.claims.models import School, User
+from shared.claims.statuses import ClaimStatus
 from shared.claims.windows import ClaimWindow, Countdown, countdown, current_window
+from shared.data.claims_store import ClaimsStore, school_mentors
 from shared.data.repositories import ClaimWindows
+from shared.observability import logger, metrics
 
 
 @dataclass(frozen=True)
 class YearGroup:
     name: str
     current: bool
+    claims: list[Claim]
 
 
 @dataclass(frozen=True)
 class ClaimsPage:
     window: ClaimWindow | None
     countdown: Countdown | None
+    cannot_claim: CannotClaim | None
     eligible: bool
     years: list[YearGroup]
 
 
 def claims_page(school: School, now: dt.datetime) -> ClaimsPage:
+    """Three Queries whatever the number of claims: windows, the school's mentors, the school's claims."""
     windows = ClaimWindows().all()
     window = current_window(windows, now)
     this_year = window.academic_year if window else AcademicYear.for_date(london_today(now))
-    years = sorted({w.academic_year for w in windows if w.academic_year <= this_year} | {this_year}, reverse=True)
+    claims = ClaimsStore().for_school(school.organisation_id)
+    years = sorted(
+        {w.academic_year for w in windows if w.academic_year <= this_year}
+        | {this_year}
+        | {c.academic_year for c in claims},
+        reverse=True,
+    )
+    reason = cannot_claim(school, window, len(school_mentors(school.organisation_id)), now)
     return ClaimsPage(
         window=window,
         countdown=countdown(window, now) if window else None,
+        cannot_claim=reason,
         eligible=window is not None and window.academic_year.name in school.eligible_years,
-        years=[YearGroup(year.name, year == this_year) for year in years],
+        years=[
+            YearGroup(year.name, year == this_year, [c for c in claims if c.academic_year == year]) for year in years
+        ],
     )
+
+
+def school_claim(school: School, reference: str) -> Claim:
+    """A claim of this school; any other reference is "not found" (never another school's claim)."""
+    claim = ClaimsStore().get(reference)
+    if claim.school_id != school.organisation_id:
+        raise ClaimNotFound(reference)
+    return claim
+
+
+def can_withdraw(claim: Claim, now: dt.datetime) -> bool:
+    if claim.status is not ClaimStatus.SUBMITTED:
+        return False
+    window = ClaimWindows().get(claim.window_id)
+    return window is not None and window.is_open(now)
+
+
+def withdraw(school: School, user: User, reference: str, now: dt.datetime) -> Claim:
+    """Withdraw a submitted claim while its window is open; its hours are released in the same write."""
+    claim = school_claim(school, reference)
+    if not can_withdraw(claim, now):
+        raise WindowClosed(claim.reference)
+    withdrawn = ClaimsStore().change_status(claim, ClaimStatus.WITHDRAWN, user.user_id, now, "Withdrawn by the school")
+    logger.info("claim withdrawn", extra={"reference": reference, "school_id": school.organisation_id})
+    metrics.add_metric(name="ClaimWithdrawn", unit="Count", value=1)
+    return withdrawn

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from shared.claims.academic_years import LONDON
 from shared.claims.money import format_pounds
@@ -39,6 +40,11 @@ def format_datetime(value: dt.datetime | None) -> str:
     return f"{format_date(local)} at {hour}:{local.minute:02d}{suffix}"
 
 
+def lines(values: list[str]) -> Markup:
+    """Values one per line, each escaped: for summary-list values that hold several things."""
+    return Markup("<br>").join(escape(value) for value in values)
+
+
 def status_tag(status: str) -> dict[str, str]:
     display = DISPLAY[ClaimStatus(status)]
     return {"text": display.label, "classes": f"govuk-tag--{display.colour}"}
@@ -60,6 +66,7 @@ def environment(templates_path: Path) -> Environment:
     env.filters["pounds"] = format_pounds
     env.filters["govuk_date"] = format_date
     env.filters["govuk_datetime"] = format_datetime
+    env.filters["lines"] = lines
     env.globals["status_tag"] = status_tag
     env.globals["service_name"] = SERVICE_NAME
     return env

@@ -1,4 +1,4 @@
-"""School pages: /schools/{school_id}/... (only for members of that school)."""
+"""School claims: the list, a claim, its confirmation and withdrawing it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from shared.usecases.claims_list import claims_page
-from shared.web.pages import page
+from shared.claims.errors import ConcurrentUpdate, WindowClosed
+from shared.usecases.claims_list import can_withdraw, claims_page, school_claim, withdraw
+from shared.web.pages import page, redirect
 from shared.web.request import Request
 from shared.web.school import school_page
 
@@ -18,6 +19,15 @@ router = Router()
 def _request() -> Request:
     request: Request = router.context["request"]
     return request
+
+
+def _flash(request: Request) -> str | None:
+    if request.session is None:
+        return None
+    message = request.session.data.pop("flash", None)
+    if message is not None:
+        request.session_dirty = True
+    return str(message) if message else None
 
 
 @router.get("/schools/<school_id>/claims")
@@ -30,8 +40,64 @@ def claims(school_id: str) -> Response[Any]:
         "schools/claims.html",
         h1="Claims",
         **school.context("Claims"),
+        view=view,
         window=view.window,
         countdown=view.countdown,
         eligible=view.eligible,
         years=view.years,
+        flash=_flash(request),
     )
+
+
+@router.get("/schools/<school_id>/claims/<reference>")
+def claim(school_id: str, reference: str) -> Response[Any]:
+    request = _request()
+    school = school_page(request, school_id)
+    found = school_claim(school.school, reference)
+    return page(
+        request,
+        "schools/claim.html",
+        h1=f"Claim {found.reference}",
+        **school.context("Claims"),
+        claim=found,
+        can_withdraw=can_withdraw(found, request.now),
+        back_href=f"/schools/{school_id}/claims",
+        flash=_flash(request),
+    )
+
+
+@router.get("/schools/<school_id>/claims/<reference>/submitted")
+def submitted(school_id: str, reference: str) -> Response[Any]:
+    request = _request()
+    school = school_page(request, school_id)
+    found = school_claim(school.school, reference)
+    return page(request, "schools/claim-submitted.html", h1="Claim submitted", **school.context("Claims"), claim=found)
+
+
+@router.get("/schools/<school_id>/claims/<reference>/withdraw")
+def confirm_withdraw(school_id: str, reference: str) -> Response[Any]:
+    request = _request()
+    school = school_page(request, school_id)
+    found = school_claim(school.school, reference)
+    return page(
+        request,
+        "schools/claim-withdraw.html",
+        h1="Are you sure you want to withdraw this claim?",
+        **school.context("Claims"),
+        claim=found,
+        allowed=can_withdraw(found, request.now),
+        back_href=f"/schools/{school_id}/claims/{reference}",
+    )
+
+
+@router.post("/schools/<school_id>/claims/<reference>/withdraw")
+def withdraw_claim(school_id: str, reference: str) -> Response[Any]:
+    request = _request()
+    school = school_page(request, school_id)
+    try:
+        withdraw(school.school, school.user, reference, request.now)
+    except (WindowClosed, ConcurrentUpdate):
+        return redirect(f"/schools/{school_id}/claims/{reference}/withdraw")
+    request.ensure_session().data["flash"] = f"Claim {reference} has been withdrawn"
+    request.session_dirty = True
+    return redirect(f"/schools/{school_id}/claims/{reference}")

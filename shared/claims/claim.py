@@ -1,0 +1,74 @@
+"""A claim: one school, one accredited provider, one or more mentors with their hours.
+
+The hourly rate and the amount are snapshotted at submission (integer pence), so a later rate
+correction never re-prices a submitted claim (the live service recomputes them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from shared.claims.academic_years import AcademicYear
+from shared.claims.allowance import TrainingType
+from shared.claims.models import Domain
+from shared.claims.statuses import DISPLAY, ClaimStatus
+
+REFERENCE_DIGITS = 8
+MAX_MENTORS_PER_CLAIM = 50  # a claim is one DynamoDB transaction: claim, journey, event, one item per mentor
+
+
+class ClaimMentor(Domain):
+    trn: str
+    first_name: str
+    last_name: str
+    hours: int
+    training_type: TrainingType
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Claim(Domain):
+    reference: str
+    school_id: str
+    school_name: str
+    provider_code: str
+    provider_name: str
+    window_id: str
+    academic_year: AcademicYear
+    status: ClaimStatus
+    mentors: tuple[ClaimMentor, ...]
+    region: str
+    hourly_rate_pence: int
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None = None
+    submitted_by: str | None = None
+    submitted_by_name: str | None = None
+    version: int = 1
+
+    @property
+    def total_hours(self) -> int:
+        return sum(mentor.hours for mentor in self.mentors)
+
+    @property
+    def amount_pence(self) -> int:
+        return claim_amount_pence(self.total_hours, self.hourly_rate_pence)
+
+    @property
+    def status_label(self) -> str:
+        return DISPLAY[self.status].label
+
+
+def claim_amount_pence(total_hours: int, hourly_rate_pence: int) -> int:
+    """Hours × rate, in pence: exact, no rounding anywhere."""
+    if total_hours < 0 or hourly_rate_pence < 0:
+        raise ValueError("hours and rates are never negative")
+    return total_hours * hourly_rate_pence
+
+
+def new_reference() -> str:
+    """An 8-digit reference that never starts with 0 (the live service's are up to 8 digits,
+    unpadded, so they sort and read inconsistently). Uniqueness is enforced by the write."""
+    return str(secrets.randbelow(9 * 10 ** (REFERENCE_DIGITS - 1)) + 10 ** (REFERENCE_DIGITS - 1))

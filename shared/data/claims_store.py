@@ -1,0 +1,349 @@
+"""Claims, journeys and allowances in DynamoDB.
+
+Submitting and withdrawing are single transactions: the claim, each mentor's allowance item (with the
+condition that keeps the cap), the journey (so a double click submits once) and a claim event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from shared.claims.academic_years import AcademicYear
+from shared.claims.allowance import TrainingType, allowance_id
+from shared.claims.claim import Claim, ClaimMentor
+from shared.claims.errors import (
+    AllowanceExceeded,
+    ClaimNotFound,
+    ConcurrentUpdate,
+    DuplicateReference,
+    JourneyFinished,
+)
+from shared.claims.statuses import ClaimStatus, transition
+from shared.config import settings
+from shared.data.items import (
+    AllowanceItem,
+    ClaimEventItem,
+    ClaimItem,
+    JourneyItem,
+    MembershipItem,
+    SchoolMentorItem,
+    UserItem,
+)
+
+JOURNEY_LIFETIME = dt.timedelta(hours=24)
+
+
+def _connection() -> Connection:
+    return Connection(region=settings().aws_region)
+
+
+# -- journeys ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Journey:
+    journey_id: str
+    organisation_id: str
+    answers: dict[str, Any]
+    result: str | None
+
+
+class Journeys:
+    def start(self, kind: str, owner: str, organisation_id: str, now: dt.datetime) -> str:
+        journey_id = secrets.token_urlsafe(16)
+        JourneyItem(
+            journey_id=journey_id,
+            kind=kind,
+            owner=owner,
+            organisation_id=organisation_id,
+            answers={},
+            expires_at=int((now + JOURNEY_LIFETIME).timestamp()),
+        ).save(condition=JourneyItem.journey_id.does_not_exist())
+        return journey_id
+
+    def get(self, journey_id: str, kind: str, owner: str, organisation_id: str, now: dt.datetime) -> Journey | None:
+        """The journey, only for the user and organisation that started it, and only while alive."""
+        try:
+            item = JourneyItem.get(journey_id)
+        except DoesNotExist:
+            return None
+        if (item.kind, item.owner, item.organisation_id) != (kind, owner, organisation_id):
+            return None
+        if item.expires_at < now.timestamp():
+            return None
+        answers = item.answers.as_dict() if hasattr(item.answers, "as_dict") else dict(item.answers or {})
+        return Journey(journey_id, item.organisation_id, answers, item.result)
+
+    def save(self, journey_id: str, answers: dict[str, Any], now: dt.datetime) -> None:
+        JourneyItem(journey_id=journey_id).update(
+            actions=[
+                JourneyItem.answers.set(answers),
+                JourneyItem.expires_at.set(int((now + JOURNEY_LIFETIME).timestamp())),
+            ],
+            condition=JourneyItem.journey_id.exists() & JourneyItem.result.does_not_exist(),
+        )
+
+
+# -- mentors and allowances ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SchoolMentor:
+    trn: str
+    first_name: str
+    last_name: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+def school_mentors(school_id: str) -> list[SchoolMentor]:
+    """The school's mentors by first then last name: one Query."""
+    mentors = [SchoolMentor(i.trn, i.first_name, i.last_name) for i in SchoolMentorItem.query(school_id)]
+    return sorted(mentors, key=lambda m: (m.first_name.lower(), m.last_name.lower(), m.trn))
+
+
+def hours_used(keys: Iterable[tuple[str, str, AcademicYear]]) -> dict[tuple[str, str, int], int]:
+    """Hours used per (trn, provider, academic year start): one BatchGet (missing items mean 0)."""
+    wanted = {allowance_id(trn, code, year): (trn, code, year.start_year) for trn, code, year in keys}
+    used = dict.fromkeys(wanted.values(), 0)
+    for item in AllowanceItem.batch_get(list(wanted)):
+        used[wanted[item.allowance_id]] = int(item.used or 0)
+    return used
+
+
+# -- claims ----------------------------------------------------------------------------------------
+def _to_item(claim: Claim) -> ClaimItem:
+    return ClaimItem(
+        claim_id=claim.reference,
+        reference=claim.reference,
+        school_id=claim.school_id,
+        school_name=claim.school_name,
+        provider_code=claim.provider_code,
+        provider_name=claim.provider_name,
+        window_id=claim.window_id,
+        academic_year=claim.academic_year.name,
+        status=claim.status.value,
+        window_status=f"{claim.window_id}#{claim.status.value}",
+        created_at=claim.created_at.isoformat(),
+        submitted_at=claim.submitted_at,
+        submitted_by=claim.submitted_by,
+        submitted_by_name=claim.submitted_by_name,
+        region=claim.region,
+        hourly_rate_pence=claim.hourly_rate_pence,
+        total_hours=claim.total_hours,
+        amount_pence=claim.amount_pence,
+        mentors=[
+            {
+                "trn": m.trn,
+                "first_name": m.first_name,
+                "last_name": m.last_name,
+                "hours": m.hours,
+                "training_type": m.training_type.value,
+            }
+            for m in claim.mentors
+        ],
+        version=claim.version,
+    )
+
+
+def _from_item(item: ClaimItem) -> Claim:
+    mentors = []
+    for raw in item.mentors or []:
+        data = raw.as_dict() if hasattr(raw, "as_dict") else dict(raw)
+        mentors.append(
+            ClaimMentor(
+                trn=str(data["trn"]),
+                first_name=str(data["first_name"]),
+                last_name=str(data["last_name"]),
+                hours=int(data["hours"]),
+                training_type=TrainingType(str(data["training_type"])),
+            )
+        )
+    return Claim(
+        reference=item.reference,
+        school_id=item.school_id,
+        school_name=item.school_name,
+        provider_code=item.provider_code,
+        provider_name=item.provider_name,
+        window_id=item.window_id,
+        academic_year=AcademicYear.parse(item.academic_year),
+        status=ClaimStatus(item.status),
+        mentors=tuple(mentors),
+        region=item.region,
+        hourly_rate_pence=int(item.hourly_rate_pence),
+        created_at=dt.datetime.fromisoformat(item.created_at),
+        submitted_at=item.submitted_at,
+        submitted_by=item.submitted_by,
+        submitted_by_name=item.submitted_by_name,
+        version=int(item.version),
+    )
+
+
+def _event(
+    claim: Claim, action: str, from_status: ClaimStatus | None, actor: str, at: dt.datetime, reason: str | None = None
+) -> ClaimEventItem:
+    return ClaimEventItem(
+        claim_id=claim.reference,
+        # Time, then the claim's version: events of one claim sort in the order they happened.
+        event_id=f"{at.isoformat()}#{claim.version:06d}#{uuid.uuid4().hex[:8]}",
+        action=action,
+        from_status=from_status.value if from_status else None,
+        to_status=claim.status.value,
+        actor=actor,
+        reason=reason,
+    )
+
+
+@dataclass(frozen=True)
+class Submitted:
+    reference: str
+    first_time: bool
+
+
+class ClaimsStore:
+    def for_school(self, school_id: str) -> list[Claim]:
+        """Every claim of a school, newest first: one Query on the school index."""
+        return [_from_item(item) for item in ClaimItem.by_school.query(school_id, scan_index_forward=False)]
+
+    def get(self, reference: str) -> Claim:
+        try:
+            return _from_item(ClaimItem.get(reference))
+        except DoesNotExist:
+            raise ClaimNotFound(reference) from None
+
+    def submit(self, claim: Claim, caps: dict[str, int], journey_id: str, actor: str, at: dt.datetime) -> Submitted:
+        """Write the claim, its mentors' hours and its first event in one transaction.
+
+        `caps` is each mentor's total allowance (by TRN). The transaction writes nothing and raises
+        AllowanceExceeded when any mentor's hours would pass the cap, JourneyFinished when this journey
+        has already submitted a claim, DuplicateReference when the reference is taken, and
+        ConcurrentUpdate when it collided with another transaction.
+        """
+        try:
+            self._submit(claim, caps, journey_id, actor, at)
+        except TransactWriteError as error:
+            why = submit_failure(error, len(claim.mentors))
+            if why == "journey":
+                raise JourneyFinished(journey_id) from error
+            if why == "allowance":
+                raise AllowanceExceeded(claim.reference) from error
+            if why == "reference":
+                raise DuplicateReference(claim.reference) from error
+            raise ConcurrentUpdate(claim.reference) from error
+        return Submitted(claim.reference, True)
+
+    def _submit(self, claim: Claim, caps: dict[str, int], journey_id: str, actor: str, at: dt.datetime) -> None:
+        year = claim.academic_year
+        with TransactWrite(connection=_connection()) as transaction:
+            transaction.save(_to_item(claim), condition=ClaimItem.claim_id.does_not_exist())
+            transaction.update(
+                JourneyItem(journey_id=journey_id),
+                actions=[JourneyItem.result.set(claim.reference)],
+                condition=JourneyItem.journey_id.exists() & JourneyItem.result.does_not_exist(),
+            )
+            for mentor in claim.mentors:
+                limit = caps[mentor.trn] - mentor.hours
+                if limit < 0:
+                    raise AllowanceExceeded(mentor.trn)
+                transaction.update(
+                    AllowanceItem(allowance_id=allowance_id(mentor.trn, claim.provider_code, year)),
+                    actions=[
+                        AllowanceItem.used.add(mentor.hours),
+                        AllowanceItem.trn.set(mentor.trn),
+                        AllowanceItem.provider_code.set(claim.provider_code),
+                        AllowanceItem.academic_year.set(year.name),
+                    ],
+                    condition=AllowanceItem.used.does_not_exist() | (AllowanceItem.used <= limit),
+                )
+            transaction.save(_event(claim, "submitted", None, actor, at))
+
+    def change_status(
+        self, claim: Claim, to_status: ClaimStatus, actor: str, at: dt.datetime, reason: str | None = None
+    ) -> Claim:
+        """The one way a status changes: the transition table, a conditional write on the status and
+        version, hours released in the same transaction when the new status gives them back, and an event."""
+        from shared.claims.statuses import releases_hours
+
+        action = transition(claim.status, to_status)
+        updated = claim.model_copy(update={"status": to_status, "version": claim.version + 1})
+        try:
+            with TransactWrite(connection=_connection()) as transaction:
+                transaction.update(
+                    ClaimItem(claim_id=claim.reference),
+                    actions=[
+                        ClaimItem.status.set(to_status.value),
+                        ClaimItem.window_status.set(f"{claim.window_id}#{to_status.value}"),
+                        ClaimItem.version.set(updated.version),
+                    ],
+                    condition=(ClaimItem.status == claim.status.value) & (ClaimItem.version == claim.version),
+                )
+                if releases_hours(claim.status, to_status):
+                    for mentor in claim.mentors:
+                        transaction.update(
+                            AllowanceItem(
+                                allowance_id=allowance_id(mentor.trn, claim.provider_code, claim.academic_year)
+                            ),
+                            actions=[AllowanceItem.used.add(-mentor.hours)],
+                            condition=AllowanceItem.used >= mentor.hours,
+                        )
+                transaction.save(_event(updated, action, claim.status, actor, at, reason))
+        except TransactWriteError as error:
+            raise ConcurrentUpdate(claim.reference) from error
+        return updated
+
+    def events(self, reference: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "action": e.action,
+                "from": e.from_status,
+                "to": e.to_status,
+                "actor": e.actor,
+                "reason": e.reason,
+                "id": e.event_id,
+            }
+            for e in ClaimEventItem.query(reference)
+        ]
+
+
+def submit_failure(error: TransactWriteError, mentor_count: int) -> str:
+    """Why a submit transaction was cancelled: "reference", "journey", "allowance" or "conflict".
+
+    Items are in the order written: claim, journey, one per mentor, event.
+    """
+    reasons = error.cancellation_reasons or []
+    codes = [reason.code if reason else None for reason in reasons]
+    if "TransactionConflict" in codes:
+        return "conflict"
+    if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+        return "journey"
+    if any(code == "ConditionalCheckFailed" for code in codes[2 : 2 + mentor_count]):
+        return "allowance"
+    if codes and codes[0] == "ConditionalCheckFailed":
+        return "reference"
+    return "conflict" if not codes else "unknown"
+
+
+def member_emails(organisation_id: str) -> list[str]:
+    """Email addresses of every user of an organisation: one Query and one BatchGet."""
+    user_ids = [m.user_id for m in MembershipItem.by_organisation.query(organisation_id)]
+    return sorted(item.email for item in UserItem.batch_get(user_ids)) if user_ids else []
+
+
+__all__ = [
+    "AllowanceExceeded",
+    "ClaimsStore",
+    "Journeys",
+    "SchoolMentor",
+    "Submitted",
+    "hours_used",
+    "member_emails",
+    "school_mentors",
+    "submit_failure",
+]

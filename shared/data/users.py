@@ -1,0 +1,100 @@
+"""The members of an organisation: who they are, adding one, removing one.
+
+Listing is one Query on the memberships `organisation-index` and one BatchGet of the users (no Scan).
+Adding writes the user (when new) and the membership in one transaction; removing deletes the
+membership only if it is there. Both report a lost race as `False` instead of writing twice.
+"""
+
+from __future__ import annotations
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from shared.claims.models import Membership, Role, User
+from shared.data.items import MembershipItem, UserItem
+
+_CONDITION_FAILED = "ConditionalCheckFailed"
+
+
+def _user(item: UserItem) -> User:
+    return User(
+        user_id=item.user_id,
+        first_name=item.first_name,
+        last_name=item.last_name,
+        email=item.email,
+        role=Role(item.role),
+    )
+
+
+def _user_item(user: User) -> UserItem:
+    return UserItem(
+        user_id=user.user_id,
+        email=user.email.strip().lower(),
+        first_name=user.first_name,
+        last_name=user.last_name,
+        role=user.role.value,
+    )
+
+
+def _sort_key(user: User) -> tuple[str, str, str]:
+    return (user.first_name.casefold(), user.last_name.casefold(), user.email)
+
+
+class Members:
+    """Users of one organisation, through their memberships."""
+
+    def of(self, organisation_id: str) -> list[User]:
+        """Every member, by first name then last name."""
+        user_ids = [item.user_id for item in MembershipItem.by_organisation.query(organisation_id)]
+        if not user_ids:
+            return []
+        users = [_user(item) for item in UserItem.batch_get(user_ids)]
+        return sorted(users, key=_sort_key)
+
+    def get(self, organisation_id: str, user_id: str) -> User | None:
+        """The user, if they are a member of the organisation."""
+        try:
+            MembershipItem.get(user_id, organisation_id)
+            return _user(UserItem.get(user_id))
+        except DoesNotExist:
+            return None
+
+    def add(self, user: User, membership: Membership, *, new_user: bool) -> bool:
+        """Create the user (when `new_user`) and the membership together; False if already a member.
+
+        A new user is written only if no user has that id. An existing user must still have the same
+        role when the membership is written, or nothing is written.
+        """
+        membership_item = MembershipItem(
+            user_id=membership.user_id,
+            organisation_id=membership.organisation_id,
+            organisation_type=membership.organisation_type.value,
+            organisation_name=membership.organisation_name,
+        )
+        try:
+            with TransactWrite(connection=Connection(region=UserItem.Meta.region)) as transaction:
+                if new_user:
+                    transaction.save(_user_item(user), condition=UserItem.user_id.does_not_exist())
+                else:
+                    transaction.condition_check(UserItem, user.user_id, condition=UserItem.role == user.role.value)
+                transaction.save(membership_item, condition=MembershipItem.user_id.does_not_exist())
+        except TransactWriteError as error:
+            reasons = error.cancellation_reasons
+            membership_reason = reasons[-1] if reasons else None
+            if membership_reason is not None and membership_reason.code == _CONDITION_FAILED:
+                return False
+            raise
+        return True
+
+    def remove(self, organisation_id: str, user_id: str) -> bool:
+        """Delete the membership; False if it had already gone."""
+        try:
+            MembershipItem(user_id=user_id, organisation_id=organisation_id).delete(
+                condition=MembershipItem.user_id.exists()
+            )
+        except DeleteError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

@@ -1,0 +1,1 @@
+"""Journeys as data: ordered steps drive routing, back links and check-your-answers Change links."""

@@ -1,0 +1,253 @@
+"""Adding a claim: the journey's answers, what each step offers, and the one submission."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from shared.claims.academic_years import AcademicYear
+from shared.claims.allowance import Allowance, TrainingType, training_type
+from shared.claims.claim import MAX_MENTORS_PER_CLAIM, Claim, ClaimMentor, claim_amount_pence, new_reference
+from shared.claims.eligibility import CannotClaim, cannot_claim
+from shared.claims.emails import EmailMessage
+from shared.claims.errors import (
+    AllowanceExceeded,
+    ConcurrentUpdate,
+    DuplicateReference,
+    JourneyFinished,
+    NotFound,
+    WindowClosed,
+)
+from shared.claims.models import Provider, School, User
+from shared.claims.money import format_pounds
+from shared.claims.provider_search import search
+from shared.claims.statuses import ClaimStatus
+from shared.claims.windows import ClaimWindow, current_window
+from shared.config import settings
+from shared.data.claims_store import (
+    ClaimsStore,
+    Journeys,
+    SchoolMentor,
+    hours_used,
+    member_emails,
+    school_mentors,
+)
+from shared.data.emails import enqueue
+from shared.data.repositories import ClaimWindows, FundingRates, Providers
+from shared.journeys.add_claim import Answers
+from shared.observability import logger, metrics
+
+KIND = "add_claim"
+REFRESHER_LOOKBACK_YEARS = 5
+
+
+@dataclass(frozen=True)
+class Context:
+    """The window and the school's mentors: what every step needs."""
+
+    window: ClaimWindow
+    mentors: list[SchoolMentor]
+
+
+def context(school: School, now: dt.datetime) -> Context:
+    window = current_window(ClaimWindows().all(), now)
+    mentors = school_mentors(school.organisation_id)
+    reason = cannot_claim(school, window, len(mentors), now)
+    if reason is not None or window is None:
+        raise WindowClosed(reason.value if reason else CannotClaim.WINDOW_CLOSED.value)
+    return Context(window, mentors)
+
+
+def start(user: User, school: School, now: dt.datetime) -> str:
+    context(school, now)
+    return Journeys().start(KIND, user.user_id, school.organisation_id, now)
+
+
+def load(journey_id: str, user: User, school: School, now: dt.datetime) -> tuple[Answers, str | None]:
+    journey = Journeys().get(journey_id, KIND, user.user_id, school.organisation_id, now)
+    if journey is None:
+        raise NotFound
+    return Answers.from_dict(journey.answers), journey.result
+
+
+def save(journey_id: str, answers: Answers, now: dt.datetime) -> None:
+    Journeys().save(journey_id, answers.to_dict(), now)
+
+
+# -- providers -------------------------------------------------------------------------------------
+def find_providers(query: str) -> list[Provider]:
+    return search(Providers().accredited(), query)
+
+
+def accredited_provider(code: str) -> Provider | None:
+    try:
+        provider = Providers().get(code)
+    except NotFound:
+        return None
+    return provider if provider.accredited else None
+
+
+# -- mentors and hours ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MentorAllowance:
+    mentor: SchoolMentor
+    allowance: Allowance
+
+
+def allowances(mentors: list[SchoolMentor], provider_code: str, year: AcademicYear) -> list[MentorAllowance]:
+    """Each mentor's hours left with this provider this year, and whether it is refresher training:
+    one BatchGet covering this year and earlier years."""
+    years = [AcademicYear(year.start_year - back) for back in range(REFRESHER_LOOKBACK_YEARS + 1)]
+    used = hours_used((m.trn, provider_code, y) for m in mentors for y in years)
+    result = []
+    for mentor in mentors:
+        earlier = [y for y in years[1:] if used[(mentor.trn, provider_code, y.start_year)] > 0]
+        kind = training_type(year, earlier)
+        allowance = Allowance(mentor.trn, provider_code, year, kind, used[(mentor.trn, provider_code, year.start_year)])
+        result.append(MentorAllowance(mentor, allowance))
+    return result
+
+
+@dataclass(frozen=True)
+class ClaimSummary:
+    provider: Provider
+    academic_year: AcademicYear
+    mentors: list[tuple[SchoolMentor, int, TrainingType]]
+    hourly_rate_pence: int
+
+    @property
+    def total_hours(self) -> int:
+        return sum(hours for _, hours, _ in self.mentors)
+
+    @property
+    def amount_pence(self) -> int:
+        return claim_amount_pence(self.total_hours, self.hourly_rate_pence)
+
+    @property
+    def hourly_rate(self) -> str:
+        return format_pounds(self.hourly_rate_pence)
+
+    @property
+    def amount(self) -> str:
+        return format_pounds(self.amount_pence)
+
+
+def summary(school: School, answers: Answers, ctx: Context) -> ClaimSummary:
+    provider = accredited_provider(answers.provider_code or "")
+    if provider is None:
+        raise NotFound
+    by_trn = {m.mentor.trn: m for m in allowances(_chosen(ctx, answers), provider.code, ctx.window.academic_year)}
+    rows = [(by_trn[trn].mentor, answers.hours[trn], by_trn[trn].allowance.kind) for trn in answers.mentor_trns]
+    rate = FundingRates().rate_pence(ctx.window.academic_year, school.region)
+    return ClaimSummary(provider, ctx.window.academic_year, rows, rate)
+
+
+def _chosen(ctx: Context, answers: Answers) -> list[SchoolMentor]:
+    by_trn = {m.trn: m for m in ctx.mentors}
+    missing = [trn for trn in answers.mentor_trns if trn not in by_trn]
+    if missing:
+        raise AllowanceExceeded(",".join(missing))  # a mentor was removed since they were chosen
+    return [by_trn[trn] for trn in answers.mentor_trns]
+
+
+# -- submission -----------------------------------------------------------------------------------
+def submit(journey_id: str, user: User, school: School, now: dt.datetime) -> str:
+    """Submit the claim once. Returns its reference (the same one on a repeated click).
+
+    Raises WindowClosed when the window has closed or the school is no longer eligible, and
+    AllowanceExceeded when someone else's claim has used hours these mentors needed.
+    """
+    answers, result = load(journey_id, user, school, now)
+    if result is not None:
+        return result
+    ctx = context(school, now)
+    provider = accredited_provider(answers.provider_code or "")
+    if provider is None or not answers.mentor_trns or len(answers.mentor_trns) > MAX_MENTORS_PER_CLAIM:
+        raise AllowanceExceeded("answers")
+    if not answers.hours_confirmed or any(trn not in answers.hours for trn in answers.mentor_trns):
+        raise NotFound
+    mentor_allowances = {
+        m.mentor.trn: m for m in allowances(_chosen(ctx, answers), provider.code, ctx.window.academic_year)
+    }
+    for trn in answers.mentor_trns:
+        if not mentor_allowances[trn].allowance.allows(answers.hours[trn]):
+            raise AllowanceExceeded(trn)
+    claim = Claim(
+        reference=new_reference(),
+        school_id=school.organisation_id,
+        school_name=school.name,
+        provider_code=provider.code,
+        provider_name=provider.name,
+        window_id=ctx.window.window_id,
+        academic_year=ctx.window.academic_year,
+        status=ClaimStatus.SUBMITTED,
+        mentors=tuple(
+            ClaimMentor(
+                trn=trn,
+                first_name=mentor_allowances[trn].mentor.first_name,
+                last_name=mentor_allowances[trn].mentor.last_name,
+                hours=answers.hours[trn],
+                training_type=mentor_allowances[trn].allowance.kind,
+            )
+            for trn in answers.mentor_trns
+        ),
+        region=school.region.value,
+        hourly_rate_pence=FundingRates().rate_pence(ctx.window.academic_year, school.region),
+        created_at=now,
+        submitted_at=now,
+        submitted_by=user.user_id,
+        submitted_by_name=user.full_name,
+    )
+    caps = {trn: m.allowance.total for trn, m in mentor_allowances.items()}
+    store = ClaimsStore()
+    for _ in range(5):
+        try:
+            store.submit(claim, caps, journey_id, user.user_id, now)
+        except JourneyFinished:
+            _, result = load(journey_id, user, school, now)
+            if result is not None:
+                return result  # a second click: the first one's claim
+            continue
+        except DuplicateReference:
+            claim = claim.model_copy(update={"reference": new_reference()})
+            continue
+        except ConcurrentUpdate:
+            continue  # collided with another transaction mid-flight: the conditions decide on retry
+        _after_submit(claim)
+        return claim.reference
+    raise AllowanceExceeded(claim.reference)
+
+
+def _after_submit(claim: Claim) -> None:
+    logger.info(
+        "claim submitted",
+        extra={"reference": claim.reference, "school_id": claim.school_id, "mentors": len(claim.mentors)},
+    )
+    metrics.add_metric(name="ClaimSubmitted", unit="Count", value=1)
+    try:
+        enqueue([claim_submitted_email(claim, address) for address in member_emails(claim.school_id)])
+    except Exception:  # noqa: BLE001 - the claim stands; the email is reported, not the claim lost
+        logger.exception("claim submitted email not queued", extra={"reference": claim.reference})
+        metrics.add_metric(name="EmailNotQueued", unit="Count", value=1)
+
+
+def claim_submitted_email(claim: Claim, address: str) -> EmailMessage:
+    link = f"{settings().service_url}/schools/{claim.school_id}/claims/{claim.reference}"
+    mentors = "mentor" if len(claim.mentors) == 1 else "mentors"
+    body = (
+        f"A claim for mentor training funding has been submitted for {claim.school_name}.\n\n"
+        f"Claim reference: {claim.reference}\n"
+        f"Accredited provider: {claim.provider_name}\n"
+        f"Number of {mentors}: {len(claim.mentors)}\n"
+        f"Amount: {format_pounds(claim.amount_pence)}\n\n"
+        f"[View the claim]({link})\n\n"
+        "We will check the claim before it is paid. If you have any questions, email "
+        "ittmentor.funding@education.gov.uk."
+    )
+    return EmailMessage(
+        kind="claim_submitted",
+        to=address,
+        subject="Claim submitted for mentor training funding",
+        body=body,
+        reference=claim.reference,
+    )

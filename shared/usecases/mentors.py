@@ -1,0 +1,186 @@
+"""A school's mentors: list them, find a teacher in the Teaching Record, add them, remove them.
+
+Mentors cannot be typed in: a teacher is found by TRN and date of birth, and the names come from
+the Teaching Record System. The date of birth is used for that one lookup and never kept (DESIGN.md
+§5 Privacy): nothing here stores, returns or logs it. A mentor on one of the school's active claims
+cannot be removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shared.claims.errors import DomainError, NotFound
+from shared.claims.models import School, User
+from shared.data.mentors import Mentor, Mentors
+from shared.integrations import teaching_record
+from shared.integrations.teaching_record import TeacherRecord, TeachingRecordUnavailable
+from shared.observability import logger, metrics
+
+PAGE_SIZE = 25
+
+ENTER_TRN = "Enter a teacher reference number (TRN)"
+VALID_TRN = "Enter a valid teacher reference number (TRN)"
+ENTER_DATE_OF_BIRTH = "Enter a date of birth"
+
+_TRN = re.compile(r"\d{7}")
+
+__all__ = [
+    "ENTER_DATE_OF_BIRTH",
+    "ENTER_TRN",
+    "PAGE_SIZE",
+    "VALID_TRN",
+    "AddOutcome",
+    "Mentor",
+    "MentorOnActiveClaim",
+    "MentorsPage",
+    "Removal",
+    "Search",
+    "SearchOutcome",
+    "TeacherRecord",
+    "TeachingRecordUnavailable",
+    "add_mentor",
+    "already_added_message",
+    "clean_trn",
+    "find_teacher",
+    "mentors_page",
+    "removal",
+    "remove_mentor",
+    "trn_error",
+]
+
+
+class MentorOnActiveClaim(DomainError):
+    """A mentor included in one of the school's active claims cannot be removed."""
+
+
+# -- the list --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MentorsPage:
+    mentors: list[Mentor]
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.mentors) - 1 if self.total else 0
+
+
+def mentors_page(school: School, page: int) -> MentorsPage:
+    """One page of the school's mentors, by first then last name; NotFound for a page that is not there."""
+    everyone = Mentors().of_school(school.organisation_id)
+    pages = max(1, math.ceil(len(everyone) / PAGE_SIZE))
+    if not 1 <= page <= pages:
+        raise NotFound
+    start = (page - 1) * PAGE_SIZE
+    return MentorsPage(everyone[start : start + PAGE_SIZE], page, pages, len(everyone))
+
+
+# -- finding a teacher -----------------------------------------------------------------------------
+def clean_trn(raw: str) -> str:
+    """A TRN as typed, without any whitespace (dictation software puts spaces between digits)."""
+    return "".join(raw.split())
+
+
+def trn_error(trn: str) -> str | None:
+    if not trn:
+        return ENTER_TRN
+    if not _TRN.fullmatch(trn):
+        return VALID_TRN
+    return None
+
+
+def already_added_message(mentor: Mentor) -> str:
+    return f"{mentor.full_name} has already been added"
+
+
+class SearchOutcome(StrEnum):
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    ALREADY_ADDED = "already_added"
+
+
+@dataclass(frozen=True)
+class Search:
+    outcome: SearchOutcome
+    teacher: TeacherRecord | None = None
+    existing: Mentor | None = None
+
+
+def find_teacher(school: School, trn: str, date_of_birth: dt.date) -> Search:
+    """Look the teacher up, unless the school already has them (then no request is made).
+
+    Raises `TeachingRecordUnavailable` when the Teaching Record System cannot answer.
+    """
+    existing = Mentors().get(school.organisation_id, trn)
+    if existing is not None:
+        return Search(SearchOutcome.ALREADY_ADDED, existing=existing)
+    teacher = teaching_record.find_teacher(trn, date_of_birth)
+    if teacher is None:
+        return Search(SearchOutcome.NOT_FOUND)
+    return Search(SearchOutcome.FOUND, teacher=teacher)
+
+
+# -- adding ----------------------------------------------------------------------------------------
+class AddOutcome(StrEnum):
+    ADDED = "added"
+    ADDED_BEFORE_BY_YOU = "added_before_by_you"  # a repeated submission: show the list, not an error
+    ADDED_BEFORE = "added_before"  # someone else added them since the lookup
+
+
+def add_mentor(school: School, teacher: TeacherRecord, user: User, now: dt.datetime) -> tuple[AddOutcome, Mentor]:
+    """Add the teacher to the school's mentors, once, whoever submits and however often."""
+    mentor = Mentor(trn=teacher.trn, first_name=teacher.first_name, last_name=teacher.last_name)
+    mentors = Mentors()
+    if mentors.add(school.organisation_id, mentor, user.user_id, now):
+        logger.info("mentor added", extra={"school_id": school.organisation_id, "user_id": user.user_id})
+        metrics.add_metric(name="MentorAdded", unit="Count", value=1)
+        return AddOutcome.ADDED, mentor
+    existing = mentors.get(school.organisation_id, teacher.trn) or mentor
+    if existing.added_by == user.user_id:
+        return AddOutcome.ADDED_BEFORE_BY_YOU, existing
+    return AddOutcome.ADDED_BEFORE, existing
+
+
+# -- removing --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Removal:
+    mentor: Mentor
+    on_active_claim: bool
+
+
+def removal(school: School, trn: str) -> Removal:
+    """The mentor to remove and whether an active claim blocks it; NotFound if not the school's."""
+    mentors = Mentors()
+    mentor = mentors.get(school.organisation_id, trn)
+    if mentor is None:
+        raise NotFound
+    return Removal(mentor, trn in mentors.on_active_claims(school.organisation_id))
+
+
+def remove_mentor(school: School, trn: str, user: User) -> Mentor | None:
+    """Take the mentor off the school's list; None if they are not on it (already removed, or a
+    repeated submission).
+
+    Raises `MentorOnActiveClaim` while they are on one of the school's active claims.
+    """
+    mentors = Mentors()
+    mentor = mentors.get(school.organisation_id, trn)
+    if mentor is None:
+        return None
+    if trn in mentors.on_active_claims(school.organisation_id):
+        raise MentorOnActiveClaim
+    if not mentors.remove(school.organisation_id, trn):
+        return None
+    logger.info("mentor removed", extra={"school_id": school.organisation_id, "user_id": user.user_id})
+    metrics.add_metric(name="MentorRemoved", unit="Count", value=1)
+    return mentor

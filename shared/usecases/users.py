@@ -1,0 +1,178 @@
+"""A school's users: list them, add one (with an invitation email), remove one (with a removal email).
+
+There is no admin/user split: every member of a school can add and remove the others, but not
+themselves. An email address identifies a person across schools: adding an email that already
+belongs to a school user makes that same user a member here too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from shared.claims import user_emails
+from shared.claims.emails import EMAIL_PATTERN, EmailMessage
+from shared.claims.errors import DomainError, NotFound
+from shared.claims.models import Membership, OrganisationType, Role, School, User
+from shared.data.emails import enqueue
+from shared.data.repositories import Users
+from shared.data.users import Members
+from shared.observability import logger, metrics
+
+FIRST_NAME = "first_name"
+LAST_NAME = "last_name"
+EMAIL = "email"
+
+ENTER_FIRST_NAME = "Enter a first name"
+ENTER_LAST_NAME = "Enter a last name"
+ENTER_EMAIL = "Enter an email address"
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+EMAIL_IN_USE = "Email address already in use"
+EMAIL_OTHER_ACCOUNT = "Enter an email address that is not used by a support or accredited provider account"
+MAX_EMAIL_LENGTH = 254
+
+_Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+
+
+class NewUserAnswers(BaseModel):
+    """What was typed on the add user form, tidied: spaces trimmed, the email address lower-cased."""
+
+    model_config = ConfigDict(frozen=True)
+
+    first_name: _Text = ""
+    last_name: _Text = ""
+    email: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True)] = ""
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class CannotRemoveYourself(DomainError):
+    """A user may remove colleagues from a school, never themselves."""
+
+
+class EmailBelongsToAnotherKindOfAccount(DomainError):
+    """The email address is a support or provider user's: they cannot be made a school member."""
+
+
+def users_of(school: School) -> list[User]:
+    """The school's users, by first name then last name."""
+    return Members().of(school.organisation_id)
+
+
+def problems(answers: NewUserAnswers) -> dict[str, str]:
+    """What is wrong with the answers on their own: field name → error message, in page order."""
+    found: dict[str, str] = {}
+    if not answers.first_name:
+        found[FIRST_NAME] = ENTER_FIRST_NAME
+    if not answers.last_name:
+        found[LAST_NAME] = ENTER_LAST_NAME
+    if not answers.email:
+        found[EMAIL] = ENTER_EMAIL
+    elif len(answers.email) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.match(answers.email):
+        found[EMAIL] = EMAIL_FORMAT
+    return found
+
+
+def _owner(email: str) -> User | None:
+    """The user with this email address, if any; refuses one who cannot be a school's member."""
+    owner = Users().by_email(email)
+    if owner is not None and owner.role is not Role.SCHOOL:
+        raise EmailBelongsToAnotherKindOfAccount
+    return owner
+
+
+def check_new_user(school: School, answers: NewUserAnswers) -> dict[str, str]:
+    """Every problem with adding these answers to this school: the form's and the email's owner's."""
+    found = problems(answers)
+    if EMAIL in found:
+        return found
+    try:
+        owner = _owner(answers.email)
+    except EmailBelongsToAnotherKindOfAccount:
+        found[EMAIL] = EMAIL_OTHER_ACCOUNT
+        return found
+    if owner is not None and Users().is_member(owner.user_id, school.organisation_id):
+        found[EMAIL] = EMAIL_IN_USE
+    return found
+
+
+def _send(message: EmailMessage) -> None:
+    """Queue an email. The membership change stands if queueing fails: that is logged and counted."""
+    try:
+        enqueue([message])
+    except Exception:  # noqa: BLE001 - the change is made; a lost email is reported, not the change undone
+        logger.exception("email not queued", extra={"kind": message.kind, "user_id": message.reference})
+        metrics.add_metric(name="EmailNotQueued", unit="Count", value=1)
+
+
+def new_user_id() -> str:
+    return f"user-{uuid.uuid4().hex}"
+
+
+def add_user(school: School, answers: NewUserAnswers, new_user_id: str, added_by: User, service_url: str) -> User:
+    """Make the person a member of the school and send them an invitation: once, however often it is asked.
+
+    A new email address gets a new school user with `new_user_id` (chosen once per add user journey, so
+    two clicks on "Add user" cannot create two users); one that belongs to a school user elsewhere reuses that
+    user (their name stays as it is); `EmailBelongsToAnotherKindOfAccount` if it is now a support or
+    provider user's. If the person is already a member (a second click on "Add user", or a colleague
+    who added them first), nothing is written or sent and the member is returned: they are added.
+    """
+    existing = _owner(answers.email)
+    user = existing or User(
+        user_id=new_user_id,
+        first_name=answers.first_name,
+        last_name=answers.last_name,
+        email=answers.email,
+        role=Role.SCHOOL,
+    )
+    membership = Membership(
+        user_id=user.user_id,
+        organisation_id=school.organisation_id,
+        organisation_type=OrganisationType.SCHOOL,
+        organisation_name=school.name,
+    )
+    if not Members().add(user, membership, new_user=existing is None):
+        logger.info("user already added", extra={"school_id": school.organisation_id, "user_id": user.user_id})
+        return user
+    metrics.add_metric(name="UserAdded", unit="Count", value=1)
+    _send(user_emails.invitation(user, school.name, service_url))
+    logger.info(
+        "user added",
+        extra={
+            "school_id": school.organisation_id,
+            "user_id": user.user_id,
+            "added_by": added_by.user_id,
+            "new_user": existing is None,
+        },
+    )
+    return user
+
+
+def user_to_remove(school: School, actor: User, user_id: str) -> User:
+    """The member the actor may remove: `NotFound` if not a member here, `CannotRemoveYourself`."""
+    if user_id == actor.user_id:
+        raise CannotRemoveYourself
+    user = Members().get(school.organisation_id, user_id)
+    if user is None:
+        raise NotFound
+    return user
+
+
+def remove_user(school: School, actor: User, user: User) -> None:
+    """Remove the membership and tell the user; a repeated request removes and emails nothing more."""
+    if user.user_id == actor.user_id:
+        raise CannotRemoveYourself
+    if not Members().remove(school.organisation_id, user.user_id):
+        logger.info("user already removed", extra={"school_id": school.organisation_id, "user_id": user.user_id})
+        return
+    metrics.add_metric(name="UserRemoved", unit="Count", value=1)
+    _send(user_emails.removal(user, school.name))
+    logger.info(
+        "user removed",
+        extra={"school_id": school.organisation_id, "user_id": user.user_id, "removed_by": actor.user_id},
+    )

@@ -1,0 +1,282 @@
+"""Adding a claim, end to end through the handlers under moto: every step, its errors, the
+submission transaction, double clicks, races and withdrawing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from infrastructure.local.seed_data import ANNE_WILSON_SCHOOL_URN, MARY_LAWSON_SCHOOL_URNS
+from tests.integration.claims_helpers import (
+    add_school_mentor,
+    claim_through_check,
+    remove_school_mentor,
+    start_claim,
+    submit,
+)
+from tests.support import Client, queued_emails
+
+SCHOOL = ANNE_WILSON_SCHOOL_URN
+CLAIMS = f"/schools/{SCHOOL}/claims"
+MENTORS = {"1000001": ("Emily", "Carter"), "1000002": ("James", "Okafor"), "1000003": ("Priya", "Shah")}
+
+
+@pytest.fixture
+def mentors(anne: Client) -> Iterator[Client]:
+    for trn, (first, last) in MENTORS.items():
+        add_school_mentor(SCHOOL, trn, first, last)
+    queued_emails()
+    yield anne
+    for trn in MENTORS:
+        remove_school_mentor(SCHOOL, trn)
+
+
+def _allowance(trn: str, provider: str) -> int:
+    from shared.data.items import AllowanceItem
+
+    try:
+        return int(AllowanceItem.get(f"{trn}#{provider}#2026").used)
+    except Exception:  # noqa: BLE001 - no item means nothing used
+        return 0
+
+
+def test_without_mentors_the_claims_page_asks_for_one(anne: Client) -> None:
+    page = anne.get(CLAIMS)
+    assert "Before you can start a claim, you will need to add a mentor." in page.text()
+    assert not page.soup.find("button", string=re.compile("Add claim"))
+
+
+def test_a_whole_claim_without_javascript(mentors: Client) -> None:
+    client = mentors
+    # Given Anne presses "Add claim"
+    page = client.get(CLAIMS)
+    assert page.soup.find("button", string=re.compile("Add claim"))
+    base = start_claim(client, SCHOOL)
+    # When she searches for a provider without JavaScript
+    assert client.get(f"{base}/provider").h1 == "Accredited provider"
+    page = client.post(f"{base}/provider", {"provider_search": "sheffield"})
+    options = client.follow(page)
+    assert options.h1 == "3 results found for ‘sheffield’"
+    assert [r["value"] for r in options.soup.select("input[name=provider_code]")] == ["N97", "K0L", "V62"]
+    page = client.post(f"{base}/provider-options", {"provider_code": "N97", "query": "sheffield"})
+    # Then she chooses mentors
+    mentors_page = client.follow(page)
+    assert mentors_page.h1 == "Mentors you are claiming for"
+    assert [i["value"] for i in mentors_page.soup.select("input[name=mentor_trns]")] == [
+        "1000001",
+        "1000002",
+        "1000003",
+    ]
+    page = client.post(f"{base}/mentors", {"mentor_trns": ["1000002", "1000001"]})
+    # And gives hours for each, in list order
+    hours = client.follow(page)
+    assert hours.h1 == "Hours of training for Emily Carter"
+    assert (
+        "Emily Carter (TRN 1000001) is eligible for 16 hours of initial training with Sheffield Hallam University."
+        in hours.text()
+    )
+    assert [label.get_text(strip=True) for label in hours.soup.select(".govuk-radios__label")] == [
+        "16 hours",
+        "Another amount",
+    ]
+    page = client.post(f"{base}/hours/1000001", {"hours_choice": "remaining"})
+    assert page.location == f"{base}/hours/1000002"
+    page = client.post(f"{base}/hours/1000002", {"hours_choice": "custom", "custom_hours": " 1 0 "})
+    assert page.location == f"{base}/confirm"
+    page = client.post(f"{base}/confirm", {"hours_confirmed": "yes"})
+    check = client.follow(page)
+    # Then check your answers shows everything, priced at the school's rate
+    assert check.h1 == "Check your answers"
+    text = check.text()
+    for expected in (
+        "School Meadowbank Primary School",
+        "Academic year 2026 to 2027",
+        "Accredited provider Sheffield Hallam University",
+        "Emily Carter 16 hours",
+        "James Okafor 10 hours",
+        "Total hours 26 hours",
+        "Hourly rate £43.80",
+        "Claim amount £1,138.80",
+        "You will not be able to change any of the claim details once you have submitted the claim.",
+    ):
+        assert expected in text, expected
+    changes = [a["href"] for a in check.soup.select(".govuk-summary-list__actions a")]
+    assert changes == [f"{base}/provider", f"{base}/mentors", f"{base}/hours/1000001", f"{base}/hours/1000002"]
+    # When she accepts and submits
+    done = submit(client, base)
+    reference = re.search(r"/claims/(\d{8})/submitted$", done.location).group(1)
+    confirmation = client.follow(done)
+    assert confirmation.h1 == "Claim submitted"
+    assert (
+        confirmation.soup.select_one(".govuk-panel__body").get_text(" ", strip=True)
+        == f"Your reference number {reference}"
+    )
+    # Then the claim is listed, the hours are used, an event is recorded and every school user is emailed
+    listed = client.get(CLAIMS)
+    row = listed.soup.find("a", string=reference).find_parent("tr").get_text(" ", strip=True)
+    for expected in ("Sheffield Hallam University", "Submitted", "£1,138.80"):
+        assert expected in row
+    assert (_allowance("1000001", "N97"), _allowance("1000002", "N97")) == (16, 10)
+    from shared.data.claims_store import ClaimsStore
+
+    claim = ClaimsStore().get(reference)
+    assert (claim.hourly_rate_pence, claim.amount_pence, claim.submitted_by_name) == (4380, 113880, "Anne Wilson")
+    assert [e["action"] for e in ClaimsStore().events(reference)] == ["submitted"]
+    emails = queued_emails()
+    assert sorted(e["to"] for e in emails) == [
+        "anne.wilson@meadowbankprimary.leeds.sch.uk",
+        "david.okoro@meadowbankprimary.leeds.sch.uk",
+    ]
+    assert {e["subject"] for e in emails} == {"Claim submitted for mentor training funding"}
+    assert reference in emails[0]["body"]
+    # And the claim page shows who submitted it
+    page = client.get(f"{CLAIMS}/{reference}")
+    assert page.h1 == f"Claim {reference}"
+    assert "Submitted by Anne Wilson on 28 November 2026." in page.text()
+
+
+def test_every_step_has_its_govuk_errors(mentors: Client) -> None:
+    client = mentors
+    base = start_claim(client, SCHOOL)
+    client.get(f"{base}/provider")
+    page = client.post(f"{base}/provider", {"provider_search": "  "})
+    assert (page.status, page.soup.select_one(".govuk-error-summary a").get_text(strip=True)) == (
+        200,
+        "Enter an accredited provider name, UKPRN, URN or postcode",
+    )
+    page = client.get(f"{base}/provider-options?query=leeds")
+    assert page.h1 == "4 results found for ‘leeds’"  # the non-accredited Leeds East Teaching School Hub is not offered
+    page = client.post(f"{base}/provider-options", {"query": "leeds"})
+    assert "Select an accredited provider" in page.text()
+    nothing = client.get(f"{base}/provider-options?query=zzzz")
+    assert nothing.h1 == "0 results found for ‘zzzz’"
+    client.post(f"{base}/provider", {"provider_code": "B68"})
+    client.get(f"{base}/mentors")
+    page = client.post(f"{base}/mentors", {})
+    assert "Select a mentor" in page.soup.select_one(".govuk-error-summary").get_text()
+    client.post(f"{base}/mentors", {"mentor_trns": ["1000003"]})
+    client.get(f"{base}/hours/1000003")
+    assert "Select the number of hours" in client.post(f"{base}/hours/1000003", {}).text()
+    assert "Enter the number of hours" in client.post(f"{base}/hours/1000003", {"hours_choice": "custom"}).text()
+    for bad in ("0", "17", "2.5", "ten"):
+        page = client.post(f"{base}/hours/1000003", {"hours_choice": "custom", "custom_hours": bad})
+        assert "Enter the number of hours between 1 and 16" in page.text(), bad
+        assert page.soup.select_one("#custom_hours")["value"] == bad  # what was typed is kept
+    client.post(f"{base}/hours/1000003", {"hours_choice": "custom", "custom_hours": "4"})
+    client.get(f"{base}/confirm")
+    page = client.post(f"{base}/confirm", {})
+    assert "Confirm you have checked the training hours with University of Leeds" in page.text()
+
+
+def test_steps_cannot_be_skipped_and_journeys_are_private(mentors: Client, apps: dict) -> None:
+    client = mentors
+    base = start_claim(client, SCHOOL)
+    assert client.get(f"{base}/check").location == f"{base}/provider"
+    assert client.get(f"{base}/hours/1000001").location == f"{base}/provider"
+    # Another user, even of a school they belong to, cannot open Anne's journey
+    mary = Client(web=apps["web"], support=apps["support"])
+    mary.sign_in("Mary Lawson")
+    other = base.replace(SCHOOL, MARY_LAWSON_SCHOOL_URNS[0])
+    assert mary.get(f"{other}/provider").status == 404
+    assert mary.get(f"{base}/provider").status == 404
+
+
+def test_two_claims_in_two_tabs_do_not_mix(mentors: Client) -> None:
+    client = mentors
+    first = start_claim(client, SCHOOL)
+    second = start_claim(client, SCHOOL)
+    client.post(f"{first}/provider", {"provider_code": "7G5"})
+    client.post(f"{second}/provider", {"provider_code": "D06"})
+    assert "University of Birmingham" in client.get(f"{first}/mentors").text()
+    assert "Birmingham City University" in client.get(f"{second}/mentors").text()
+
+
+def test_double_click_submits_one_claim(mentors: Client) -> None:
+    client = mentors
+    base = start_claim(client, SCHOOL)
+    claim_through_check(client, base, "2F9", {"1000001": 5})
+    first = submit(client, base)
+    second = submit(client, base)
+    assert first.location == second.location
+    assert _allowance("1000001", "2F9") == 5
+    assert client.get(f"{base}/check").location == first.location  # the journey is finished
+
+
+def test_someone_else_got_there_first(mentors: Client) -> None:
+    client = mentors
+    # Given two claims for the same mentor and provider reach check answers, together over the cap
+    first = start_claim(client, SCHOOL)
+    claim_through_check(client, first, "6F0", {"1000002": 10})
+    second = start_claim(client, SCHOOL)
+    claim_through_check(client, second, "6F0", {"1000002": 10})
+    # When both are submitted
+    assert submit(client, first).status == 303
+    page = submit(client, second)
+    # Then the second writes nothing and says why
+    assert page.status == 409
+    assert page.h1 == "You cannot submit the claim because your mentors’ information has recently changed"
+    assert _allowance("1000002", "6F0") == 10
+
+
+def test_used_up_mentors_are_not_offered(mentors: Client) -> None:
+    client = mentors
+    base = start_claim(client, SCHOOL)
+    claim_through_check(client, base, "1RJ", {"1000003": "all"})
+    submit(client, base)
+    again = start_claim(client, SCHOOL)
+    client.post(f"{again}/provider", {"provider_code": "1RJ"})
+    page = client.get(f"{again}/mentors")
+    assert [i["value"] for i in page.soup.select("input[name=mentor_trns]")] == ["1000001", "1000002"]
+    assert "Priya Shah (16 hours)" in page.soup.select_one(".govuk-details").get_text(" ", strip=True)
+
+
+def test_partly_used_hours_offer_the_rest(mentors: Client) -> None:
+    client = mentors
+    base = start_claim(client, SCHOOL)
+    claim_through_check(client, base, "8RN", {"1000001": 10})
+    submit(client, base)
+    again = start_claim(client, SCHOOL)
+    client.post(f"{again}/provider", {"provider_code": "8RN"})
+    client.post(f"{again}/mentors", {"mentor_trns": ["1000001"]})
+    page = client.get(f"{again}/hours/1000001")
+    assert "There are 6 hours left to claim for Emily Carter with University of Manchester." in page.text()
+    assert page.soup.select(".govuk-radios__label")[0].get_text(strip=True) == "6 hours"
+
+
+def test_withdrawing_releases_the_hours(mentors: Client) -> None:
+    client = mentors
+    base = start_claim(client, SCHOOL)
+    claim_through_check(client, base, "V62", {"1000001": 12})
+    reference = re.search(r"/claims/(\d+)/submitted", submit(client, base).location).group(1)
+    assert _allowance("1000001", "V62") == 12
+    page = client.get(f"{CLAIMS}/{reference}/withdraw")
+    assert page.h1 == "Are you sure you want to withdraw this claim?"
+    done = client.post(f"{CLAIMS}/{reference}/withdraw")
+    assert done.location == f"{CLAIMS}/{reference}"
+    claim = client.follow(done)
+    assert f"Claim {reference} has been withdrawn" in claim.text()
+    assert "Withdrawn" in claim.text()
+    assert _allowance("1000001", "V62") == 0
+    from shared.data.claims_store import ClaimsStore
+
+    assert [e["action"] for e in ClaimsStore().events(reference)] == ["submitted", "withdrawn_by_school"]
+    # A second withdrawal changes nothing
+    again = client.post(f"{CLAIMS}/{reference}/withdraw")
+    assert again.location == f"{CLAIMS}/{reference}/withdraw"
+    assert _allowance("1000001", "V62") == 0
+
+
+def test_another_schools_claims_are_not_found(mentors: Client, apps: dict) -> None:
+    client = mentors
+    base = start_claim(client, SCHOOL)
+    claim_through_check(client, base, "G56", {"1000002": 3})
+    reference = re.search(r"/claims/(\d+)/submitted", submit(client, base).location).group(1)
+    mary = Client(web=apps["web"], support=apps["support"])
+    mary.sign_in("Mary Lawson")
+    for path in (f"{CLAIMS}/{reference}", f"{CLAIMS}/{reference}/submitted", f"{CLAIMS}/{reference}/withdraw"):
+        assert mary.get(path).status == 404, path
+    other_school = f"/schools/{MARY_LAWSON_SCHOOL_URNS[0]}/claims/{reference}"
+    assert mary.get(other_school).status == 404
+    assert mary.get(f"{other_school}/withdraw").status == 404
