@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PYTHON312 := $(shell command -v python3.12 2>/dev/null || command -v python3 2>/dev/null)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help run test lint typecheck test-unit test-integration test-workflows test-infrastructure test-browser \
+.PHONY: help run test lint typecheck test-unit test-integration test-workflows test-concurrency test-infrastructure test-browser \
         bench deps chromium clean deploy-assets
 
 help:
@@ -49,6 +49,7 @@ test: deps chromium lint typecheck
 	$(PY) -m pytest tests/unit tests/infrastructure -q
 	$(PY) -m pytest tests/integration -q
 	$(PY) -m pytest tests/workflows -q
+	$(PY) -m pytest tests/concurrency -q
 	$(PY) -m pytest tests/browser -q
 
 # -- pieces of the gate --------------------------------------------------------------------------
@@ -65,6 +66,8 @@ test-integration: deps
 	$(PY) -m pytest tests/integration -q
 test-workflows: deps
 	$(PY) -m pytest tests/workflows -q
+test-concurrency: deps
+	$(PY) -m pytest tests/concurrency -q
 test-infrastructure: deps
 	$(PY) -m pytest tests/infrastructure -q
 test-browser: deps chromium

@@ -2,3 +2,42 @@
 import { initAll } from "/assets/govuk-frontend.min.js";
 
 initAll();
+
+// The accredited provider search: accessible-autocomplete over the same search the no-JavaScript
+// results page uses. Choosing a suggestion fills the hidden provider code, so Continue goes straight
+// on; typing without choosing still posts the text and shows the results page.
+function enhanceProviderSearch(container) {
+  const autocomplete = window.accessibleAutocomplete;
+  const input = container.querySelector("input[name=provider_search]");
+  const code = container.closest("form").querySelector("[data-app-provider-code]");
+  if (!autocomplete || !input || !code) return;
+  const source = container.dataset.source;
+  const label = (provider) => provider && `${provider.name} (UKPRN ${provider.ukprn}${provider.urn ? `, URN ${provider.urn}` : ""})`;
+  const wrapper = document.createElement("div");
+  input.parentNode.insertBefore(wrapper, input);
+  const initial = input.value;
+  input.remove();
+  autocomplete({
+    element: wrapper,
+    id: "provider-search",
+    name: "provider_search",
+    defaultValue: initial,
+    minLength: 2,
+    inputClasses: input.classList.contains("govuk-input--error") ? "govuk-input--error" : "",
+    showNoOptionsFound: true,
+    tNoResults: () => "No accredited providers found",
+    templates: { inputValue: (provider) => provider && provider.name, suggestion: label },
+    source: (query, populate) => {
+      code.value = "";
+      fetch(`${source}?query=${encodeURIComponent(query)}`, { headers: { Accept: "application/json" } })
+        .then((response) => (response.ok ? response.json() : []))
+        .then(populate)
+        .catch(() => populate([]));
+    },
+    onConfirm: (provider) => {
+      if (provider) code.value = provider.code;
+    },
+  });
+}
+
+document.querySelectorAll("[data-app-provider-autocomplete]").forEach(enhanceProviderSearch);
