@@ -79,7 +79,7 @@ def test_concurrent_submissions_never_exceed_the_cap(moto_server: str) -> None:
         school_id = schools[index % 2]
         user = Users().get(members[school_id])
         school = Organisations().get_school(school_id)
-        journey_id = Journeys().start(add_claim.KIND, user.user_id, school_id, now)  # type: ignore[union-attr]
+        journey_id = Journeys().start(add_claim.KIND, user.user_id, school_id, now)
         answers = Answers(
             provider_code=PROVIDER, mentor_trns=[TRN], hours={TRN: HOURS_EACH}, hours_confirmed=True, seen_check=True
         )
