@@ -3,6 +3,25 @@ import { initAll } from "/assets/govuk-frontend.min.js";
 
 initAll();
 
+// GOV.UK Frontend 6.3 marks radios and checkboxes that reveal conditional content with
+// aria-expanded, which ARIA 1.2 does not allow on those roles (axe-core: aria-allowed-attr).
+// The reveal itself does not depend on it, and aria-controls still links the two, so take it off
+// whenever it is set.
+function dropAriaExpanded(root) {
+  root.querySelectorAll("input[type=radio][aria-expanded], input[type=checkbox][aria-expanded]").forEach((input) => {
+    input.removeAttribute("aria-expanded");
+  });
+}
+dropAriaExpanded(document);
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    const input = change.target;
+    if (input instanceof HTMLInputElement && (input.type === "radio" || input.type === "checkbox") && input.hasAttribute("aria-expanded")) {
+      input.removeAttribute("aria-expanded");
+    }
+  }
+}).observe(document.body, { subtree: true, attributes: true, attributeFilter: ["aria-expanded"] });
+
 // The accredited provider search: accessible-autocomplete over the same search the no-JavaScript
 // results page uses. Choosing a suggestion fills the hidden provider code, so Continue goes straight
 // on; typing without choosing still posts the text and shows the results page.

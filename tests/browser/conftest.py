@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import dataclass
 import sys
 import time
 import urllib.request
@@ -34,6 +35,16 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _local_stack(tmp_path_factory)
+
+
+@pytest.fixture
+def fresh_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A stack of its own, for journeys that change the demo data."""
+    yield from _local_stack(tmp_path_factory)
+
+
+def _local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = tmp_path_factory.mktemp("stack") / "stack.log"
     env = {key: value for key, value in os.environ.items() if not key.endswith("_TABLE") and key != "AWS_ENDPOINT_URL"}
@@ -83,7 +94,11 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=base_url)
+    yield from _page(browser, base_url, javascript=True)
+
+
+def _page(browser: Browser, base_url: str, javascript: bool) -> Iterator[Page]:
+    context = browser.new_context(base_url=base_url, java_script_enabled=javascript)
     context.add_init_script(path=str(AXE))
     opened = context.new_page()
     errors: list[str] = []
@@ -122,3 +137,35 @@ def assert_good_page(page: Page) -> None:
         f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes']]}" for v in violations
     )
     check_page(page.content())
+
+
+@dataclass(frozen=True)
+class Journey:
+    page: Page
+    javascript: bool
+
+
+@pytest.fixture
+def journey(browser: Browser, fresh_base_url: str, request: pytest.FixtureRequest) -> Iterator[Journey]:
+    """A page on a fresh stack; `@pytest.mark.parametrize("journey", [True, False], indirect=True)`
+    chooses JavaScript on or off."""
+    for opened in _page(browser, fresh_base_url, javascript=bool(request.param)):
+        yield Journey(opened, bool(request.param))
+
+
+@pytest.fixture
+def checker(browser: Browser, fresh_base_url: str) -> Iterator[Page]:
+    """A JavaScript-enabled page used to run axe-core over what a JavaScript-off page showed."""
+    context = browser.new_context(base_url=fresh_base_url)
+    context.add_init_script(path=str(AXE))
+    opened = context.new_page()
+    opened.goto("/accessibility")
+    yield opened
+    context.close()
+
+
+def assert_good_static_page(page: Page, checker: Page) -> None:
+    """axe-core over a JavaScript-off page: its HTML, at the same origin, in a page that can run axe."""
+    html = page.content()
+    checker.set_content(html, wait_until="load")
+    assert_good_page(checker)
