@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

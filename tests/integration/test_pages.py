@@ -44,7 +44,7 @@ def test_single_school_user_lands_on_claims(client: Client) -> None:
     claims = client.follow(page)
     assert claims.h1 == "Claims"
     assert "Meadowbank Primary School" in claims.text()
-    assert "There are no claims for Meadowbank Primary School in academic year 2026 to 2027." in claims.text()
+    assert claims.soup.find("h2", string="2026 to 2027 (current)")
     # And there is no organisation switcher for a one-school user
     assert "Change organisation" not in claims.text()
 
@@ -59,6 +59,9 @@ def test_multi_school_user_chooses_an_organisation(client: Client) -> None:
     }
     claims = client.get(links["Coombe Wood Academy"])
     assert claims.h1 == "Claims"
+    # A school with no claims says so for each academic year
+    assert "There are no claims for Coombe Wood Academy in academic year 2026 to 2027." in claims.text()
+    assert "There were no claims for Coombe Wood Academy in academic year 2025 to 2026." in claims.text()
     assert claims.soup.find("a", string="Change organisation")["href"] == "/organisations"
     assert client.get("/organisations").h1 == "Choose an organisation"
 

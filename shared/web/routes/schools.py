@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shared.claims.errors import ConcurrentUpdate, WindowClosed
 from shared.usecases.claims_list import can_withdraw, claims_page, school_claim, withdraw
+from shared.web.flash import set_flash, take_flash
 from shared.web.pages import page, redirect
 from shared.web.request import Request
 from shared.web.school import school_page
@@ -19,15 +20,6 @@ router = Router()
 def _request() -> Request:
     request: Request = router.context["request"]
     return request
-
-
-def _flash(request: Request) -> str | None:
-    if request.session is None:
-        return None
-    message = request.session.data.pop("flash", None)
-    if message is not None:
-        request.session_dirty = True
-    return str(message) if message else None
 
 
 @router.get("/schools/<school_id>/claims")
@@ -45,7 +37,7 @@ def claims(school_id: str) -> Response[Any]:
         countdown=view.countdown,
         eligible=view.eligible,
         years=view.years,
-        flash=_flash(request),
+        flash=take_flash(request),
     )
 
 
@@ -62,7 +54,7 @@ def claim(school_id: str, reference: str) -> Response[Any]:
         claim=found,
         can_withdraw=can_withdraw(found, request.now),
         back_href=f"/schools/{school_id}/claims",
-        flash=_flash(request),
+        flash=take_flash(request),
     )
 
 
@@ -98,6 +90,5 @@ def withdraw_claim(school_id: str, reference: str) -> Response[Any]:
         withdraw(school.school, school.user, reference, request.now)
     except (WindowClosed, ConcurrentUpdate):
         return redirect(f"/schools/{school_id}/claims/{reference}/withdraw")
-    request.ensure_session().data["flash"] = f"Claim {reference} has been withdrawn"
-    request.session_dirty = True
+    set_flash(request, f"Claim {reference} has been withdrawn", f"/schools/{school_id}/claims/{reference}")
     return redirect(f"/schools/{school_id}/claims/{reference}")

@@ -8,7 +8,6 @@ do not mix; once added, the id is marked done, so a repeated "Add user" adds and
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -18,6 +17,7 @@ from shared.claims.errors import NotFound
 from shared.claims.models import User
 from shared.config import settings
 from shared.usecases import users
+from shared.web.flash import set_flash, take_flash
 from shared.web.forms import Errors
 from shared.web.pages import page, redirect
 from shared.web.request import Request
@@ -25,7 +25,6 @@ from shared.web.school import SchoolPage, school_page
 
 router = Router()
 
-FLASH = "flash"
 JOURNEYS = "add_user"  # session key: journey id → answers, school and whether it is done
 REMOVED = "users_removed"  # session key: "<school id>#<user id>" of recent removals, for repeated posts
 KEEP = 10  # how many journeys and removals a session remembers
@@ -47,20 +46,7 @@ def _base(school_id: str) -> str:
 
 # -- the session: banner, journeys, removals ----------------------------------------------------------
 def _set_flash(request: Request, school_id: str, text: str) -> None:
-    request.ensure_session().data[FLASH] = {"path": _base(school_id), "text": text}
-    request.session_dirty = True
-
-
-def _take_flash(request: Request, school_id: str) -> str | None:
-    """The banner for this list, once: shown, then forgotten."""
-    if request.session is None:
-        return None
-    flash = request.session.data.get(FLASH)
-    if not isinstance(flash, dict) or flash.get("path") != _base(school_id):
-        return None
-    del request.session.data[FLASH]
-    request.session_dirty = True
-    return str(flash.get("text") or "") or None
+    set_flash(request, text, _base(school_id))
 
 
 def _journeys(request: Request) -> dict[str, Any]:
@@ -120,18 +106,8 @@ def _answers(request: Request) -> users.NewUserAnswers:
     )
 
 
-class _PageErrors(Errors):
-    """`Errors` that also read as the summary list, which is what layout.html hands to the error summary."""
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self) -> Iterator[dict[str, str]]:
-        return iter(self.summary)
-
-
 def _errors(problems: dict[str, str]) -> Errors:
-    errors = _PageErrors()
+    errors = Errors()
     for name, text in problems.items():
         errors.add(name, text)
     return errors
@@ -187,7 +163,7 @@ def list_users(school_id: str) -> Response[Any]:
         users=users.users_of(school.school),
         me=school.user.user_id,
         base=_base(school_id),
-        banner=_take_flash(request, school_id),
+        banner=take_flash(request),
     )
 
 
