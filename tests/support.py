@@ -199,10 +199,13 @@ class Client:
             jar: SimpleCookie = SimpleCookie()
             jar.load(raw)
             for name, morsel in jar.items():
+                before = self.cookies.get(name)
                 if morsel["max-age"] == "0" or not morsel.value:
                     self.cookies.pop(name, None)
                 else:
                     self.cookies[name] = morsel.value
+                if self.cookies.get(name) != before:
+                    self._csrf = None  # a new or ended session: the old token is no longer any good
         page = Page(int(response["statusCode"]), headers, response.get("body") or "")
         if check and headers.get("Content-Type", [""])[0].startswith("text/html"):
             check_page(page.body)
