@@ -7,11 +7,11 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from shared.claims.models import Role
 from shared.usecases.support_overview import overview
-from shared.web.pages import page, require_user
+from shared.web.pages import page
 from shared.web.render import format_date
 from shared.web.request import Request
+from shared.web.support import support_page
 
 router = Router()
 
@@ -24,7 +24,7 @@ def _request() -> Request:
 @router.get("/support")
 def index() -> Response[Any]:
     request = _request()
-    require_user(request, Role.SUPPORT)
+    support = support_page(request)
     view = overview(request.now)
     window = view.window
     window_text = (
@@ -36,7 +36,7 @@ def index() -> Response[Any]:
         request,
         "support/index.html",
         h1="Support console",
-        navigation=[{"text": "Overview", "href": "/support", "active": True}],
+        **support.context("Overview"),
         school_count=str(view.school_count),
         provider_count=str(view.provider_count),
         window_text=window_text,
