@@ -19,7 +19,11 @@ def test_start_page_sign_in_as_anne_wilson_to_claims(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     assert_good_page(page)
     page.get_by_role("button", name="Sign in as Anne Wilson").click()
-    # Then she sees her school's claims
+    # Then, as the first user of her school, she accepts the grant conditions
+    expect(page.get_by_role("heading", level=1)).to_have_text("Grant conditions")
+    assert_good_page(page)
+    page.get_by_role("button", name="Accept grant conditions").click()
+    # And sees her school's claims
     expect(page).to_have_url(re.compile(r"/schools/\d+/claims$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Claims")
     expect(page.get_by_text("Meadowbank Primary School").first).to_be_visible()
