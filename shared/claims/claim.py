@@ -42,6 +42,7 @@ class Claim(Domain):
     mentors: tuple[ClaimMentor, ...]
     region: str
     hourly_rate_pence: int
+    amount_pence: int  # snapshotted at submission; the window-close checks compare it with hours × rate
     created_at: dt.datetime
     submitted_at: dt.datetime | None = None
     submitted_by: str | None = None
@@ -51,10 +52,6 @@ class Claim(Domain):
     @property
     def total_hours(self) -> int:
         return sum(mentor.hours for mentor in self.mentors)
-
-    @property
-    def amount_pence(self) -> int:
-        return claim_amount_pence(self.total_hours, self.hourly_rate_pence)
 
     @property
     def status_label(self) -> str:

@@ -11,6 +11,7 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -40,6 +41,15 @@ from shared.data.items import (
 )
 
 JOURNEY_LIFETIME = dt.timedelta(hours=24)
+
+
+class Unchanged(Enum):
+    """A parameter's default meaning "leave the attribute as it is" (None means remove it)."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
 
 
 def _connection() -> Connection:
@@ -178,6 +188,7 @@ def _from_item(item: ClaimItem) -> Claim:
         mentors=tuple(mentors),
         region=item.region,
         hourly_rate_pence=int(item.hourly_rate_pence),
+        amount_pence=int(item.amount_pence),
         created_at=dt.datetime.fromisoformat(item.created_at),
         submitted_at=item.submitted_at,
         submitted_by=item.submitted_by,
@@ -265,23 +276,38 @@ class ClaimsStore:
             transaction.save(_event(claim, "submitted", None, actor, at))
 
     def change_status(
-        self, claim: Claim, to_status: ClaimStatus, actor: str, at: dt.datetime, reason: str | None = None
+        self,
+        claim: Claim,
+        to_status: ClaimStatus,
+        actor: str,
+        at: dt.datetime,
+        reason: str | None = None,
+        unpaid_reason: str | None | Unchanged = UNCHANGED,
     ) -> Claim:
         """The one way a status changes: the transition table, a conditional write on the status and
-        version, hours released in the same transaction when the new status gives them back, and an event."""
+        version, hours released in the same transaction when the new status gives them back, and an event.
+
+        `unpaid_reason` (the payer's reason for needing information) is set with a string, removed with
+        None, and left alone by default, in the same conditional write as the status.
+        """
         from shared.claims.statuses import releases_hours
 
         action = transition(claim.status, to_status)
         updated = claim.model_copy(update={"status": to_status, "version": claim.version + 1})
+        actions: list[Any] = [
+            ClaimItem.status.set(to_status.value),
+            ClaimItem.window_status.set(f"{claim.window_id}#{to_status.value}"),
+            ClaimItem.version.set(updated.version),
+        ]
+        if isinstance(unpaid_reason, str):
+            actions.append(ClaimItem.unpaid_reason.set(unpaid_reason))
+        elif unpaid_reason is None:
+            actions.append(ClaimItem.unpaid_reason.remove())
         try:
             with TransactWrite(connection=_connection()) as transaction:
                 transaction.update(
                     ClaimItem(claim_id=claim.reference),
-                    actions=[
-                        ClaimItem.status.set(to_status.value),
-                        ClaimItem.window_status.set(f"{claim.window_id}#{to_status.value}"),
-                        ClaimItem.version.set(updated.version),
-                    ],
+                    actions=actions,
                     condition=(ClaimItem.status == claim.status.value) & (ClaimItem.version == claim.version),
                 )
                 if releases_hours(claim.status, to_status):
@@ -340,8 +366,10 @@ __all__ = [
     "AllowanceExceeded",
     "ClaimsStore",
     "Journeys",
+    "UNCHANGED",
     "SchoolMentor",
     "Submitted",
+    "Unchanged",
     "hours_used",
     "member_emails",
     "school_mentors",

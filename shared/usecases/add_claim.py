@@ -172,6 +172,7 @@ def submit(journey_id: str, user: User, school: School, now: dt.datetime) -> str
     for trn in answers.mentor_trns:
         if not mentor_allowances[trn].allowance.allows(answers.hours[trn]):
             raise AllowanceExceeded(trn)
+    rate = FundingRates().rate_pence(ctx.window.academic_year, school.region)
     claim = Claim(
         reference=new_reference(),
         school_id=school.organisation_id,
@@ -192,7 +193,8 @@ def submit(journey_id: str, user: User, school: School, now: dt.datetime) -> str
             for trn in answers.mentor_trns
         ),
         region=school.region.value,
-        hourly_rate_pence=FundingRates().rate_pence(ctx.window.academic_year, school.region),
+        hourly_rate_pence=rate,
+        amount_pence=claim_amount_pence(sum(answers.hours[trn] for trn in answers.mentor_trns), rate),
         created_at=now,
         submitted_at=now,
         submitted_by=user.user_id,

@@ -41,6 +41,7 @@ def _other_schools_things(seed: Any) -> dict[str, str]:
         ),
         region="Inner London",
         hourly_rate_pence=5360,
+        amount_pence=4 * 5360,
         created_at=NOW,
         submitted_at=NOW,
         submitted_by=mary.user_id,

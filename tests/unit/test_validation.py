@@ -1,0 +1,116 @@
+"""The named checks and risk flags run on every claim when its window closes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from shared.claims.academic_years import AcademicYear
+from shared.claims.allowance import TrainingType
+from shared.claims.claim import Claim, ClaimMentor
+from shared.claims.models import Provider, School
+from shared.claims.statuses import ClaimStatus
+from shared.claims.validation import Facts, findings, needs_review, reasons
+
+YEAR = AcademicYear(2026)
+SCHOOL = School(
+    organisation_id="108125", urn="108125", name="Meadowbank Primary School", eligible_years=frozenset({"2026 to 2027"})
+)
+PROVIDER = Provider(
+    code="N97", name="Sheffield Hallam University", provider_type="university", accredited=True, ukprn="10064688"
+)
+
+
+def _claim(**changes: object) -> Claim:
+    claim = Claim(
+        reference="12345678",
+        school_id="108125",
+        school_name="Meadowbank Primary School",
+        provider_code="N97",
+        provider_name="Sheffield Hallam University",
+        window_id="w",
+        academic_year=YEAR,
+        status=ClaimStatus.SUBMITTED,
+        mentors=(
+            ClaimMentor(
+                trn="1000001", first_name="Emily", last_name="Carter", hours=16, training_type=TrainingType.INITIAL
+            ),
+            ClaimMentor(
+                trn="1000002", first_name="James", last_name="Okafor", hours=6, training_type=TrainingType.REFRESHER
+            ),
+        ),
+        region="Rest of England",
+        hourly_rate_pence=4380,
+        amount_pence=22 * 4380,
+        created_at=dt.datetime(2026, 11, 28, tzinfo=dt.UTC),
+        submitted_by_name="Anne Wilson",
+    )
+    return claim.model_copy(update=changes)
+
+
+def _facts(**changes: object) -> Facts:
+    facts = Facts(
+        school=SCHOOL,
+        provider=PROVIDER,
+        mentors_found={"1000001": True, "1000002": True},
+        hours_claimed={"1000001": 16, "1000002": 6},
+        school_window_total_pence=96360,
+        schools_per_mentor={"1000001": 1, "1000002": 1},
+    )
+    return Facts(**{**facts.__dict__, **changes})
+
+
+def test_a_clean_claim_passes_everything() -> None:
+    results = findings(_claim(), _facts())
+    assert [f.name for f in results] == [
+        "school_open_and_eligible",
+        "provider_accredited",
+        "mentors_in_teaching_record",
+        "allowance_not_exceeded",
+        "amount_matches_hours_and_rate",
+        "school_total_over_5000",
+        "submitted_by_a_mentor_on_the_claim",
+        "mentor_claimed_by_several_schools",
+    ]
+    assert not needs_review(results)
+
+
+@pytest.mark.parametrize(
+    ("facts", "claim", "reason"),
+    [
+        (
+            {"school": None},
+            {},
+            "Meadowbank Primary School is no longer open, or not eligible for academic year 2026 to 2027",
+        ),
+        ({"school": SCHOOL.model_copy(update={"eligible_years": frozenset()})}, {}, "not eligible"),
+        (
+            {"provider": PROVIDER.model_copy(update={"accredited": False})},
+            {},
+            "Sheffield Hallam University is no longer an accredited provider",
+        ),
+        (
+            {"mentors_found": {"1000001": True, "1000002": False}},
+            {},
+            "Not found in the Teaching Record System: James Okafor",
+        ),
+        ({"hours_claimed": {"1000001": 17, "1000002": 6}}, {}, "than allowed in 2026 to 2027 for: Emily Carter"),
+        ({"hours_claimed": {"1000001": 16, "1000002": 7}}, {}, "for: James Okafor"),  # refresher cap is 6
+        ({"school_window_total_pence": 500_001}, {}, "total £5,000.01, over £5,000"),
+        ({}, {"amount_pence": 22 * 4380 + 1}, "The amount £963.61 is not 22 hours × £43.80 (£963.60)"),
+        ({}, {"submitted_by_name": "emily carter"}, "Submitted by emily carter, who is one of the claim's mentors"),
+        ({"schools_per_mentor": {"1000001": 2, "1000002": 1}}, {}, "by two or more schools: Emily Carter"),
+    ],
+)
+def test_each_problem_sends_the_claim_to_review_with_a_reason(
+    facts: dict[str, object], claim: dict[str, object], reason: str
+) -> None:
+    results = findings(_claim(**claim), _facts(**facts))
+    assert needs_review(results)
+    assert len(reasons(results)) == 1
+    assert reason in reasons(results)[0]
+
+
+def test_exactly_5000_pounds_is_not_flagged() -> None:
+    assert not needs_review(findings(_claim(), _facts(school_window_total_pence=500_000)))
