@@ -55,6 +55,7 @@ class Settings(Tables):
     claim_window_state_machine_arn: str = ""
     scheduler_role_arn: str = ""
     schedule_group_name: str = ""
+    schedule_dead_letter_queue_arn: str = ""
     sign_in_method: Literal["persona", "dfe-sign-in"] = "dfe-sign-in"
     service_url: str = "http://127.0.0.1:3000"
     dfe_sign_in_issuer_url: str = ""

@@ -284,6 +284,24 @@ def provision(template: dict[str, Any], name_for: Callable[[str], str], files_bu
     environment = {"EMAIL_QUEUE_URL": queue}
     if "ClaimWindowStateMachine" in machines:
         environment["CLAIM_WINDOW_STATE_MACHINE_ARN"] = machines["ClaimWindowStateMachine"]
+
+    # Claim windows' close schedules: moto keeps them (CRUD only, they never fire; see
+    # infrastructure/local/schedules.py to fire one by hand).
+    group = name_for("ClaimWindowScheduleGroup")
+    session.client("scheduler").create_schedule_group(Name=group)
+    scheduler_trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    )
+    scheduler_role = session.client("iam").create_role(
+        RoleName=name_for("ClaimWindowSchedulerRole"), AssumeRolePolicyDocument=scheduler_trust
+    )
+    environment["SCHEDULE_GROUP_NAME"] = group
+    environment["SCHEDULER_ROLE_ARN"] = scheduler_role["Role"]["Arn"]
     return Provisioned(function_names, machines, registry, environment)
 
 

@@ -273,6 +273,11 @@ class ClaimsStore:
                     ],
                     condition=AllowanceItem.used.does_not_exist() | (AllowanceItem.used <= limit),
                 )
+            for mentor in claim.mentors:
+                # The mentor must still be on the school's list when the claim is written.
+                transaction.condition_check(
+                    SchoolMentorItem, claim.school_id, mentor.trn, condition=SchoolMentorItem.trn.exists()
+                )
             transaction.save(_event(claim, "submitted", None, actor, at))
 
     def change_status(
@@ -282,7 +287,7 @@ class ClaimsStore:
         actor: str,
         at: dt.datetime,
         reason: str | None = None,
-        unpaid_reason: str | None | Unchanged = UNCHANGED,
+        unpaid_reason: str | Unchanged | None = UNCHANGED,
     ) -> Claim:
         """The one way a status changes: the transition table, a conditional write on the status and
         version, hours released in the same transaction when the new status gives them back, and an event.
@@ -341,7 +346,8 @@ class ClaimsStore:
 def submit_failure(error: TransactWriteError, mentor_count: int) -> str:
     """Why a submit transaction was cancelled: "reference", "journey", "allowance" or "conflict".
 
-    Items are in the order written: claim, journey, one per mentor, event.
+    Items are in the order written: claim, journey, one allowance update per mentor, one check per
+    mentor that they are still on the school's list, event.
     """
     reasons = error.cancellation_reasons or []
     codes = [reason.code if reason else None for reason in reasons]
@@ -349,7 +355,7 @@ def submit_failure(error: TransactWriteError, mentor_count: int) -> str:
         return "conflict"
     if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
         return "journey"
-    if any(code == "ConditionalCheckFailed" for code in codes[2 : 2 + mentor_count]):
+    if any(code == "ConditionalCheckFailed" for code in codes[2 : 2 + 2 * mentor_count]):
         return "allowance"
     if codes and codes[0] == "ConditionalCheckFailed":
         return "reference"
@@ -363,10 +369,10 @@ def member_emails(organisation_id: str) -> list[str]:
 
 
 __all__ = [
+    "UNCHANGED",
     "AllowanceExceeded",
     "ClaimsStore",
     "Journeys",
-    "UNCHANGED",
     "SchoolMentor",
     "Submitted",
     "Unchanged",

@@ -260,6 +260,67 @@ class ClaimWindows:
             raise
         return True
 
+    def add(self, window: ClaimWindow) -> bool:
+        """Write a new window; False when its id is already taken."""
+        from pynamodb.exceptions import PutError
+
+        try:
+            ClaimWindowItem(
+                window_id=window.window_id,
+                academic_year=window.academic_year.name,
+                opens_on=window.opens_on.isoformat(),
+                closes_on=window.closes_on.isoformat(),
+            ).save(condition=ClaimWindowItem.window_id.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def change(self, window: ClaimWindow) -> bool:
+        """Change a window's dates and academic year; False when it is gone or the workflow closed it."""
+        from pynamodb.exceptions import UpdateError
+
+        item = ClaimWindowItem(window_id=window.window_id)
+        try:
+            item.update(
+                actions=[
+                    ClaimWindowItem.academic_year.set(window.academic_year.name),
+                    ClaimWindowItem.opens_on.set(window.opens_on.isoformat()),
+                    ClaimWindowItem.closes_on.set(window.closes_on.isoformat()),
+                ],
+                condition=ClaimWindowItem.window_id.exists() & ClaimWindowItem.closed_at.does_not_exist(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def delete(self, window_id: str) -> bool:
+        """Remove a window the workflow has not closed; False when it is gone or closed."""
+        from pynamodb.exceptions import DeleteError
+
+        try:
+            ClaimWindowItem(window_id=window_id).delete(
+                condition=ClaimWindowItem.window_id.exists() & ClaimWindowItem.closed_at.does_not_exist()
+            )
+        except DeleteError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def has_claims(self, window_id: str) -> bool:
+        """Whether any claim, in any status, belongs to the window: one Query (Limit=1) per status."""
+        from shared.claims.statuses import ClaimStatus
+
+        for status in ClaimStatus:
+            found = ClaimItem.by_window_status.query(f"{window_id}#{status.value}", limit=1)
+            if next(iter(found), None) is not None:
+                return True
+        return False
+
 
 class FundingRates:
     """Hourly rates per region per academic year; the published defaults where none is set."""

@@ -81,6 +81,22 @@ def parse_past_date(
     answer: DateAnswer, label: str, today: dt.date, empty_message: str | None = None
 ) -> tuple[dt.date | None, str | None, tuple[str, ...]]:
     """A GOV.UK date input: the date, or the error message and which parts are wrong."""
+    day, problem, bad_parts = parse_date(answer, label, empty_message)
+    if problem or day is None:
+        return None, problem, bad_parts
+    if day >= today:
+        return None, f"{label} must be in the past", ()
+    return day, None, ()
+
+
+def parse_date(
+    answer: DateAnswer, label: str, empty_message: str | None = None
+) -> tuple[dt.date | None, str | None, tuple[str, ...]]:
+    """A GOV.UK date input, any real date: the date, or the error message and which parts are wrong.
+
+    `label` starts the messages: "Enter the date the window opens", "The date the window opens must
+    include a month", "The date the window opens must be a real date".
+    """
     present = {"day": answer.day, "month": answer.month, "year": answer.year}
     missing = tuple(part for part, value in present.items() if not value)
     if len(missing) == 3:
@@ -93,6 +109,4 @@ def parse_past_date(
         day = dt.date(int(answer.year), int(answer.month), int(answer.day))
     except ValueError:
         return None, f"{label} must be a real date", ()
-    if day >= today:
-        return None, f"{label} must be in the past", ()
     return day, None, ()

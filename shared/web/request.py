@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 
 from shared.claims.models import User
 from shared.data.sessions import StoredSession
+from shared.web.uploads import MalformedUpload, UploadedFile, is_multipart, parse_multipart
 
 SESSION_COOKIE = "session"
 MAX_FORM_BYTES = 64 * 1024
@@ -27,13 +28,48 @@ def parse_cookies(headers: dict[str, str]) -> dict[str, str]:
     return {key: morsel.value for key, morsel in jar.items()}
 
 
-def parse_form(event: dict[str, Any]) -> dict[str, list[str]]:
+class Form(dict[str, list[str]]):
+    """A posted form: its text fields (name → values), and the files a multipart/form-data post carried."""
+
+    def __init__(
+        self,
+        fields: dict[str, list[str]] | None = None,
+        files: dict[str, UploadedFile] | None = None,
+        upload_too_large: bool = False,
+    ) -> None:
+        super().__init__(fields or {})
+        self.files: dict[str, UploadedFile] = files or {}
+        self.upload_too_large = upload_too_large
+
+
+def _header(event: dict[str, Any], name: str) -> str:
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == name:
+            return str(value or "")
+    return ""
+
+
+def _multipart(event: dict[str, Any], content_type: str) -> Form:
+    """An upload form. API Gateway passes the body as text unless it is a binary media type."""
+    raw = event.get("body") or ""
+    try:
+        body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode("utf-8", "surrogateescape")
+        found = parse_multipart(body, content_type)
+    except (MalformedUpload, ValueError):
+        return Form()  # no fields, so no CSRF token: the "start again" page
+    return Form(found.fields, found.files, found.too_large)
+
+
+def parse_form(event: dict[str, Any]) -> Form:
+    content_type = _header(event, "content-type")
+    if is_multipart(content_type):
+        return _multipart(event, content_type)
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
         body = base64.b64decode(body).decode("utf-8", errors="replace")
     if len(body) > MAX_FORM_BYTES:
-        return {}
-    return parse_qs(body, keep_blank_values=True)
+        return Form()
+    return Form(parse_qs(body, keep_blank_values=True))
 
 
 @dataclass
@@ -56,6 +92,15 @@ class Request:
 
     def fields(self, name: str) -> list[str]:
         return self.form.get(name) or []
+
+    @property
+    def files(self) -> dict[str, UploadedFile]:
+        """Files of a multipart/form-data post (none for any other request)."""
+        return self.form.files if isinstance(self.form, Form) else {}
+
+    @property
+    def upload_too_large(self) -> bool:
+        return isinstance(self.form, Form) and self.form.upload_too_large
 
     def arg(self, name: str) -> str:
         values = self.query.get(name) or [""]

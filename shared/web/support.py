@@ -10,7 +10,11 @@ from shared.web.pages import require_user
 from shared.web.request import Request
 
 # Add an entry here when its pages exist (a navigation link must never lead to a 404).
-NAVIGATION: tuple[tuple[str, str], ...] = (("Overview", "/support"),)
+NAVIGATION: tuple[tuple[str, str], ...] = (
+    ("Overview", "/support"),
+    ("Payments", "/support/payments"),
+    ("Claim windows", "/support/claim-windows"),
+)
 
 
 @dataclass(frozen=True)

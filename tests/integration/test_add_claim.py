@@ -280,3 +280,18 @@ def test_another_schools_claims_are_not_found(mentors: Client, apps: dict) -> No
     other_school = f"/schools/{MARY_LAWSON_SCHOOL_URNS[0]}/claims/{reference}"
     assert mary.get(other_school).status == 404
     assert mary.get(f"{other_school}/withdraw").status == 404
+
+
+def test_a_mentor_removed_before_submission_stops_the_claim(mentors: Client) -> None:
+    client = mentors
+    base = start_claim(client, SCHOOL)
+    claim_through_check(client, base, "5RJ", {"1000003": 2})
+    # Given the mentor is removed from the school's list after check your answers
+    remove_school_mentor(SCHOOL, "1000003")
+    try:
+        page = submit(client, base)
+    finally:
+        add_school_mentor(SCHOOL, "1000003", "Priya", "Shah")
+    # Then nothing is written and the school is told why
+    assert page.status == 409
+    assert _allowance("1000003", "5RJ") == 0

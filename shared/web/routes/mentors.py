@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from shared.claims.academic_years import london_today
 from shared.claims.errors import NotFound
 from shared.usecases import mentors
+from shared.web.flash import set_flash, take_flash
 from shared.web.forms import DateAnswer, Errors, parse_past_date
 from shared.web.pages import page, redirect
 from shared.web.request import Request
@@ -28,7 +29,6 @@ from shared.web.school import SchoolPage, school_page
 router = Router()
 
 NAV = "Mentors"
-FLASH = "mentors_flash"  # session key: {"path": list path, "text": banner}
 LOOKUPS = "mentor_lookups"  # session key: lookup id → {"school_id", "trn", "first_name"?, "last_name"?}
 KEEP = 10  # how many lookups a session remembers
 
@@ -46,16 +46,6 @@ _TRN_IN_PATH = re.compile(r"\d{7}")
 _PAGE_NUMBER = re.compile(r"[1-9]\d{0,5}")
 
 
-class _PageErrors(Errors):
-    """`Errors` that the layout can also use directly as the error summary's list."""
-
-    def __iter__(self) -> Any:
-        return iter(self.summary)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-
 def _request() -> Request:
     request: Request = router.context["request"]
     return request
@@ -65,24 +55,7 @@ def _base(school_id: str) -> str:
     return f"/schools/{school_id}/mentors"
 
 
-# -- the session: banner and lookups ---------------------------------------------------------------
-def _set_flash(request: Request, school_id: str, text: str) -> None:
-    request.ensure_session().data[FLASH] = {"path": _base(school_id), "text": text}
-    request.session_dirty = True
-
-
-def _take_flash(request: Request, school_id: str) -> str | None:
-    """The banner for this list, once: shown, then forgotten."""
-    if request.session is None:
-        return None
-    flash = request.session.data.get(FLASH)
-    if not isinstance(flash, dict) or flash.get("path") != _base(school_id):
-        return None
-    del request.session.data[FLASH]
-    request.session_dirty = True
-    return str(flash.get("text") or "") or None
-
-
+# -- the session: lookups ---------------------------------------------------------------
 def _lookups(request: Request) -> dict[str, Any]:
     session = request.ensure_session()
     lookups = session.data.get(LOOKUPS)
@@ -173,7 +146,7 @@ def list_mentors(school_id: str) -> Response[Any]:
         view=view,
         base=base,
         pagination=_pagination(base, view.page, view.pages),
-        banner=_take_flash(request, school_id),
+        banner=take_flash(request),
     )
 
 
@@ -188,7 +161,7 @@ def _find_page(
     status: int = 200,
 ) -> Response[Any]:
     base = _base(school.school.organisation_id)
-    errors = errors or _PageErrors()
+    errors = errors or Errors()
     birth = birth or DateAnswer("", "", "")
     date_items = [{**item, "autocomplete": "off"} for item in birth.items(DATE_FIELD, DATE_FIELD in errors, bad_parts)]
     return page(
@@ -220,7 +193,7 @@ def find_teacher(school_id: str) -> Response[Any]:
     typed_trn = request.field(TRN_FIELD)
     trn = mentors.clean_trn(typed_trn)
     birth = DateAnswer.from_form(request.form, DATE_FIELD)
-    errors = _PageErrors()
+    errors = Errors()
     trn_problem = mentors.trn_error(trn)
     if trn_problem:
         errors.add(TRN_FIELD, trn_problem)
@@ -286,7 +259,7 @@ def _check_page(
         action=f"{base}/check/{lookup_id}",
         change=f"{base}/new?search={lookup_id}",
         cancel=base,
-        errors=errors or _PageErrors(),
+        errors=errors or Errors(),
     )
 
 
@@ -308,16 +281,16 @@ def add_mentor(school_id: str, lookup_id: str) -> Response[Any]:
     if teacher is None:  # already added from this page (a repeated submission), or an old link
         return redirect(_base(school_id))
     if request.field(PRIVACY_FIELD) != "yes":
-        errors = _PageErrors()
+        errors = Errors()
         errors.add(PRIVACY_FIELD, f"Confirm that {teacher.full_name} has been told about the privacy notice")
         return _check_page(request, school, lookup_id, teacher, errors)
     outcome, mentor = mentors.add_mentor(school.school, teacher, school.user, request.now)
     _forget(request, lookup_id)
     if outcome is mentors.AddOutcome.ADDED_BEFORE:
-        errors = _PageErrors()
+        errors = Errors()
         errors.add(TRN_FIELD, mentors.already_added_message(mentor))
         return _find_page(request, school, teacher.trn, errors=errors)
-    _set_flash(request, school_id, f"{mentor.full_name} has been added")
+    set_flash(request, f"{mentor.full_name} has been added", _base(school_id))
     return redirect(_base(school_id))
 
 
@@ -360,5 +333,5 @@ def remove_mentor(school_id: str, trn: str) -> Response[Any]:
     except mentors.MentorOnActiveClaim:
         return _remove_page(request, school, _removal(school, trn))
     if removed is not None:
-        _set_flash(request, school_id, f"{removed.full_name} has been removed")
+        set_flash(request, f"{removed.full_name} has been removed", _base(school_id))
     return redirect(_base(school_id))

@@ -1,7 +1,201 @@
-"""Support console: payments."""
+"""Support console: payments. The payer's response (upload, check, confirm) and the follow-ups on a
+claim afterwards (information sent, paid, rejected by the payer).
+
+The payment runs (issue 4 item 3) will join the Payments page; until then it offers the upload and
+lists the claims waiting for a follow-up.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from shared.claims.payer_response import PREVIEW_ROWS, REQUIRED_HEADERS, follow_ups_for
+from shared.claims.statuses import DISPLAY, ClaimStatus
+from shared.usecases.payer_response import (
+    Confirmed,
+    Rejected,
+    UploadExpired,
+    apply_follow_up,
+    awaiting_follow_up,
+    confirm,
+    confirmation,
+    follow_up_view,
+    upload,
+)
+from shared.web.flash import set_flash, take_flash
+from shared.web.forms import Errors
+from shared.web.pages import page, redirect
+from shared.web.request import Request
+from shared.web.support import support_page
+from shared.web.uploads import MAX_UPLOAD_TEXT
+
 router = Router()
+
+PAYMENTS = "/support/payments"
+UPLOAD = "/support/payments/upload"
+FILE_FIELD = "file"
+UPLOAD_H1 = "Upload payer response"
+EXPIRED = "This upload has expired. Upload the file again"
+# The support claim page (/support/claims/<reference>) is being built separately; until it exists a
+# follow-up returns to the Payments page, which lists the claims that still need one.
+AFTER_FOLLOW_UP = PAYMENTS
+
+
+def _request() -> Request:
+    request: Request = router.context["request"]
+    return request
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+@router.get(PAYMENTS)
+def payments() -> Response[Any]:
+    request = _request()
+    support = support_page(request)
+    claims = awaiting_follow_up()
+    return page(
+        request,
+        "support/payments/index.html",
+        h1="Payments",
+        **support.context("Payments"),
+        flash=take_flash(request),
+        claims=[
+            {"claim": claim, "label": DISPLAY[claim.status].label, "follow_ups": follow_ups_for(claim.status)}
+            for claim in claims
+        ],
+    )
+
+
+def _upload_page(request: Request, rejected: Rejected | None = None) -> Response[Any]:
+    support = support_page(request)
+    errors = Errors()
+    if rejected is not None:
+        errors.add(FILE_FIELD, rejected.message)
+    return page(
+        request,
+        "support/payments/upload.html",
+        h1=UPLOAD_H1,
+        **support.context("Payments"),
+        errors=errors,
+        row_errors=rejected.row_errors if rejected else (),
+        headers=REQUIRED_HEADERS,
+        max_size=MAX_UPLOAD_TEXT,
+        back_href=PAYMENTS,
+    )
+
+
+@router.get(UPLOAD)
+def upload_form() -> Response[Any]:
+    return _upload_page(_request())
+
+
+@router.post(UPLOAD)
+def upload_file() -> Response[Any]:
+    request = _request()
+    support = support_page(request)
+    if request.upload_too_large:
+        return _upload_page(request, Rejected(f"The selected file must be smaller than {MAX_UPLOAD_TEXT}"))
+    uploaded = request.files.get(FILE_FIELD)
+    result = upload(uploaded.content if uploaded else None, support.user, request.now)
+    if isinstance(result, Rejected):
+        return _upload_page(request, result)
+    return redirect(f"{UPLOAD}/{result.batch_id}")
+
+
+@router.get(f"{UPLOAD}/<batch_id>")
+def confirm_page(batch_id: str) -> Response[Any]:
+    request = _request()
+    support = support_page(request)
+    try:
+        found = confirmation(batch_id, support.user, request.now)
+    except UploadExpired:
+        return _upload_page(request, Rejected(EXPIRED))
+    if isinstance(found, Confirmed):
+        return redirect(PAYMENTS)
+    if isinstance(found, Rejected):
+        return _upload_page(request, found)
+    return page(
+        request,
+        "support/payments/confirm.html",
+        h1="Check the payer response",
+        **support.context("Payments"),
+        view=found,
+        paid_text=_plural(found.counts.paid, "claim", "claims"),
+        information_text=_plural(found.counts.information_requested, "claim", "claims"),
+        preview_size=PREVIEW_ROWS,
+        action=f"{UPLOAD}/{batch_id}",
+        back_href=UPLOAD,
+    )
+
+
+@router.post(f"{UPLOAD}/<batch_id>")
+def confirm_upload(batch_id: str) -> Response[Any]:
+    request = _request()
+    support = support_page(request)
+    try:
+        result = confirm(batch_id, support.user, request.now)
+    except UploadExpired:
+        return _upload_page(request, Rejected(EXPIRED))
+    if isinstance(result, Rejected):
+        return _upload_page(request, result)
+    if result.first_time:
+        text = (
+            f"Payer response uploaded: {_plural(result.counts.paid, 'claim', 'claims')} paid, "
+            f"{_plural(result.counts.information_requested, 'claim needs', 'claims need')} more information"
+        )
+        if result.failed:
+            text += f", {_plural(result.failed, 'claim', 'claims')} not changed because the claim had changed"
+        set_flash(request, text, PAYMENTS)
+    return redirect(PAYMENTS)
+
+
+# -- follow-ups on one claim -----------------------------------------------------------------------
+FOLLOW_UP_H1 = {
+    "information-sent": "Confirm the information has been sent to the payer",
+    "paid": "Confirm the payer has paid this claim",
+    "reject": "Are you sure you want to reject this claim?",
+}
+REFUSED_H1 = {
+    "information-sent": "You cannot confirm information sent for this claim",
+    "paid": "You cannot confirm this claim is paid",
+    "reject": "You cannot reject this claim",
+}
+
+
+def _follow_up_path(reference: str, slug: str) -> str:
+    return f"/support/claims/{reference}/payment/{slug}"
+
+
+@router.get("/support/claims/<reference>/payment/<slug>")
+def follow_up(reference: str, slug: str) -> Response[Any]:
+    request = _request()
+    support = support_page(request)
+    view = follow_up_view(reference, slug)
+    return page(
+        request,
+        "support/payments/follow-up.html",
+        h1=FOLLOW_UP_H1[slug] if view.allowed else REFUSED_H1[slug],
+        **support.context("Payments"),
+        view=view,
+        slug=slug,
+        status_label=DISPLAY[view.claim.status].label,
+        allowed_labels=[DISPLAY[status].label for status in ClaimStatus if status in view.follow_up.from_statuses],
+        action=_follow_up_path(reference, slug),
+        back_href=AFTER_FOLLOW_UP,
+    )
+
+
+@router.post("/support/claims/<reference>/payment/<slug>")
+def apply(reference: str, slug: str) -> Response[Any]:
+    request = _request()
+    support = support_page(request)
+    changed = apply_follow_up(reference, slug, support.user, request.now)
+    if changed is None:
+        return redirect(_follow_up_path(reference, slug))  # the page now says why it cannot be done
+    set_flash(request, f"Claim {reference} updated: {changed.status_label}", AFTER_FOLLOW_UP)
+    return redirect(AFTER_FOLLOW_UP)

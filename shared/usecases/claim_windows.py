@@ -1,0 +1,245 @@
+"""Support: claim windows. List, add, change and remove them (each save creates or updates the window's
+one-time close schedule), and "Close window now", which starts the payment run the schedule would.
+
+The rules are `shared.claims.window_rules`; AWS is `shared.data` (repositories, schedules).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.claims.academic_years import AcademicYear, london_today
+from shared.claims.errors import DomainError
+from shared.claims.models import User
+from shared.claims.window_rules import (
+    HAS_CLOSED,
+    ClaimWindowNotFound,
+    WindowNotChangeable,
+    WindowStatus,
+    academic_year_choices,
+    can_change,
+    can_close_now,
+    check_window,
+    next_window_id,
+    removal_refusal,
+    status_of,
+)
+from shared.claims.windows import ClaimWindow
+from shared.data import schedules
+from shared.data.repositories import ClaimWindows
+from shared.data.schedules import Run
+from shared.observability import logger, metrics
+
+CANNOT_CHANGE_CLOSED = "You cannot change this claim window because it has closed"
+ADD_ATTEMPTS = 5  # ids taken by a colleague adding a window at the same moment
+
+
+class WindowProblems(DomainError):
+    """The answers break a rule (checked again on save: a colleague may have added a window since)."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(", ".join(problems))
+        self.problems = problems
+
+
+class CloseRefused(DomainError):
+    """ "Close window now" for a window that has not opened, or whose run has already started."""
+
+    def __init__(self, reason: Literal["not_open_yet", "already_closed"], run: Run | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.run = run
+
+
+@dataclass(frozen=True)
+class WindowSummary:
+    window: ClaimWindow
+    status: WindowStatus
+    changeable: bool
+    closable: bool
+
+
+@dataclass(frozen=True)
+class WindowDetails(WindowSummary):
+    removal_refusal: str | None
+    scheduled_close: str | None  # the schedule's expression, None when there is no schedule
+    run: Run | None
+
+
+class WindowAnswers(BaseModel):
+    """What the add or change form collected; `window_id` is empty when adding."""
+
+    model_config = ConfigDict(frozen=True)
+
+    window_id: str = ""
+    opens_on: dt.date
+    closes_on: dt.date
+    academic_year: int  # start year
+
+    @property
+    def year(self) -> AcademicYear:
+        return AcademicYear(self.academic_year)
+
+    def as_session(self) -> dict[str, Any]:
+        return {
+            "window_id": self.window_id,
+            "opens_on": self.opens_on.isoformat(),
+            "closes_on": self.closes_on.isoformat(),
+            "academic_year": self.academic_year,
+        }
+
+
+def _summary(window: ClaimWindow, now: dt.datetime) -> WindowSummary:
+    return WindowSummary(window, status_of(window, now), can_change(window, now), can_close_now(window, now))
+
+
+def list_windows(now: dt.datetime) -> list[WindowSummary]:
+    """Every window, newest first."""
+    return [_summary(window, now) for window in ClaimWindows().all()]
+
+
+def get_window(window_id: str) -> ClaimWindow:
+    window = ClaimWindows().get(window_id)
+    if window is None:
+        raise ClaimWindowNotFound(window_id)
+    return window
+
+
+def window_details(window_id: str, now: dt.datetime) -> WindowDetails:
+    window = get_window(window_id)
+    summary = _summary(window, now)
+    schedule = schedules.close_schedule(window_id)
+    return WindowDetails(
+        **vars(summary),
+        removal_refusal=removal_refusal(window, now, ClaimWindows().has_claims(window_id)),
+        scheduled_close=str(schedule["ScheduleExpression"]) if schedule else None,
+        run=schedules.first_run(window_id) if window.closed_at is not None or summary.closable else None,
+    )
+
+
+# -- add and change -------------------------------------------------------------------------------
+def year_choices(now: dt.datetime, window: ClaimWindow | None = None) -> list[AcademicYear]:
+    """The academic years the form offers: previous, current, next (and a changed window's own)."""
+    return academic_year_choices(london_today(now), window.academic_year if window else None)
+
+
+def changeable_window(window_id: str, now: dt.datetime) -> ClaimWindow:
+    window = get_window(window_id)
+    if not can_change(window, now):
+        raise WindowNotChangeable(CANNOT_CHANGE_CLOSED)
+    return window
+
+
+def check_answers(
+    opens_on: dt.date | None,
+    closes_on: dt.date | None,
+    academic_year: AcademicYear | None,
+    window_id: str | None,
+) -> dict[str, str]:
+    """The rule problems with a window's answers, against every other window."""
+    repository = ClaimWindows()
+    locked_year: AcademicYear | None = None
+    if window_id:
+        window = repository.get(window_id)
+        if window is not None and repository.has_claims(window_id):
+            locked_year = window.academic_year
+    return check_window(
+        opens_on, closes_on, academic_year, repository.all(), window_id=window_id or None, locked_year=locked_year
+    )
+
+
+def save_window(answers: WindowAnswers, now: dt.datetime, user: User) -> tuple[ClaimWindow, bool]:
+    """Write the window and create or update its close schedule; (window, True when it is new)."""
+    problems = check_answers(answers.opens_on, answers.closes_on, answers.year, answers.window_id or None)
+    if problems:
+        raise WindowProblems(problems)
+    repository = ClaimWindows()
+    if answers.window_id:
+        changeable_window(answers.window_id, now)
+        window = ClaimWindow(
+            window_id=answers.window_id,
+            academic_year=answers.year,
+            opens_on=answers.opens_on,
+            closes_on=answers.closes_on,
+        )
+        if not repository.change(window):  # closed by the workflow (or removed) since the page was shown
+            raise WindowNotChangeable(CANNOT_CHANGE_CLOSED)
+        created = False
+    else:
+        window = _add(repository, answers)
+        created = True
+    action = schedules.put_close_schedule(window)
+    logger.info(
+        "claim window saved",
+        extra={"window_id": window.window_id, "user_id": user.user_id, "created": created, "schedule": action},
+    )
+    metrics.add_metric(name="ClaimWindowAdded" if created else "ClaimWindowChanged", unit="Count", value=1)
+    return window, created
+
+
+def _add(repository: ClaimWindows, answers: WindowAnswers) -> ClaimWindow:
+    taken = [window.window_id for window in repository.all()]
+    for _ in range(ADD_ATTEMPTS):
+        window = ClaimWindow(
+            window_id=next_window_id(answers.year, taken),
+            academic_year=answers.year,
+            opens_on=answers.opens_on,
+            closes_on=answers.closes_on,
+        )
+        if repository.add(window):
+            return window
+        taken.append(window.window_id)
+    raise RuntimeError("could not choose a claim window id")
+
+
+# -- remove ---------------------------------------------------------------------------------------
+def window_to_remove(window_id: str, now: dt.datetime) -> ClaimWindow:
+    """The window, if it may be removed; WindowNotChangeable says why not."""
+    window = get_window(window_id)
+    refusal = removal_refusal(window, now, ClaimWindows().has_claims(window_id))
+    if refusal:
+        raise WindowNotChangeable(refusal)
+    return window
+
+
+def remove_window(window_id: str, now: dt.datetime, user: User) -> ClaimWindow:
+    window = window_to_remove(window_id, now)
+    if not ClaimWindows().delete(window_id):
+        raise WindowNotChangeable(HAS_CLOSED)  # the workflow closed it since the page was shown
+    schedules.delete_close_schedule(window_id)
+    logger.info("claim window removed", extra={"window_id": window_id, "user_id": user.user_id})
+    metrics.add_metric(name="ClaimWindowRemoved", unit="Count", value=1)
+    return window
+
+
+# -- close now ------------------------------------------------------------------------------------
+def window_to_close(window_id: str, now: dt.datetime) -> ClaimWindow:
+    """The window, if "Close window now" may start its run; CloseRefused says why not."""
+    window = get_window(window_id)
+    if window.closed_at is not None:
+        raise CloseRefused("already_closed", schedules.first_run(window_id))
+    if not can_close_now(window, now):
+        raise CloseRefused("not_open_yet", None)
+    run = schedules.first_run(window_id)
+    if run is not None:
+        raise CloseRefused("already_closed", run)
+    return window
+
+
+def close_window_now(window_id: str, now: dt.datetime, user: User) -> Run:
+    """Start the window's first payment run, as its schedule would, then delete the schedule."""
+    window_to_close(window_id, now)
+    run = schedules.start_first_run(window_id)
+    schedules.delete_close_schedule(window_id)
+    if not run.started_now:  # a colleague (or the schedule) started it a moment ago
+        raise CloseRefused("already_closed", run)
+    logger.info(
+        "claim window closed by support",
+        extra={"window_id": window_id, "user_id": user.user_id, "execution_arn": run.execution_arn},
+    )
+    metrics.add_metric(name="ClaimWindowClosedBySupport", unit="Count", value=1)
+    return run

@@ -1,0 +1,205 @@
+"""Support: upload the payer's response, confirm it, and follow up on claims afterwards.
+
+Nothing changes a claim until a support user confirms a checked file (DESIGN.md §5 "Uploads"). The
+file is stored as uploaded and checked again on confirmation, because claims may have moved since.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from shared.claims.claim import Claim
+from shared.claims.errors import ConcurrentUpdate, InvalidTransition, NotFound
+from shared.claims.models import User
+from shared.claims.payer_response import (
+    FOLLOW_UPS,
+    OUTCOME_STATUS,
+    BatchStatus,
+    CheckedFile,
+    FollowUp,
+    InvalidFile,
+    PayerOutcome,
+    PayerResponseBatch,
+    RawRow,
+    ResponseCounts,
+    RowError,
+    check_rows,
+    expired,
+    read_file,
+)
+from shared.data.claims_store import ClaimsStore
+from shared.data.payer_responses import FollowUpClaim, PayerResponses
+from shared.observability import logger, metrics
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """The file cannot be used: one message for the page, and every row's problems (if it got that far)."""
+
+    message: str
+    row_errors: tuple[RowError, ...] = ()
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    batch_id: str
+
+
+def _check(content: bytes | None) -> CheckedFile | Rejected:
+    try:
+        parsed = read_file(content)
+    except InvalidFile as error:
+        return Rejected(error.message)
+    checked = check_rows(parsed, PayerResponses.claim_statuses(parsed.references))
+    if not checked.valid:
+        count = len(checked.errors)
+        noun = "error" if count == 1 else "errors"
+        return Rejected(f"Fix the {count} {noun} in the selected file and upload it again", checked.errors)
+    return checked
+
+
+def upload(content: bytes | None, user: User, now: dt.datetime) -> Uploaded | Rejected:
+    """Check the file (headers, then every row); store it with a pending batch only when it is valid."""
+    checked = _check(content)
+    if isinstance(checked, Rejected):
+        return checked
+    assert content is not None  # a checked file has content
+    batch_id = secrets.token_hex(16)
+    PayerResponses().store(batch_id, content, user.user_id, now, checked.counts)
+    logger.info("payer response uploaded", extra={"batch_id": batch_id, "rows": checked.counts.total})
+    return Uploaded(batch_id)
+
+
+# -- confirmation ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Confirmation:
+    """What the confirm page shows for a pending upload."""
+
+    batch: PayerResponseBatch
+    counts: ResponseCounts
+    preview: tuple[RawRow, ...]
+    row_count: int
+
+
+class UploadExpired(Exception):
+    """A pending upload older than a day: upload the file again."""
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    counts: ResponseCounts
+    failed: int
+    first_time: bool
+
+
+def _own_batch(batch_id: str, user: User) -> PayerResponseBatch:
+    """The batch, only for the support user who uploaded it (another user's id tells them nothing)."""
+    batch = PayerResponses().get(batch_id)
+    if batch is None or batch.uploaded_by != user.user_id:
+        raise NotFound
+    return batch
+
+
+def confirmation(batch_id: str, user: User, now: dt.datetime) -> Confirmation | Confirmed | Rejected:
+    """The counts and the first rows of a stored upload, checked again against the claims as they are now
+    (or what happened, once it has been confirmed)."""
+    batch = _own_batch(batch_id, user)
+    if batch.status is BatchStatus.CONFIRMED:
+        return Confirmed(batch.counts, batch.failed, first_time=False)
+    if expired(batch, now):
+        raise UploadExpired(batch_id)
+    checked = _check(PayerResponses().read_file(batch))
+    if isinstance(checked, Rejected):
+        return checked
+    return Confirmation(batch, checked.counts, checked.parsed.preview, checked.counts.total)
+
+
+def confirm(batch_id: str, user: User, now: dt.datetime) -> Confirmed | Rejected:
+    """Check the stored file again, claim the batch (once), then change each claim through the one
+    status-change path. A second confirmation changes nothing."""
+    responses = PayerResponses()
+    batch = _own_batch(batch_id, user)
+    if batch.status is BatchStatus.CONFIRMED:
+        return Confirmed(batch.counts, batch.failed, first_time=False)
+    if expired(batch, now):
+        raise UploadExpired(batch_id)
+    checked = _check(responses.read_file(batch))
+    if isinstance(checked, Rejected):
+        return checked
+    if not responses.mark_confirmed(batch_id):
+        confirmed = responses.get(batch_id) or batch
+        return Confirmed(confirmed.counts, confirmed.failed, first_time=False)
+    store = ClaimsStore()
+    paid = information_requested = failed = 0
+    for row in checked.rows:
+        reason = f"Payer response {batch_id}, row {row.row_number}"
+        if row.unpaid_reason:
+            reason += f": {row.unpaid_reason}"
+        try:
+            claim = store.get(row.reference)
+            to_status = OUTCOME_STATUS[row.outcome]
+            if row.unpaid_reason is not None:
+                store.change_status(claim, to_status, user.user_id, now, reason, unpaid_reason=row.unpaid_reason)
+            else:
+                store.change_status(claim, to_status, user.user_id, now, reason)
+        except (ConcurrentUpdate, InvalidTransition, NotFound):
+            # Moved between the check and the write (another support user, another upload).
+            failed += 1
+            logger.warning("payer response row not applied", extra={"batch_id": batch_id, "reference": row.reference})
+            continue
+        if row.outcome is PayerOutcome.PAID:
+            paid += 1
+        else:
+            information_requested += 1
+    counts = ResponseCounts(paid=paid, information_requested=information_requested)
+    responses.record_outcome(batch_id, counts, failed)
+    logger.info(
+        "payer response confirmed",
+        extra={"batch_id": batch_id, "paid": paid, "information_requested": information_requested, "failed": failed},
+    )
+    metrics.add_metric(name="PayerResponseConfirmed", unit="Count", value=1)
+    metrics.add_metric(name="ClaimsPaid", unit="Count", value=paid)
+    return Confirmed(counts, failed, first_time=True)
+
+
+def awaiting_follow_up() -> list[FollowUpClaim]:
+    return PayerResponses.awaiting_follow_up()
+
+
+# -- follow-ups on one claim -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class FollowUpView:
+    claim: Claim
+    follow_up: FollowUp
+    allowed: bool
+    unpaid_reason: str | None
+
+
+def follow_up_view(reference: str, slug: str) -> FollowUpView:
+    follow_up = FOLLOW_UPS.get(slug)
+    if follow_up is None:
+        raise NotFound
+    claim = ClaimsStore().get(reference)
+    return FollowUpView(
+        claim=claim,
+        follow_up=follow_up,
+        allowed=follow_up.allowed(claim.status),
+        unpaid_reason=PayerResponses.unpaid_reason(reference),
+    )
+
+
+def apply_follow_up(reference: str, slug: str, user: User, now: dt.datetime) -> Claim | None:
+    """Make the change, or None when the claim is not (or no longer) in a status it applies to."""
+    view = follow_up_view(reference, slug)
+    if not view.allowed:
+        return None
+    try:
+        changed = ClaimsStore().change_status(
+            view.claim, view.follow_up.to_status, user.user_id, now, view.follow_up.reason
+        )
+    except (ConcurrentUpdate, InvalidTransition):
+        return None
+    logger.info("payment follow-up", extra={"reference": reference, "follow_up": slug})
+    return changed
