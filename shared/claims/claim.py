@@ -48,6 +48,7 @@ class Claim(Domain):
     submitted_by: str | None = None
     submitted_by_name: str | None = None
     version: int = 1
+    validated_run: str | None = None  # set when the window-close checks pass, or support approves it
 
     @property
     def total_hours(self) -> int:

@@ -160,6 +160,7 @@ def _to_item(claim: Claim) -> ClaimItem:
             for m in claim.mentors
         ],
         version=claim.version,
+        validated_run=claim.validated_run,
     )
 
 
@@ -194,6 +195,7 @@ def _from_item(item: ClaimItem) -> Claim:
         submitted_by=item.submitted_by,
         submitted_by_name=item.submitted_by_name,
         version=int(item.version),
+        validated_run=item.validated_run,
     )
 
 
@@ -325,6 +327,45 @@ class ClaimsStore:
                             condition=AllowanceItem.used >= mentor.hours,
                         )
                 transaction.save(_event(updated, action, claim.status, actor, at, reason))
+        except TransactWriteError as error:
+            raise ConcurrentUpdate(claim.reference) from error
+        return updated
+
+    def in_window(
+        self, window_id: str, status: ClaimStatus, page_size: int, start_after: str | None
+    ) -> tuple[list[Claim], str | None]:
+        """One page of a window's claims in a status, by reference (for batch tasks: never a Scan)."""
+        last_key: dict[str, Any] | None = None
+        if start_after:
+            last_key = {
+                "claim_id": {"S": start_after},
+                "reference": {"S": start_after},
+                "window_status": {"S": f"{window_id}#{status.value}"},
+            }
+        result = ClaimItem.by_window_status.query(
+            f"{window_id}#{status.value}", limit=page_size, last_evaluated_key=last_key
+        )
+        claims = [_from_item(item) for item in result]
+        key = result.last_evaluated_key
+        return claims, (key["reference"]["S"] if key else None)
+
+    def for_provider(self, provider_code: str) -> list[Claim]:
+        """Every claim naming a provider: one Query on the provider index (batch tasks)."""
+        return [_from_item(item) for item in ClaimItem.by_provider.query(provider_code)]
+
+    def mark_validated(self, claim: Claim, run_id: str, detail: dict[str, Any], at: dt.datetime) -> Claim:
+        """Record that the claim passed its checks in this run: a conditional write and an event."""
+        updated = claim.model_copy(update={"version": claim.version + 1, "validated_run": run_id})
+        try:
+            with TransactWrite(connection=_connection()) as transaction:
+                transaction.update(
+                    ClaimItem(claim_id=claim.reference),
+                    actions=[ClaimItem.validated_run.set(run_id), ClaimItem.version.set(updated.version)],
+                    condition=(ClaimItem.status == claim.status.value) & (ClaimItem.version == claim.version),
+                )
+                event = _event(updated, "validated", claim.status, "payment-run", at, f"Passed every check in {run_id}")
+                event.detail = detail
+                transaction.save(event)
         except TransactWriteError as error:
             raise ConcurrentUpdate(claim.reference) from error
         return updated

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -58,6 +58,12 @@ def put_stream(key: str, chunks: Iterable[bytes], content_type: str = "text/csv;
 def _upload_part(s3: Any, bucket: str, key: str, upload_id: str, number: int, body: bytes) -> dict[str, Any]:
     response = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body)
     return {"PartNumber": number, "ETag": response["ETag"]}
+
+
+def read_lines(key: str) -> Iterator[bytes]:
+    """A stored file's lines, streamed from S3 (constant memory whatever its size)."""
+    body = _s3().get_object(Bucket=settings().files_bucket, Key=key)["Body"]
+    yield from body.iter_lines(keepends=True)
 
 
 def read(key: str) -> bytes:

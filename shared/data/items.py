@@ -208,6 +208,7 @@ class ClaimItem(Model):
     amount_pence = NumberAttribute(default=0)
     mentors = ListAttribute[MapAttribute[str, Any]](default=list)
     version = NumberAttribute(default=1)
+    validated_run = UnicodeAttribute(null=True)  # the payment run whose checks this claim passed (or was approved in)
     unpaid_reason = UnicodeAttribute(null=True)  # why the payer needs information (payer response)
     by_school = SchoolClaimsIndex()
     by_window_status = WindowStatusIndex()

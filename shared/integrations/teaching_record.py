@@ -132,8 +132,10 @@ def reset_session() -> None:
 
 
 # -- the lookup ----------------------------------------------------------------------------------
-def find_teacher(trn: str, date_of_birth: dt.date) -> TeacherRecord | None:
-    """The teacher with this TRN and date of birth, or None when the Teaching Record has no match.
+def find_teacher(trn: str, date_of_birth: dt.date | None) -> TeacherRecord | None:
+    """The teacher with this TRN (and date of birth, when given), or None when the Teaching Record
+    has no match. Adding a mentor always gives the date of birth; the window-close check asks by TRN
+    alone, as the live service's nightly sync does.
 
     Raises `TeachingRecordUnavailable` when the service cannot say either way.
     """
@@ -151,7 +153,7 @@ def find_teacher(trn: str, date_of_birth: dt.date) -> TeacherRecord | None:
     try:
         response = _http().get(
             url,
-            params={"dateOfBirth": date_of_birth.isoformat()},
+            params={"dateOfBirth": date_of_birth.isoformat()} if date_of_birth else None,
             headers=headers,
             timeout=(CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS),
             allow_redirects=False,

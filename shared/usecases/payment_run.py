@@ -1,24 +1,37 @@
 """The claim-window workflow's tasks: close the window, validate its claims, write the payment file.
 
 Each task takes and returns references only (window id, run id, counts, file key): never claim data,
-so a window of any size stays inside Step Functions' 256 KB payload limit.
+so a window of any size stays inside Step Functions' 256 KB payload limit. Claims are read a page at a
+time and the payment file is streamed to S3, so memory does not grow with the number of claims.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.claims.academic_years import AcademicYear
+from shared.claims.claim import Claim
+from shared.claims.errors import ConcurrentUpdate, InvalidTransition, OrganisationNotFound
 from shared.claims.files import PAYMENT_FILE_HEADERS, csv_lines
-from shared.claims.statuses import ClaimStatus
+from shared.claims.models import Provider, School
+from shared.claims.money import format_csv_amount
+from shared.claims.statuses import HOURS_RELEASED, ClaimStatus
+from shared.claims.validation import Facts, findings, needs_review, reasons
 from shared.data.batches import PaymentRuns
-from shared.data.files import put_stream
-from shared.data.repositories import Claims, ClaimWindows
-from shared.observability import logger
+from shared.data.claims_store import ClaimsStore
+from shared.data.files import put_stream, read_lines
+from shared.data.repositories import ClaimWindows, Organisations, Providers
+from shared.integrations.teaching_record import find_teacher
+from shared.observability import logger, metrics
 
 PAGE_SIZE = 100
+ACTOR = "payment-run"
 
 
 class TransientError(Exception):
@@ -64,35 +77,212 @@ def close_window(state: RunInput, now: dt.datetime) -> RunState:
     return result
 
 
-def validate_claims(state: RunState) -> RunState:
-    """Walk the window's submitted claims a page at a time (the named checks come with issue 4)."""
+# -- validation -----------------------------------------------------------------------------------
+@dataclass
+class _FactFinder:
+    """Gathers what the checks need, each thing read once per task (Gets and Queries, no Scan)."""
+
+    window_id: str
+    year: AcademicYear
+    schools: dict[str, School | None] = field(default_factory=dict)
+    providers: dict[str, Provider | None] = field(default_factory=dict)
+    provider_claims: dict[str, list[Claim]] = field(default_factory=dict)
+    school_claims: dict[str, list[Claim]] = field(default_factory=dict)
+    teachers: dict[str, bool] = field(default_factory=dict)
+
+    def school(self, school_id: str) -> School | None:
+        if school_id not in self.schools:
+            try:
+                self.schools[school_id] = Organisations().get_school(school_id)
+            except OrganisationNotFound:
+                self.schools[school_id] = None
+        return self.schools[school_id]
+
+    def provider(self, code: str) -> Provider | None:
+        if code not in self.providers:
+            try:
+                self.providers[code] = Providers().get(code)
+            except OrganisationNotFound:
+                self.providers[code] = None
+        return self.providers[code]
+
+    def in_teaching_record(self, trn: str) -> bool:
+        if trn not in self.teachers:
+            self.teachers[trn] = find_teacher(trn, None) is not None
+        return self.teachers[trn]
+
+    def _counting(self, claims: list[Claim]) -> list[Claim]:
+        return [c for c in claims if c.status not in HOURS_RELEASED and c.status is not ClaimStatus.DRAFT]
+
+    def facts(self, claim: Claim) -> Facts:
+        if claim.provider_code not in self.provider_claims:
+            self.provider_claims[claim.provider_code] = ClaimsStore().for_provider(claim.provider_code)
+        if claim.school_id not in self.school_claims:
+            self.school_claims[claim.school_id] = ClaimsStore().for_school(claim.school_id)
+        same_year = [
+            c for c in self._counting(self.provider_claims[claim.provider_code]) if c.academic_year == self.year
+        ]
+        hours: dict[str, int] = {}
+        schools: dict[str, set[str]] = {}
+        for other in same_year:
+            for mentor in other.mentors:
+                hours[mentor.trn] = hours.get(mentor.trn, 0) + mentor.hours
+                schools.setdefault(mentor.trn, set()).add(other.school_id)
+        in_window = [c for c in self._counting(self.school_claims[claim.school_id]) if c.window_id == self.window_id]
+        return Facts(
+            school=self.school(claim.school_id),
+            provider=self.provider(claim.provider_code),
+            mentors_found={m.trn: self.in_teaching_record(m.trn) for m in claim.mentors},
+            hours_claimed={m.trn: hours.get(m.trn, 0) for m in claim.mentors},
+            school_window_total_pence=sum(c.amount_pence for c in in_window),
+            schools_per_mentor={m.trn: len(schools.get(m.trn, set())) for m in claim.mentors},
+        )
+
+
+def validate_claims(state: RunState, now: dt.datetime) -> RunState:
+    """Run the named checks and risk flags on every submitted claim of the window not yet validated.
+
+    Each result is recorded on the claim as an event; a claim that fails a check or raises a flag goes
+    to support review with the reasons. Claims validated (or approved) in an earlier run are skipped,
+    so a second run only looks at what is new.
+    """
     if state.window_id is None or state.run_id is None:
         return state
-    claims = Claims()
+    window = ClaimWindows().get(state.window_id)
+    if window is None:
+        return state
+    store = ClaimsStore()
+    finder = _FactFinder(state.window_id, window.academic_year)
+    validated = flagged = 0
     cursor: str | None = None
-    validated = 0
     while True:
-        ids, cursor = claims.references_in(state.window_id, ClaimStatus.SUBMITTED.value, PAGE_SIZE, cursor)
-        validated += len(ids)
+        claims, cursor = store.in_window(state.window_id, ClaimStatus.SUBMITTED, PAGE_SIZE, cursor)
+        for claim in claims:
+            if claim.validated_run is not None:
+                continue
+            results = findings(claim, finder.facts(claim))
+            detail = {"run_id": state.run_id, "findings": {f.name: f.passed for f in results}}
+            try:
+                if needs_review(results):
+                    store.change_status(claim, ClaimStatus.SUPPORT_REVIEW, ACTOR, now, "; ".join(reasons(results)))
+                    flagged += 1
+                else:
+                    store.mark_validated(claim, state.run_id, detail, now)
+                validated += 1
+            except (ConcurrentUpdate, InvalidTransition):
+                logger.warning("claim changed during validation", extra={"reference": claim.reference})
         if cursor is None:
             break
-    PaymentRuns().record_counts(state.run_id, validated=validated, flagged=0)
-    return state.model_copy(update={"validated": validated, "flagged": 0})
+    PaymentRuns().record_counts(state.run_id, validated=validated, flagged=flagged)
+    metrics.add_metric(name="ClaimsValidated", unit="Count", value=validated)
+    logger.info("claims validated", extra={"run_id": state.run_id, "validated": validated, "flagged": flagged})
+    return state.model_copy(update={"validated": validated, "flagged": flagged})
+
+
+# -- the payment file -------------------------------------------------------------------------------
+def _ready(window_id: str) -> Iterator[Claim]:
+    """The window's claims ready for payment: submitted and validated (or approved), page by page."""
+    store = ClaimsStore()
+    cursor: str | None = None
+    while True:
+        claims, cursor = store.in_window(window_id, ClaimStatus.SUBMITTED, PAGE_SIZE, cursor)
+        yield from (claim for claim in claims if claim.validated_run is not None)
+        if cursor is None:
+            return
+
+
+def payment_row(claim: Claim, school: School | None) -> tuple[str, ...]:
+    return (
+        claim.reference,
+        school.urn or "" if school else "",
+        school.vendor_number or "" if school else "",
+        claim.school_name,
+        school.local_authority_name if school else "",
+        claim.provider_name,
+        format_csv_amount(claim.amount_pence),
+        school.type_of_establishment if school else "",
+        school.group if school else "",
+        claim.submitted_at.date().isoformat() if claim.submitted_at else "",
+        ClaimStatus.SUBMITTED.value,
+        "",
+    )
+
+
+@dataclass
+class _Totals:
+    rows: int = 0
+    pence: int = 0
 
 
 def generate_payment_file(state: RunState, now: dt.datetime) -> RunState:
+    """Stream every ready claim of the window into the payment CSV on S3, then move exactly the claims
+    in that file to payment_in_progress (conditional writes with events). Re-running after a failure
+    reuses the file already written, so a claim is never in two files and never moved without one."""
     if state.window_id is None or state.run_id is None:
         return state
-    key = f"payment-runs/{state.run_id}/payments-claims-{now:%Y-%m-%dT%H%M%SZ}.csv"
-    rows: list[tuple[object, ...]] = []  # ready claims arrive with the school journeys (issue 3)
-    stored = put_stream(key, csv_lines(PAYMENT_FILE_HEADERS, rows))
-    PaymentRuns().record_file(state.run_id, stored.key, stored.sha256, row_count=len(rows), total_pence=0)
-    logger.info("payment file generated", extra={"run_id": state.run_id, "rows": len(rows), "sha256": stored.sha256})
-    return state.model_copy(update={"file_key": stored.key, "row_count": len(rows), "total_pence": 0})
+    runs = PaymentRuns()
+    run = runs.get(state.run_id) or {}
+    key = run.get("file_key")
+    if not key:
+        key, totals = _write_file(state.window_id, state.run_id, now)
+    else:
+        totals = _Totals(int(run.get("row_count", 0)), int(run.get("total_pence", 0)))
+    moved = _move_claims_in_file(key, now)
+    runs.record_counts(state.run_id, in_file=totals.rows, moved=moved)
+    metrics.add_metric(name="PaymentFileGenerated", unit="Count", value=1)
+    logger.info("payment file generated", extra={"run_id": state.run_id, "rows": totals.rows, "moved": moved})
+    return state.model_copy(update={"file_key": key, "row_count": totals.rows, "total_pence": totals.pence})
+
+
+def _write_file(window_id: str, run_id: str, now: dt.datetime) -> tuple[str, _Totals]:
+    key = f"payment-runs/{run_id}/payments-claims-{now:%Y-%m-%dT%H%M%SZ}.csv"
+    schools: dict[str, School | None] = {}
+    totals = _Totals()
+
+    def rows() -> Iterator[tuple[str, ...]]:
+        for claim in _ready(window_id):
+            if claim.school_id not in schools:
+                try:
+                    schools[claim.school_id] = Organisations().get_school(claim.school_id)
+                except OrganisationNotFound:
+                    schools[claim.school_id] = None
+            totals.rows += 1
+            totals.pence += claim.amount_pence
+            yield payment_row(claim, schools[claim.school_id])
+
+    stored = put_stream(key, csv_lines(PAYMENT_FILE_HEADERS, rows()))
+    PaymentRuns().record_file(run_id, stored.key, stored.sha256, row_count=totals.rows, total_pence=totals.pence)
+    return stored.key, totals
+
+
+def _move_claims_in_file(key: str, now: dt.datetime) -> int:
+    store = ClaimsStore()
+    moved = 0
+    lines = read_lines(key)
+    reader = csv.reader(_text(lines))
+    next(reader, None)  # the header
+    for row in reader:
+        if not row:
+            continue
+        claim = store.get(row[0])
+        if claim.status is not ClaimStatus.SUBMITTED:
+            continue  # moved by an earlier attempt of this task
+        try:
+            store.change_status(claim, ClaimStatus.PAYMENT_IN_PROGRESS, ACTOR, now, f"In payment file {key}")
+        except ConcurrentUpdate:
+            logger.warning("claim changed while it was put in a payment file", extra={"reference": claim.reference})
+            continue
+        moved += 1
+    return moved
+
+
+def _text(lines: Iterator[bytes]) -> Iterator[str]:
+    for line in lines:
+        yield line.decode("utf-8")
 
 
 def record_failure(state: dict[str, object]) -> dict[str, object]:
-    """The Catch target: the run page shows what failed; no claim has moved."""
+    """The Catch target: the run page shows what failed."""
     run_id = state.get("run_id")
     error = state.get("error") if isinstance(state.get("error"), dict) else {}
     assert isinstance(error, dict)

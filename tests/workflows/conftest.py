@@ -51,8 +51,14 @@ class Workflow:
 
 
 @pytest.fixture
-def workflow() -> Iterator[Workflow]:
+def workflow(monkeypatch: pytest.MonkeyPatch) -> Iterator[Workflow]:
     apply_test_environment()
+    from infrastructure.local.fakes import API_KEY, teaching_record_server
+    from infrastructure.local.seed_data import DEMO_TEACHERS
+
+    teaching_record = teaching_record_server(DEMO_TEACHERS)
+    monkeypatch.setenv("TEACHING_RECORD_BASE_URL", f"http://127.0.0.1:{teaching_record.server_address[1]}")
+    monkeypatch.setenv("TEACHING_RECORD_API_KEY", API_KEY)
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         import os
 
@@ -64,6 +70,8 @@ def workflow() -> Iterator[Workflow]:
         bind_tables(settings())
         with in_process_lambdas(provisioned.registry):
             yield Workflow(provisioned, boto3.client("stepfunctions", region_name=REGION))
+    teaching_record.shutdown()
+    teaching_record.server_close()
 
 
 def add_window(window_id: str, closes_on: dt.date) -> None:

@@ -87,11 +87,11 @@ def test_a_transient_failure_is_retried_then_succeeds(workflow: Workflow, monkey
 
     calls = {"n": 0}
 
-    def flaky(state: Any) -> Any:
+    def flaky(state: Any, now: Any) -> Any:
         calls["n"] += 1
         if calls["n"] <= 2:
             raise TransientError("throttled")
-        return validate_claims(state)
+        return validate_claims(state, now)
 
     monkeypatch.setattr(task, "validate_claims", flaky)
     add_window("w3", CLOSED_LAST_WEEK)

@@ -1,0 +1,189 @@
+"""The payment run over real claims: checks and flags, the file with exactly the ready claims, and a
+second run that pays nobody twice."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+
+import boto3
+
+from tests.support import REGION
+from tests.workflows.conftest import Workflow, add_window
+
+CLOSED = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=3)
+
+
+def _setup() -> None:
+    from shared.claims.academic_years import AcademicYear
+    from shared.claims.models import Provider, School
+    from shared.data.repositories import Organisations, Providers
+
+    year = AcademicYear.for_date(CLOSED).name
+    for urn, name, district in (
+        ("100001", "Alpha Primary School", "E08000035"),
+        ("100002", '=HYPERLINK("x") Academy', "E09000007"),
+    ):
+        Organisations().put_school(
+            School(
+                organisation_id=urn,
+                urn=urn,
+                name=name,
+                district_admin_code=district,
+                local_authority_name="Leeds",
+                type_of_establishment="Community school",
+                group="Local authority maintained schools",
+                eligible_years=frozenset({year}),
+            )
+        )
+    Providers().put(
+        Provider(
+            code="N97",
+            name="Sheffield Hallam University",
+            provider_type="university",
+            accredited=True,
+            ukprn="10064688",
+        )
+    )
+
+
+def _claim(
+    reference: str, school: str, trn: str, hours: int, rate: int = 4380, submitted_by: str = "Anne Wilson"
+) -> None:
+    from shared.claims.academic_years import AcademicYear
+    from shared.claims.allowance import TrainingType
+    from shared.claims.claim import Claim, ClaimMentor
+    from shared.claims.statuses import ClaimStatus
+    from shared.data.claims_store import _to_item
+
+    names = {
+        "1000001": ("Emily", "Carter"),
+        "1000002": ("James", "Okafor"),
+        "1000003": ("Priya", "Shah"),
+        "9999999": ("Nobody", "Known"),
+    }
+    first, last = names[trn]
+    _to_item(
+        Claim(
+            reference=reference,
+            school_id=school,
+            school_name="Alpha Primary School" if school == "100001" else '=HYPERLINK("x") Academy',
+            provider_code="N97",
+            provider_name="Sheffield Hallam University",
+            window_id="w5",
+            academic_year=AcademicYear.for_date(CLOSED),
+            status=ClaimStatus.SUBMITTED,
+            mentors=(
+                ClaimMentor(trn=trn, first_name=first, last_name=last, hours=hours, training_type=TrainingType.INITIAL),
+            ),
+            region="Rest of England",
+            hourly_rate_pence=rate,
+            amount_pence=hours * rate,
+            created_at=dt.datetime.combine(CLOSED, dt.time(10), dt.UTC),
+            submitted_at=dt.datetime.combine(CLOSED, dt.time(10), dt.UTC),
+            submitted_by="u",
+            submitted_by_name=submitted_by,
+        )
+    ).save()
+
+
+def _status(reference: str) -> str:
+    from shared.data.claims_store import ClaimsStore
+
+    return ClaimsStore().get(reference).status.value
+
+
+def _file(key: str) -> list[dict[str, str]]:
+    body = boto3.client("s3", region_name=REGION).get_object(Bucket=os.environ["FILES_BUCKET"], Key=key)["Body"].read()
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
+
+
+def test_clean_claims_are_paid_and_flagged_ones_wait_for_review(workflow: Workflow) -> None:
+    # Given a closed window with two clean claims, one for a mentor not in the Teaching Record,
+    # and one submitted by its own mentor
+    _setup()
+    add_window("w5", CLOSED)
+    _claim("10000001", "100001", "1000001", 10)
+    _claim("10000002", "100002", "1000002", 6)
+    _claim("10000003", "100001", "9999999", 4)
+    _claim("10000004", "100002", "1000003", 3, submitted_by="Priya Shah")
+    # When the run executes
+    result = workflow.wait(
+        workflow.start("window-w5-run-1", {"window_id": "w5", "run_id": "window-w5-run-1", "trigger": "person"})
+    )
+    assert result["status"] == "SUCCEEDED", result
+    # Then the file holds exactly the clean claims, amounts as 876.00 and formula-safe names
+    from shared.data.batches import PaymentRuns
+
+    run = PaymentRuns().get("window-w5-run-1")
+    assert run is not None
+    rows = _file(run["file_key"])
+    assert [r["claim_reference"] for r in rows] == ["10000001", "10000002"]
+    assert rows[0]["claim_amount"] == "438.00"
+    assert rows[1]["school_name"] == '\'=HYPERLINK("x") Academy'
+    assert (run["row_count"], run["total_pence"]) == (2, 43800 + 26280)
+    assert run["counts"] == {"validated": 4, "flagged": 2, "in_file": 2, "moved": 2}
+    # And the paid claims moved, the flagged ones are in support review with their reasons recorded
+    assert [_status(r) for r in ("10000001", "10000002", "10000003", "10000004")] == [
+        "payment_in_progress",
+        "payment_in_progress",
+        "support_review",
+        "support_review",
+    ]
+    from shared.data.claims_store import ClaimsStore
+
+    events = ClaimsStore().events("10000003")
+    assert events[-1]["action"] == "flagged_by_validation"
+    assert "Not found in the Teaching Record System: Nobody Known" in events[-1]["reason"]
+    assert "who is one of the claim's mentors" in ClaimsStore().events("10000004")[-1]["reason"]
+
+
+def test_a_second_run_pays_late_approvals_and_nobody_twice(workflow: Workflow) -> None:
+    _setup()
+    add_window("w5", CLOSED)
+    _claim("20000001", "100001", "1000001", 10)
+    _claim("20000002", "100001", "1000003", 4, submitted_by="Priya Shah")
+    workflow.wait(workflow.start("window-w5-run-1", {"window_id": "w5", "run_id": "window-w5-run-1"}))
+    assert [_status("20000001"), _status("20000002")] == ["payment_in_progress", "support_review"]
+    # Given support approves the flagged claim after the first run
+    from shared.claims.statuses import ClaimStatus
+    from shared.data.claims_store import ClaimsStore
+
+    store = ClaimsStore()
+    approved = store.change_status(
+        store.get("20000002"), ClaimStatus.SUBMITTED, "user-colin", dt.datetime.now(dt.UTC), "Checked"
+    )
+    store.mark_validated(approved, "window-w5-run-1", {"approved": True}, dt.datetime.now(dt.UTC))
+    # When a second run of the window executes
+    result = workflow.wait(
+        workflow.start("window-w5-run-2", {"window_id": "w5", "run_id": "window-w5-run-2", "trigger": "person"})
+    )
+    assert result["status"] == "SUCCEEDED", result
+    # Then its file holds only the late approval
+    from shared.data.batches import PaymentRuns
+
+    second = PaymentRuns().get("window-w5-run-2")
+    assert second is not None
+    assert [r["claim_reference"] for r in _file(second["file_key"])] == ["20000002"]
+    assert _status("20000002") == "payment_in_progress"
+
+
+def test_a_failed_file_task_moves_no_claim(workflow: Workflow, monkeypatch: object) -> None:
+    import pytest
+
+    import functions.generate_payment_file.app as task
+    from shared.usecases.payment_run import TransientError
+
+    def broken(*_: object) -> object:
+        raise TransientError("S3 unavailable")
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr(task, "generate_payment_file", broken)
+    _setup()
+    add_window("w5", CLOSED)
+    _claim("30000001", "100001", "1000001", 10)
+    result = workflow.wait(workflow.start("window-w5-run-1", {"window_id": "w5", "run_id": "window-w5-run-1"}))
+    assert result["status"] == "FAILED"
+    assert _status("30000001") == "submitted"
