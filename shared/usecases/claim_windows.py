@@ -109,15 +109,28 @@ def get_window(window_id: str) -> ClaimWindow:
     return window
 
 
+def _run_of(window: ClaimWindow, now: dt.datetime) -> Run | None:
+    """The window's first payment run, looked up only for windows that can have one."""
+    if window.closed_at is None and not can_close_now(window, now):
+        return None
+    return schedules.first_run(window.window_id)
+
+
 def window_details(window_id: str, now: dt.datetime) -> WindowDetails:
+    """The window, what may be done with it, its schedule and its run. A window whose run has started
+    is closed, even before the workflow's first step has marked it so."""
     window = get_window(window_id)
     summary = _summary(window, now)
+    run = _run_of(window, now)
+    if run is not None:
+        summary = WindowSummary(window, WindowStatus.CLOSED, changeable=False, closable=False)
     schedule = schedules.close_schedule(window_id)
+    refusal = removal_refusal(window, now, ClaimWindows().has_claims(window_id))
     return WindowDetails(
         **vars(summary),
-        removal_refusal=removal_refusal(window, now, ClaimWindows().has_claims(window_id)),
+        removal_refusal=refusal or (HAS_CLOSED if run is not None else None),
         scheduled_close=str(schedule["ScheduleExpression"]) if schedule else None,
-        run=schedules.first_run(window_id) if window.closed_at is not None or summary.closable else None,
+        run=run,
     )
 
 
@@ -129,7 +142,7 @@ def year_choices(now: dt.datetime, window: ClaimWindow | None = None) -> list[Ac
 
 def changeable_window(window_id: str, now: dt.datetime) -> ClaimWindow:
     window = get_window(window_id)
-    if not can_change(window, now):
+    if not can_change(window, now) or _run_of(window, now) is not None:
         raise WindowNotChangeable(CANNOT_CHANGE_CLOSED)
     return window
 
@@ -201,6 +214,8 @@ def window_to_remove(window_id: str, now: dt.datetime) -> ClaimWindow:
     """The window, if it may be removed; WindowNotChangeable says why not."""
     window = get_window(window_id)
     refusal = removal_refusal(window, now, ClaimWindows().has_claims(window_id))
+    if refusal is None and _run_of(window, now) is not None:
+        refusal = HAS_CLOSED
     if refusal:
         raise WindowNotChangeable(refusal)
     return window

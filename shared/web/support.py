@@ -12,6 +12,7 @@ from shared.web.request import Request
 # Add an entry here when its pages exist (a navigation link must never lead to a 404).
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("Overview", "/support"),
+    ("Review", "/support/claims/review"),
     ("Payments", "/support/payments"),
     ("Claim windows", "/support/claim-windows"),
 )

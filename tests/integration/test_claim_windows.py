@@ -416,6 +416,13 @@ def test_close_window_now_starts_the_run_the_schedule_would(colin: Client, confi
     assert json.loads(described["input"]) == json.loads(schedule_input["Input"])
     # And the schedule is gone, so it cannot start the run again
     assert _schedule(window_id) is None
+    # And with its run started the window is closed: no change, no removal
+    details = colin.get(f"{BASE}/{window_id}")
+    assert "Status Closed" in details.text()
+    assert "Payment run Running" in details.text()
+    assert not [a for a in details.soup.select("main a") if a.get_text().startswith(("Change", "Remove"))]
+    assert colin.get(f"{BASE}/{window_id}/edit").h1 == "You cannot change this claim window"
+    assert colin.get(f"{BASE}/{window_id}/remove").h1 == "You cannot remove this claim window"
     # When Colin (or a colleague) presses it again, a page says so, and nothing starts
     again = colin.post(f"{BASE}/{window_id}/close")
     assert again.status == 409

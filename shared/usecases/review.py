@@ -1,0 +1,77 @@
+"""Support review of claims the window-close checks flagged: the queue, a claim, approve or reject."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from shared.claims.claim import Claim
+from shared.claims.emails import EmailMessage
+from shared.claims.models import User
+from shared.claims.money import format_pounds
+from shared.claims.statuses import ClaimStatus
+from shared.config import settings
+from shared.data.claims_store import ClaimsStore, member_emails
+from shared.data.emails import enqueue
+from shared.data.repositories import ClaimWindows
+from shared.observability import logger, metrics
+
+
+def queue() -> list[Claim]:
+    """Claims waiting for review, oldest first: one Query per claim window (a few dozen at most)."""
+    store = ClaimsStore()
+    waiting: list[Claim] = []
+    for window in ClaimWindows().all():
+        cursor: str | None = None
+        while True:
+            claims, cursor = store.in_window(window.window_id, ClaimStatus.SUPPORT_REVIEW, 100, cursor)
+            waiting.extend(claims)
+            if cursor is None:
+                break
+    return sorted(waiting, key=lambda c: (c.submitted_at or c.created_at, c.reference))
+
+
+def flag_reasons(reference: str) -> list[str]:
+    """Why the checks sent the claim to review (from its latest "flagged" event)."""
+    flagged = [e for e in ClaimsStore().events(reference) if e["action"] == "flagged_by_validation"]
+    return [part.strip() for part in (flagged[-1]["reason"] or "").split(";") if part.strip()] if flagged else []
+
+
+def approve(claim: Claim, user: User, now: dt.datetime) -> Claim:
+    """Back to ready: the next payment run of its window pays it (validated, so not flagged again)."""
+    store = ClaimsStore()
+    ready = store.change_status(claim, ClaimStatus.SUBMITTED, user.user_id, now, f"Approved by {user.full_name}")
+    ready = store.mark_validated(ready, f"approved-by-{user.user_id}", {"approved_by": user.user_id}, now)
+    logger.info("claim approved after review", extra={"reference": claim.reference, "user_id": user.user_id})
+    metrics.add_metric(name="ClaimApprovedAfterReview", unit="Count", value=1)
+    return ready
+
+
+def reject(claim: Claim, user: User, reason: str, now: dt.datetime) -> Claim:
+    """Rejected by support: the hours go back (in the same transaction) and the school is told why."""
+    rejected = ClaimsStore().change_status(claim, ClaimStatus.REJECTED, user.user_id, now, reason)
+    logger.info("claim rejected after review", extra={"reference": claim.reference, "user_id": user.user_id})
+    metrics.add_metric(name="ClaimRejectedAfterReview", unit="Count", value=1)
+    try:
+        enqueue([rejected_email(rejected, reason, address) for address in member_emails(claim.school_id)])
+    except Exception:  # noqa: BLE001 - the decision stands; the email failure is reported
+        logger.exception("claim rejected email not queued", extra={"reference": claim.reference})
+    return rejected
+
+
+def rejected_email(claim: Claim, reason: str, address: str) -> EmailMessage:
+    link = f"{settings().service_url}/schools/{claim.school_id}/claims/{claim.reference}"
+    body = (
+        f"We have checked claim {claim.reference} for {claim.school_name} "
+        f"({claim.provider_name}, {format_pounds(claim.amount_pence)}) and we cannot pay it.\n\n"
+        f"Reason: {reason}\n\n"
+        "The hours in this claim can be claimed again while a claim window is open.\n\n"
+        f"[View the claim]({link})\n\n"
+        "If you think this is wrong, email ittmentor.funding@education.gov.uk."
+    )
+    return EmailMessage(
+        kind="claim_rejected",
+        to=address,
+        subject="Your claim for mentor training funding has been rejected",
+        body=body,
+        reference=claim.reference,
+    )
