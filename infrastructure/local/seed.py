@@ -9,6 +9,7 @@ from shared.claims.academic_years import AcademicYear
 from shared.claims.models import Membership, OrganisationType, Provider, Role, School, User
 from shared.claims.windows import ClaimWindow
 from shared.data.repositories import ClaimWindows, Organisations, Providers, Users
+from shared.data.schedules import put_close_schedule
 
 
 def _school(seed: SeedSchool, eligible_year: str | None, accepted: tuple[dt.datetime, str] | None = None) -> School:
@@ -39,7 +40,9 @@ def _school(seed: SeedSchool, eligible_year: str | None, accepted: tuple[dt.date
     )
 
 
-def load(today: dt.date) -> SeedData:
+def load(today: dt.date, scheduled: bool = False) -> SeedData:
+    """Write the demo data; with `scheduled`, open windows get their close schedules too (the local
+    stack has a scheduler; in-process test fixtures do not need one)."""
     data = build_seed_data(today)
     current_year = AcademicYear.for_date(today).name
     eligible = set(data.eligible_school_urns)
@@ -104,6 +107,8 @@ def load(today: dt.date) -> SeedData:
         if window.closes_on < today:
             window = window.model_copy(update={"closed_at": window.closes_at})
         windows.put(window)
+        if window.closed_at is None and scheduled:
+            put_close_schedule(window)  # as saving it in the support console would
     return data
 
 

@@ -179,7 +179,7 @@ class LocalStack:
 
         settings.cache_clear()
         bind_tables(settings())
-        data = load(self._today())
+        data = load(self._today(), scheduled=True)
         self.persona_user_ids = persona_ids(data)
         self.environment["PERSONA_USER_IDS"] = ",".join(self.persona_user_ids)
         os.environ.update(self.environment)
