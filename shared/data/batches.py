@@ -5,9 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from shared.data.items import BatchItem
+
+# What NotifyPayer recorded on a payment run (see `PaymentRuns.record_payer_notified`).
+_PAYER_NOTIFIED_AT = UTCDateTimeAttribute(attr_name="payer_notified_at", null=True)
+_PAYER_NOTICE = UnicodeAttribute(attr_name="payer_notice", null=True)
+_PAYER_EMAILS = NumberAttribute(attr_name="payer_emails", null=True)
 
 
 class PaymentRuns:
@@ -24,6 +30,10 @@ class PaymentRuns:
             trigger=trigger,
             started_by=started_by,
         ).save(condition=BatchItem.batch_id.does_not_exist())
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every payment run, newest first: one Query on the batches' kind index."""
+        return [_run(item) for item in BatchItem.by_kind.query(self.KIND, scan_index_forward=False)]
 
     def exists(self, run_id: str) -> bool:
         try:
@@ -52,20 +62,47 @@ class PaymentRuns:
             actions=[BatchItem.status.set("failed"), BatchItem.failure.set({"error": error, "cause": cause[:2000]})]
         )
 
+    def record_payer_notified(self, run_id: str, at: dt.datetime, *, notice: str, emails: int) -> bool:
+        """Record, once, what the payer was told about the run's file: `notice` is "emailed" (with the number
+        of emails queued), "no_claims" or "no_payer_address" (nobody emailed). False if already recorded.
+
+        The attributes are written by name (they are not yet declared on `BatchItem`).
+        """
+        try:
+            BatchItem(batch_id=run_id).update(
+                actions=[
+                    _PAYER_NOTIFIED_AT.set(at),
+                    _PAYER_NOTICE.set(notice),
+                    _PAYER_EMAILS.set(emails),
+                ],
+                condition=BatchItem.batch_id.exists() & _PAYER_NOTIFIED_AT.does_not_exist(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def get(self, run_id: str) -> dict[str, Any] | None:
         try:
             item = BatchItem.get(run_id)
         except DoesNotExist:
             return None
-        return {
-            "run_id": item.batch_id,
-            "status": item.status,
-            "window_id": item.window_id,
-            "trigger": item.trigger,
-            "file_key": item.file_key,
-            "file_sha256": item.file_sha256,
-            "row_count": int(item.row_count),
-            "total_pence": int(item.total_pence),
-            "failure": item.failure.as_dict() if item.failure is not None else None,
-            "counts": item.counts.as_dict() if item.counts is not None else {},
-        }
+        return _run(item)
+
+
+def _run(item: BatchItem) -> dict[str, Any]:
+    return {
+        "run_id": item.batch_id,
+        "created_at": item.created_at,
+        "started_by": item.started_by,
+        "status": item.status,
+        "window_id": item.window_id,
+        "trigger": item.trigger,
+        "file_key": item.file_key,
+        "file_sha256": item.file_sha256,
+        "row_count": int(item.row_count),
+        "total_pence": int(item.total_pence),
+        "failure": item.failure.as_dict() if item.failure is not None else None,
+        "counts": item.counts.as_dict() if item.counts is not None else {},
+    }

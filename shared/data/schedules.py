@@ -200,3 +200,38 @@ def start_first_run(window_id: str) -> Run:
             raise
         return again
     return Run(str(started["executionArn"]), "RUNNING", started.get("startDate"), started_now=True)
+
+
+# -- later payment runs ("Run payment now") ------------------------------------------------------------
+def run_id(window_id: str, number: int) -> str:
+    return f"window-{window_id}-run-{number}"
+
+
+def run_execution(window_id: str, number: int) -> Run | None:
+    """The execution of a window's run `number`, or None when it was never started."""
+    config = _configured()
+    arn = _execution_arn(config.claim_window_state_machine_arn, run_id(window_id, number))
+    try:
+        found = _sfn().describe_execution(executionArn=arn)
+    except ClientError as error:
+        if _code(error) == "ExecutionDoesNotExist":
+            return None
+        raise
+    return Run(arn, str(found["status"]), found.get("startDate"), started_now=False)
+
+
+def start_run(window_id: str, number: int, started_by: str) -> Run | None:
+    """Start run `number` of a window for a person; None when that run already exists (someone else
+    pressed the button first: the name makes the start happen once)."""
+    config = _configured()
+    name = run_id(window_id, number)
+    payload = {"window_id": window_id, "run_id": name, "trigger": "person", "started_by": started_by}
+    try:
+        started = _sfn().start_execution(
+            stateMachineArn=config.claim_window_state_machine_arn, name=name, input=json.dumps(payload)
+        )
+    except ClientError as error:
+        if _code(error) == "ExecutionAlreadyExists":
+            return None
+        raise
+    return Run(str(started["executionArn"]), "RUNNING", started.get("startDate"), started_now=True)

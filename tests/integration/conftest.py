@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 from moto import mock_aws
 
 from infrastructure.local.seed_data import SeedData
-from tests.support import NOW, Client, apply_test_environment, create_tables
+from tests.support import NOW, REGION, Client, apply_test_environment, create_tables
+
+SCHEDULE_GROUP = "test-claim-windows"
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +75,57 @@ def anne(client: Client) -> Client:
     set_grant_conditions(ANNE_WILSON_SCHOOL_URN, accepted=True)
     client.sign_in("Anne Wilson")
     return client
+
+
+# -- scheduling: what template.yaml gives SupportFunction ---------------------------------------------
+@pytest.fixture(scope="session")
+def scheduling(aws: None) -> dict[str, str]:
+    """What template.yaml gives SupportFunction: a schedule group, the scheduler role, the state machine
+    (here a one-state stand-in: these tests look at how runs start, tests/workflows at what they do)
+    and the schedules' dead-letter queue."""
+    boto3.client("scheduler", region_name=REGION).create_schedule_group(Name=SCHEDULE_GROUP)
+    trust = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "*"}]}
+    iam = boto3.client("iam", region_name=REGION)
+    role = iam.create_role(RoleName="test-scheduler", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    definition = {"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}
+    machine = boto3.client("stepfunctions", region_name=REGION).create_state_machine(
+        name="test-claim-window", definition=json.dumps(definition), roleArn=role
+    )["stateMachineArn"]
+    sqs = boto3.client("sqs", region_name=REGION)
+    dlq = sqs.create_queue(QueueName="test-schedule-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return {
+        "SCHEDULE_GROUP_NAME": SCHEDULE_GROUP,
+        "SCHEDULER_ROLE_ARN": role,
+        "CLAIM_WINDOW_STATE_MACHINE_ARN": machine,
+        "SCHEDULE_DEAD_LETTER_QUEUE_ARN": dlq_arn,
+    }
+
+
+@pytest.fixture
+def configured(scheduling: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """The support function configured as template.yaml configures it; the windows it adds removed after."""
+    import functions.support.app as support
+    from shared.config import settings
+    from shared.data.items import ClaimWindowItem
+    from shared.data.repositories import ClaimWindows
+
+    for name, value in scheduling.items():
+        monkeypatch.setenv(name, value)
+    settings.cache_clear()
+    original = support.app.config
+    support.app.config = original.model_copy(update={name.lower(): value for name, value in scheduling.items()})
+    before = {window.window_id for window in ClaimWindows().all()}
+    yield scheduling
+    import functions.web.app as web
+
+    support.app.config = original
+    support.app.clock = web.app.clock = lambda: NOW
+    scheduler = boto3.client("scheduler", region_name=REGION)
+    for window in ClaimWindows().all():
+        if window.window_id not in before:
+            ClaimWindowItem(window_id=window.window_id).delete()
+    for schedule in scheduler.list_schedules(GroupName=SCHEDULE_GROUP)["Schedules"]:
+        scheduler.delete_schedule(Name=schedule["Name"], GroupName=SCHEDULE_GROUP)
+    monkeypatch.undo()
+    settings.cache_clear()

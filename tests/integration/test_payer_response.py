@@ -505,7 +505,13 @@ def test_a_school_user_is_not_authorised_for_any_payments_url(client: Client, se
     client.sign_in("Anne Wilson")
     client.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/users/new")  # a page with a form: Anne's CSRF token
     token = client.csrf_token()
-    values = {"reference": reference, "slug": "reject", "batch_id": "0" * 32}
+    values = {
+        "reference": reference,
+        "slug": "reject",
+        "batch_id": "0" * 32,
+        "window_id": "window-2025-to-2026-1",
+        "run_id": "x",
+    }
     routes = _payment_routes()
     assert len(routes) >= 7, routes  # every payments route is in the loop
     for method, path in routes:
@@ -520,7 +526,13 @@ def test_a_school_user_is_not_authorised_for_any_payments_url(client: Client, se
 
 
 def test_a_visitor_is_sent_to_sign_in(client: Client) -> None:
-    values = {"reference": "12345678", "slug": "paid", "batch_id": "0" * 32}
+    values = {
+        "reference": "12345678",
+        "slug": "paid",
+        "batch_id": "0" * 32,
+        "window_id": "window-2025-to-2026-1",
+        "run_id": "x",
+    }
     for method, path in _payment_routes():
         if method == "GET":
             url = re.sub(r"<(\w+)>", lambda m: values[m.group(1)], path)

@@ -1,9 +1,6 @@
-"""Support console: payments. The payer's response (upload, check, confirm) and the follow-ups on a
-claim afterwards (information sent, paid, rejected by the payer).
-
-The payment runs (issue 4 item 3) will join the Payments page; until then it offers the upload and
-lists the claims waiting for a follow-up.
-"""
+"""Support console: payments. The payment runs (with "Run payment now" and the files), the payer's
+response (upload, check, confirm) and the follow-ups on a claim afterwards (information sent, paid,
+rejected by the payer)."""
 
 from __future__ import annotations
 
@@ -12,8 +9,11 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from shared.claims.errors import NotFound
 from shared.claims.payer_response import PREVIEW_ROWS, REQUIRED_HEADERS, follow_ups_for
 from shared.claims.statuses import DISPLAY, ClaimStatus
+from shared.data.repositories import ClaimWindows
+from shared.usecases import payment_runs
 from shared.usecases.payer_response import (
     Confirmed,
     Rejected,
@@ -64,6 +64,8 @@ def payments() -> Response[Any]:
         h1="Payments",
         **support.context("Payments"),
         flash=take_flash(request),
+        runs=payment_runs.runs(),
+        closed_windows=[w for w in ClaimWindows().all() if not w.is_open(request.now) and w.opens_at <= request.now],
         claims=[
             {"claim": claim, "label": DISPLAY[claim.status].label, "follow_ups": follow_ups_for(claim.status)}
             for claim in claims
@@ -199,3 +201,56 @@ def apply(reference: str, slug: str) -> Response[Any]:
         return redirect(_follow_up_path(reference, slug))  # the page now says why it cannot be done
     set_flash(request, f"Claim {reference} updated: {changed.status_label}", AFTER_FOLLOW_UP)
     return redirect(AFTER_FOLLOW_UP)
+
+
+# -- payment runs ----------------------------------------------------------------------------------
+@router.get("/support/payments/run/<window_id>")
+def confirm_run(window_id: str) -> Response[Any]:
+    request = _request()
+    support = support_page(request)
+    planned = payment_runs.plan(window_id, request.now)
+    if planned is None:
+        raise NotFound
+    return page(
+        request,
+        "support/payments/run.html",
+        h1="Run payment now",
+        **support.context("Payments"),
+        plan=planned,
+        back_href=PAYMENTS,
+    )
+
+
+@router.post("/support/payments/run/<window_id>")
+def run_now(window_id: str) -> Response[Any]:
+    request = _request()
+    support = support_page(request)
+    planned = payment_runs.plan(window_id, request.now)
+    if planned is None:
+        raise NotFound
+    number = request.field("run")
+    if not number.isdigit() or int(number) != planned.number:
+        set_flash(
+            request, "Another payment run of this window has just been started: nothing more was started", PAYMENTS
+        )
+        return redirect(PAYMENTS)
+    started = payment_runs.run_now(window_id, planned.number, support.user)
+    message = f"Payment run {started} started" if started else "That payment run had already been started"
+    set_flash(request, message, PAYMENTS)
+    return redirect(PAYMENTS)
+
+
+@router.get("/support/payments/runs/<run_id>/file")
+def run_file(run_id: str) -> Response[Any]:
+    request = _request()
+    support_page(request)
+    found = payment_runs.file_of(run_id)
+    if found is None:
+        raise NotFound
+    name, body = found
+    return Response(
+        status_code=200,
+        content_type="text/csv; charset=utf-8",
+        body=body.decode("utf-8"),
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
