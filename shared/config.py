@@ -68,6 +68,7 @@ class Settings(Tables):
     payer_email_addresses: str = ""
     secrets_arn: str = ""
     session_idle_minutes: int = 120
+    review_timeout_seconds: int = 7 * 24 * 3600  # how long a payment run waits for a support review
     service_unavailable: bool = False  # switch on to show the GOV.UK "service unavailable" page (503)
     persona_user_ids: str = ""
     cookie_secure: bool = True

@@ -370,6 +370,38 @@ class ClaimsStore:
             raise ConcurrentUpdate(claim.reference) from error
         return updated
 
+    def store_review_token(self, reference: str, token: str) -> bool:
+        """Keep the workflow's task token with a claim waiting for review; False when the claim is no
+        longer in review (a decision came first)."""
+        from pynamodb.exceptions import UpdateError
+
+        try:
+            ClaimItem(claim_id=reference).update(
+                actions=[ClaimItem.review_token.set(token)],
+                condition=ClaimItem.status == ClaimStatus.SUPPORT_REVIEW.value,
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def take_review_token(self, reference: str) -> str | None:
+        """The task token stored with a claim, removed as it is read (a decision completes it once)."""
+        try:
+            item = ClaimItem.get(reference, attributes_to_get=["review_token"])
+        except DoesNotExist:
+            return None
+        token = item.review_token
+        if token:
+            ClaimItem(claim_id=reference).update(actions=[ClaimItem.review_token.remove()])
+        return token
+
+    def record_event(self, reference: str, action: str, actor: str, at: dt.datetime, reason: str) -> None:
+        """An event that changes no status (e.g. a review that timed out)."""
+        claim = self.get(reference)
+        _event(claim, action, claim.status, actor, at, reason).save()
+
     def events(self, reference: str) -> list[dict[str, Any]]:
         return [
             {

@@ -208,6 +208,7 @@ class ClaimItem(Model):
     amount_pence = NumberAttribute(default=0)
     mentors = ListAttribute[MapAttribute[str, Any]](default=list)
     version = NumberAttribute(default=1)
+    review_token = UnicodeAttribute(null=True)  # the Step Functions task token a support decision completes
     validated_run = UnicodeAttribute(null=True)  # the payment run whose checks this claim passed (or was approved in)
     unpaid_reason = UnicodeAttribute(null=True)  # why the payer needs information (payer response)
     by_school = SchoolClaimsIndex()
@@ -340,6 +341,31 @@ class JourneyItem(Model):
     expires_at = NumberAttribute()
 
 
+class DownloadTokenItem(Model):
+    """A single-use link to a file in the files bucket, keyed by the SHA-256 of its token.
+
+    The token itself is never stored: it exists only in the emailed link. `used_at` is set once, with a
+    condition that it is not set yet, when the file is downloaded; DynamoDB TTL removes the item after
+    `expires_at`, and reads check `expires_at` themselves (TTL deletes up to a few days late).
+
+    The same table holds one more kind of item, keyed `payment-run#<run id>` (a token hash is 64 hex
+    digits, so never that): the link a payment run issued (`link_hash`) and when its emails were queued,
+    so a retried NotifyPayer task issues no second link and sends no second email.
+    """
+
+    class Meta(_Meta):
+        pass
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    run_id = UnicodeAttribute()
+    file_key = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    expires_at = NumberAttribute()  # epoch seconds: DynamoDB TTL
+    used_at = UTCDateTimeAttribute(null=True)
+    link_hash = UnicodeAttribute(null=True)  # payment-run items: the hash of the run's link
+    queued_at = UTCDateTimeAttribute(null=True)  # payment-run items: when the payer emails were queued
+
+
 _BINDINGS: list[tuple[type[Model], str]] = [  # every item class and its Settings field
     (OrganisationItem, "organisations_table"),
     (ProviderItem, "providers_table"),
@@ -355,6 +381,7 @@ _BINDINGS: list[tuple[type[Model], str]] = [  # every item class and its Setting
     (AllowanceItem, "allowances_table"),
     (FundingRateItem, "funding_rates_table"),
     (JourneyItem, "journeys_table"),
+    (DownloadTokenItem, "download_tokens_table"),
 ]
 
 ALL_ITEMS: tuple[type[Model], ...] = tuple(model for model, _ in _BINDINGS)
@@ -378,6 +405,7 @@ __all__ = [
     "ClaimEventItem",
     "ClaimItem",
     "ClaimWindowItem",
+    "DownloadTokenItem",
     "FundingRateItem",
     "JourneyItem",
     "MembershipItem",

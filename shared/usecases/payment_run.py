@@ -23,6 +23,7 @@ from shared.claims.models import Provider, School
 from shared.claims.money import format_csv_amount
 from shared.claims.statuses import HOURS_RELEASED, ClaimStatus
 from shared.claims.validation import Facts, findings, needs_review, reasons
+from shared.config import settings
 from shared.data.batches import PaymentRuns
 from shared.data.claims_store import ClaimsStore
 from shared.data.files import put_stream, read_lines
@@ -49,6 +50,7 @@ class RunInput(BaseModel):
 
 class RunState(RunInput):
     closed: bool = False
+    review_timeout_seconds: int = 0
     validated: int = 0
     flagged: int = 0
     file_key: str | None = None
@@ -65,7 +67,14 @@ def due_window_id(now: dt.datetime) -> str | None:
 def close_window(state: RunInput, now: dt.datetime) -> RunState:
     window_id = state.window_id or due_window_id(now)
     run_id = state.run_id or (f"window-{window_id}-run-1" if window_id else None)
-    result = RunState.model_validate({**state.model_dump(), "window_id": window_id, "run_id": run_id})
+    result = RunState.model_validate(
+        {
+            **state.model_dump(),
+            "window_id": window_id,
+            "run_id": run_id,
+            "review_timeout_seconds": settings().review_timeout_seconds,
+        }
+    )
     if window_id is None or run_id is None:
         logger.info("no claim window is due to close")
         return result

@@ -13,6 +13,7 @@ from shared.config import settings
 from shared.data.claims_store import ClaimsStore, member_emails
 from shared.data.emails import enqueue
 from shared.data.repositories import ClaimWindows
+from shared.data.workflow import complete_review
 from shared.observability import logger, metrics
 
 
@@ -41,6 +42,7 @@ def approve(claim: Claim, user: User, now: dt.datetime) -> Claim:
     store = ClaimsStore()
     ready = store.change_status(claim, ClaimStatus.SUBMITTED, user.user_id, now, f"Approved by {user.full_name}")
     ready = store.mark_validated(ready, f"approved-by-{user.user_id}", {"approved_by": user.user_id}, now)
+    _complete_waiting_task(claim.reference, approved=True)
     logger.info("claim approved after review", extra={"reference": claim.reference, "user_id": user.user_id})
     metrics.add_metric(name="ClaimApprovedAfterReview", unit="Count", value=1)
     return ready
@@ -49,6 +51,7 @@ def approve(claim: Claim, user: User, now: dt.datetime) -> Claim:
 def reject(claim: Claim, user: User, reason: str, now: dt.datetime) -> Claim:
     """Rejected by support: the hours go back (in the same transaction) and the school is told why."""
     rejected = ClaimsStore().change_status(claim, ClaimStatus.REJECTED, user.user_id, now, reason)
+    _complete_waiting_task(claim.reference, approved=False)
     logger.info("claim rejected after review", extra={"reference": claim.reference, "user_id": user.user_id})
     metrics.add_metric(name="ClaimRejectedAfterReview", unit="Count", value=1)
     try:
@@ -56,6 +59,14 @@ def reject(claim: Claim, user: User, reason: str, now: dt.datetime) -> Claim:
     except Exception:  # noqa: BLE001 - the decision stands; the email failure is reported
         logger.exception("claim rejected email not queued", extra={"reference": claim.reference})
     return rejected
+
+
+def _complete_waiting_task(reference: str, approved: bool) -> None:
+    """If the claim's payment run is waiting for this review, let it go on (and put an approved claim
+    in its file)."""
+    token = ClaimsStore().take_review_token(reference)
+    if token and not complete_review(token, approved, reference):
+        logger.info("review task no longer waiting", extra={"reference": reference})
 
 
 def rejected_email(claim: Claim, reason: str, address: str) -> EmailMessage:

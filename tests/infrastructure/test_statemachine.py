@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-WORK_TASKS = ["CloseWindow", "ValidateClaims", "GeneratePaymentFile"]
+WORK_TASKS = ["CloseWindow", "ValidateClaims", "GeneratePaymentFile", "NotifyPayer"]
 
 LAMBDA_TRANSIENT_ERRORS = [
     "Lambda.ServiceException",
@@ -28,12 +28,20 @@ def test_workflow_is_jsonpath_and_explained(asl: dict[str, Any]) -> None:
     assert "OutputPath $.Payload" in asl["Comment"]
 
 
-def test_happy_path_closes_validates_then_writes_the_payment_file(asl: dict[str, Any]) -> None:
+def test_happy_path_closes_validates_writes_the_payment_file_then_notifies_the_payer(asl: dict[str, Any]) -> None:
     # Given the start state / When Next is followed / Then the steps come in the designed order
     order = [asl["StartAt"]]
     while "Next" in asl["States"][order[-1]]:
         order.append(asl["States"][order[-1]]["Next"])
-    assert order == [*WORK_TASKS, "Succeeded"]
+    assert order == [
+        "CloseWindow",
+        "ValidateClaims",
+        "ListReviews",
+        "SupportReview",
+        "GeneratePaymentFile",
+        "NotifyPayer",
+        "Succeeded",
+    ]
     assert asl["States"]["Succeeded"]["Type"] == "Succeed"
 
 
@@ -94,3 +102,23 @@ def test_every_state_is_reachable(asl: dict[str, Any]) -> None:
         pending += [state["Next"]] if "Next" in state else []
         pending += [catch["Next"] for catch in state.get("Catch", [])]
     assert reachable == set(asl["States"])
+
+
+def test_support_review_waits_for_a_decision_per_flagged_claim_with_a_timeout(asl: dict[str, Any]) -> None:
+    # Given the SupportReview Map / Then each flagged claim's task waits for its token to be completed,
+    # for as long as the run says, and a timeout or a rejection keeps only that claim out
+    review = asl["States"]["SupportReview"]
+    assert review["Type"] == "Map"
+    assert review["ItemsPath"] == "$.review.reviews"
+    assert review["ResultPath"] is None  # the state carries references, not review results
+    assert review["Catch"][0]["Next"] == "RecordFailure"
+    processor = review["ItemProcessor"]["States"]
+    wait = processor["AwaitReview"]
+    assert wait["Resource"] == "arn:aws:states:::lambda:invoke.waitForTaskToken"
+    assert wait["Parameters"]["Payload"]["token.$"] == "$$.Task.Token"
+    assert wait["TimeoutSecondsPath"] == "$.timeout"
+    assert {c["ErrorEquals"][0]: c["Next"] for c in wait["Catch"]} == {
+        "States.Timeout": "ReviewTimedOut",
+        "ClaimRejected": "Rejected",
+    }
+    assert asl["States"]["ListReviews"]["Catch"][0]["Next"] == "RecordFailure"

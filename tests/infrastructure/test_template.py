@@ -112,8 +112,10 @@ FUNCTIONS = {
     "CloseWindowFunction": "functions/close_window/",
     "ValidateClaimsFunction": "functions/validate_claims/",
     "GeneratePaymentFileFunction": "functions/generate_payment_file/",
+    "NotifyPayerFunction": "functions/notify_payer/",
     "RecordRunFailureFunction": "functions/record_run_failure/",
     "SendEmailFunction": "functions/send_email/",
+    "DownloadFunction": "functions/download_file/",
 }
 
 ROUTES = {
@@ -121,6 +123,7 @@ ROUTES = {
     ("WebFunction", "/{proxy+}", "ANY"),
     ("SupportFunction", "/support", "ANY"),
     ("SupportFunction", "/support/{proxy+}", "ANY"),
+    ("DownloadFunction", "/downloads/{token}", "GET"),
 }
 
 LAMBDA_TRANSIENT_ERRORS = [
@@ -396,9 +399,9 @@ def test_api_routes_are_the_designed_ones_and_reach_the_right_function(
     assert body_routes == events
     # And each event has an invoke permission scoped to this API
     permissions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
-    for function_id in {"WebFunction", "SupportFunction"}:
+    for function_id, count in {"WebFunction": 2, "SupportFunction": 2, "DownloadFunction": 1}.items():
         mine = [p for p in permissions if p["FunctionName"] == {"Ref": function_id}]
-        assert len(mine) == 2
+        assert len(mine) == count, function_id
         for permission in mine:
             assert permission["Principal"] == "apigateway.amazonaws.com"
             assert "Api" in references(permission["SourceArn"])
@@ -549,6 +552,8 @@ def test_state_machine_may_invoke_only_its_task_functions(resources: dict[str, d
         "CloseWindowFunction",
         "ValidateClaimsFunction",
         "GeneratePaymentFileFunction",
+        "NotifyPayerFunction",
+        "AwaitReviewFunction",
         "RecordRunFailureFunction",
     }
 
@@ -604,6 +609,78 @@ def test_web_function_cannot_reach_payment_runs_files_or_batches(resources: dict
     # And its managed policies are only logging and tracing
     managed = resources[role_id]["Properties"]["ManagedPolicyArns"]
     assert {arn.rsplit("/", 1)[-1] for arn in managed} == {"AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess"}
+
+
+def test_only_the_file_writer_the_support_console_and_the_download_link_touch_the_files_bucket(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    # Given every function's role / When the statements naming the files bucket are collected
+    touching = set()
+    for function_id in FUNCTIONS:
+        granted = role_statements(resources, function_role_id(resources, function_id))
+        if any("FilesBucket" in references(s.get("Resource", [])) for s in granted):
+            touching.add(function_id)
+    # Then only these three may (school-facing code, the workflow's other tasks and the sender may not)
+    assert touching == {"SupportFunction", "GeneratePaymentFileFunction", "DownloadFunction"}
+
+
+def test_download_function_reads_links_and_payment_files_and_nothing_else(resources: dict[str, dict[str, Any]]) -> None:
+    # Given the download function's role
+    role_id = function_role_id(resources, "DownloadFunction")
+    granted = role_statements(resources, role_id)
+    # Then it names only the download links table and the files bucket
+    assert {ref for s in granted for ref in references(s.get("Resource", []))} == {"DownloadTokensTable", "FilesBucket"}
+    by_resource: dict[str, set[str]] = {}
+    for statement in granted:
+        for ref in references(statement["Resource"]):
+            by_resource.setdefault(ref, set()).update(as_list(statement["Action"]))
+    # And on the links it may read one item and update one (mark it used), never scan, put or delete
+    assert by_resource["DownloadTokensTable"] == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+    # And in the bucket it may only get objects, and only payment files
+    assert by_resource["FilesBucket"] == {"s3:GetObject"}
+    (files,) = [s for s in granted if "FilesBucket" in references(s["Resource"])]
+    assert files["Resource"]["Fn::Sub"] == "${FilesBucket.Arn}/payment-runs/*"
+    # And no other service at all: no sessions, queues, secrets, workflow or scheduler
+    actions = {action for s in granted for action in as_list(s["Action"])}
+    assert {action.split(":")[0] for action in actions} == {"dynamodb", "s3"}
+    managed = resources[role_id]["Properties"]["ManagedPolicyArns"]
+    assert {arn.rsplit("/", 1)[-1] for arn in managed} == {"AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess"}
+
+
+def test_notify_payer_issues_links_records_the_run_and_queues_emails_only(resources: dict[str, dict[str, Any]]) -> None:
+    # Given the NotifyPayer task's role
+    granted = role_statements(resources, function_role_id(resources, "NotifyPayerFunction"))
+    named = {ref for s in granted for ref in references(s.get("Resource", []))}
+    # Then it touches the download links, the batches (the run record) and the email queue, and never a file
+    assert named == {"DownloadTokensTable", "BatchesTable", "EmailQueue"}
+    batches = {a for s in granted if "BatchesTable" in references(s["Resource"]) for a in as_list(s["Action"])}
+    assert batches == {"dynamodb:UpdateItem"}
+    actions = {action for s in granted for action in as_list(s["Action"])}
+    assert not {a for a in actions if a.split(":")[0] in {"s3", "states", "scheduler", "iam", "secretsmanager"}}
+
+
+def test_only_the_workflow_task_the_download_link_and_the_console_touch_download_links(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    touching = {
+        function_id
+        for function_id in FUNCTIONS
+        if any(
+            "DownloadTokensTable" in references(s.get("Resource", []))
+            for s in role_statements(resources, function_role_id(resources, function_id))
+        )
+    }
+    assert touching == {"NotifyPayerFunction", "DownloadFunction", "SupportFunction"}
+
+
+def test_payer_email_addresses_must_be_one_or_more_addresses(template: dict[str, Any]) -> None:
+    # Given the parameter / When its pattern is tried as CloudFormation does (the whole value must match)
+    pattern = template["Parameters"]["PayerEmailAddresses"]["AllowedPattern"]
+    # Then a payment run always has someone to email, and a typing slip fails the deployment
+    for good in ("payments@payer.example.gov.uk", "a@b.gov.uk, c@d.gov.uk", "a@b.gov.uk,c@d.gov.uk"):
+        assert re.fullmatch(pattern, good), good
+    for bad in ("", " ", "payments", "a@b.gov.uk,", "a@b.gov.uk c@d.gov.uk", "a@b.gov.uk;c@d.gov.uk"):
+        assert not re.fullmatch(pattern, bad), bad
 
 
 def test_web_function_may_only_read_reference_data(resources: dict[str, dict[str, Any]]) -> None:

@@ -33,7 +33,7 @@ def test_item_keys_and_indexes_match_the_template(model: Any) -> None:
 
 def test_every_configured_table_has_an_item_class_or_a_reason() -> None:
     bound = {table_field(model) for model in ALL_ITEMS}
-    # The idempotency table belongs to Powertools; download tokens arrive with payment files (issue 4).
+    # The idempotency table belongs to Powertools.
     unbound = {name.lower() for name in TABLES} - bound
-    assert unbound == {"idempotency_table", "download_tokens_table"}
+    assert unbound == {"idempotency_table"}
     assert set(Settings.model_fields) >= {name.lower() for name in TABLES}

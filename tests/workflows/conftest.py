@@ -59,6 +59,8 @@ def workflow(monkeypatch: pytest.MonkeyPatch) -> Iterator[Workflow]:
     teaching_record = teaching_record_server(DEMO_TEACHERS)
     monkeypatch.setenv("TEACHING_RECORD_BASE_URL", f"http://127.0.0.1:{teaching_record.server_address[1]}")
     monkeypatch.setenv("TEACHING_RECORD_API_KEY", API_KEY)
+    # Reviews nobody answers time out after 2 seconds here (7 days in AWS); tests that answer them wait longer.
+    monkeypatch.setenv("REVIEW_TIMEOUT_SECONDS", "2")
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         import os
 

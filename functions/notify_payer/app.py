@@ -1,0 +1,22 @@
+"""NotifyPayerFunction (Step Functions task): email the payer a single-use link to the payment file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.config import settings
+from shared.data.items import bind_tables
+from shared.observability import logger, metrics, tracer
+from shared.usecases.payer_links import NotifyState, notify_payer
+
+bind_tables(settings())
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return notify_payer(NotifyState.model_validate(event), dt.datetime.now(dt.UTC)).model_dump()

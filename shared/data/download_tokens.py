@@ -1,0 +1,179 @@
+"""Single-use download links: their records (keyed by the token's SHA-256) and the files they open.
+
+A payment run issues one link. Issuing writes the link and the run's record of it in one transaction,
+each on condition that it does not exist yet, so a retried task cannot issue a second link for a run.
+A link is used once: marking it used is a conditional write, so two clicks at the same moment give the
+file to one of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from shared.config import settings
+from shared.data.items import DownloadTokenItem
+
+_CONDITION_FAILED = "ConditionalCheckFailed"
+
+
+def run_key(run_id: str) -> str:
+    """The key of a payment run's record of its link (never a SHA-256: those are 64 hex digits)."""
+    return f"payment-run#{run_id}"
+
+
+@dataclass(frozen=True)
+class StoredLink:
+    """A download link as stored: what it opens, until when, and whether it has been used."""
+
+    token_hash: str
+    run_id: str
+    file_key: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class RunLink:
+    """The link a payment run issued, and when its emails were queued (None: not known to be queued)."""
+
+    run_id: str
+    token_hash: str
+    queued_at: dt.datetime | None
+
+
+def _epoch(at: dt.datetime) -> int:
+    return int(at.timestamp())
+
+
+class DownloadTokens:
+    def issue_for_run(
+        self, run_id: str, file_key: str, token_hash: str, created_at: dt.datetime, expires_at: dt.datetime
+    ) -> bool:
+        """Store the run's one link (its hash only). False, writing nothing, if the run already has a link."""
+        link = DownloadTokenItem(
+            token_hash=token_hash,
+            run_id=run_id,
+            file_key=file_key,
+            created_at=created_at,
+            expires_at=_epoch(expires_at),
+        )
+        record = DownloadTokenItem(
+            token_hash=run_key(run_id),
+            run_id=run_id,
+            created_at=created_at,
+            expires_at=_epoch(expires_at),
+            link_hash=token_hash,
+        )
+        try:
+            with TransactWrite(connection=Connection(region=DownloadTokenItem.Meta.region)) as transaction:
+                transaction.save(link, condition=DownloadTokenItem.token_hash.does_not_exist())
+                transaction.save(record, condition=DownloadTokenItem.token_hash.does_not_exist())
+        except TransactWriteError as error:
+            reasons = error.cancellation_reasons
+            record_reason = reasons[-1] if reasons else None
+            if record_reason is not None and record_reason.code == _CONDITION_FAILED:
+                return False
+            raise
+        return True
+
+    def run_link(self, run_id: str) -> RunLink | None:
+        try:
+            item = DownloadTokenItem.get(run_key(run_id), consistent_read=True)
+        except DoesNotExist:
+            return None
+        return RunLink(run_id=item.run_id, token_hash=item.link_hash or "", queued_at=item.queued_at)
+
+    def mark_queued(self, run_id: str, at: dt.datetime) -> None:
+        """The run's emails are on the queue: a retried task must not send them again."""
+        DownloadTokenItem(token_hash=run_key(run_id)).update(
+            actions=[DownloadTokenItem.queued_at.set(at)], condition=DownloadTokenItem.token_hash.exists()
+        )
+
+    def withdraw(self, run_id: str, token_hash: str) -> None:
+        """Delete a link that was never sent, and the run's record of it, so that a retry issues a new one."""
+        with TransactWrite(connection=Connection(region=DownloadTokenItem.Meta.region)) as transaction:
+            transaction.delete(DownloadTokenItem(token_hash=token_hash))
+            transaction.delete(
+                DownloadTokenItem(token_hash=run_key(run_id)), condition=DownloadTokenItem.link_hash == token_hash
+            )
+
+    def get(self, token_hash: str) -> StoredLink | None:
+        """A link by its hash (a strongly consistent read: a link used a moment ago reads as used)."""
+        try:
+            item = DownloadTokenItem.get(token_hash, consistent_read=True)
+        except DoesNotExist:
+            return None
+        if item.file_key is None:
+            return None  # a payment run's record, not a link
+        return StoredLink(
+            token_hash=item.token_hash,
+            run_id=item.run_id,
+            file_key=item.file_key,
+            created_at=item.created_at,
+            expires_at=dt.datetime.fromtimestamp(int(item.expires_at), dt.UTC),
+            used_at=item.used_at,
+        )
+
+    def use(self, token_hash: str, at: dt.datetime) -> bool:
+        """Mark a link used, once. False if it was already used (a second click, or a lost race)."""
+        try:
+            DownloadTokenItem(token_hash=token_hash).update(
+                actions=[DownloadTokenItem.used_at.set(at)],
+                condition=DownloadTokenItem.token_hash.exists() & DownloadTokenItem.used_at.does_not_exist(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+
+# -- the files the links open -----------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _s3() -> Any:
+    return boto3.client("s3", region_name=settings().aws_region)
+
+
+@dataclass(frozen=True)
+class LinkedFile:
+    """A file a link opens: its size, and its bytes when it is small enough to return in the response."""
+
+    size: int
+    content: bytes | None
+
+
+def fetch_file(key: str, max_bytes: int) -> LinkedFile:
+    """The file's bytes if it has at most `max_bytes`; otherwise only its size (the caller redirects)."""
+    response = _s3().get_object(Bucket=settings().files_bucket, Key=key)
+    size = int(response["ContentLength"])
+    body = response["Body"]
+    try:
+        content: bytes | None = body.read() if size <= max_bytes else None
+    finally:
+        body.close()
+    return LinkedFile(size=size, content=content)
+
+
+def short_lived_url(key: str, filename: str, content_type: str, seconds: int) -> str:
+    """A presigned GET for a file too large to return through Lambda, valid for `seconds`."""
+    url: str = _s3().generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": settings().files_bucket,
+            "Key": key,
+            "ResponseContentDisposition": f'attachment; filename="{filename}"',
+            "ResponseContentType": content_type,
+            "ResponseCacheControl": "no-store",
+        },
+        ExpiresIn=seconds,
+    )
+    return url

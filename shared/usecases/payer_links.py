@@ -1,0 +1,217 @@
+"""Single-use links to payment files (DESIGN.md §5: files leave the service only as emailed links that are
+single-use and expire after 7 days).
+
+`notify_payer` is the claim-window workflow's last task: it issues one link per payment run and queues one
+email per payer address. `open_download` is what the link does: the file once, then a clear page.
+
+A link's token is 32 random bytes (URL-safe base64). Only its SHA-256 is stored, so a copy of the table
+cannot be turned back into links; logs carry the first characters of the hash, never the token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shared.claims.academic_years import london_today
+from shared.claims.emails import EMAIL_PATTERN
+from shared.claims.errors import NotFound
+from shared.claims.payer_emails import payment_file_ready
+from shared.config import settings
+from shared.data.batches import PaymentRuns
+from shared.data.download_tokens import DownloadTokens, fetch_file, short_lived_url
+from shared.data.emails import enqueue
+from shared.observability import logger, metrics
+from shared.usecases.payment_run import RunState, TransientError
+
+TOKEN_BYTES = 32
+LINK_LIFETIME = dt.timedelta(days=7)
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+# Lambda returns at most 6 MB; a larger file is handed over by a presigned S3 URL valid this long.
+INLINE_LIMIT_BYTES = 5 * 1024 * 1024
+REDIRECT_SECONDS = 60
+
+# secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet, no padding.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+class PayerAddressInvalid(Exception):
+    """PAYER_EMAIL_ADDRESSES holds something that is not an email address (a deployment mistake)."""
+
+
+class PayerNotice(StrEnum):
+    """What a payment run recorded about telling the payer."""
+
+    EMAILED = "emailed"
+    NO_CLAIMS = "no_claims"
+    NO_PAYER_ADDRESS = "no_payer_address"
+
+
+# -- tokens and links (pure) -----------------------------------------------------------------------
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def looks_like_token(token: str) -> bool:
+    return _TOKEN_SHAPE.fullmatch(token) is not None
+
+
+def token_hash(token: str) -> str:
+    """What is stored and looked up: the SHA-256 of the token, in hex."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def link_reference(hashed: str) -> str:
+    """Enough of a link's hash to follow it through the logs, and no more."""
+    return hashed[:8]
+
+
+def link_expiry(now: dt.datetime) -> dt.datetime:
+    return now + LINK_LIFETIME
+
+
+def download_url(service_url: str, token: str) -> str:
+    return f"{service_url.rstrip('/')}/downloads/{token}"
+
+
+def payment_file_name(created_at: dt.datetime) -> str:
+    """The name the payer's browser saves the file as: `payments-claims-2026-11-28.csv` (UK date)."""
+    return f"payments-claims-{london_today(created_at).isoformat()}.csv"
+
+
+def payer_addresses(configured: str) -> list[str]:
+    """PAYER_EMAIL_ADDRESSES, comma-separated, as a list without blanks or repeats (order kept)."""
+    addresses: list[str] = []
+    for part in configured.split(","):
+        address = part.strip()
+        if not address or address.lower() in (a.lower() for a in addresses):
+            continue
+        if not EMAIL_PATTERN.match(address):
+            raise PayerAddressInvalid(f"entry {len(addresses) + 1} of PAYER_EMAIL_ADDRESSES is not an email address")
+        addresses.append(address)
+    return addresses
+
+
+# -- NotifyPayer (the workflow task) ---------------------------------------------------------------
+class NotifyState(RunState):
+    payer_notified: bool = False
+
+
+def notify_payer(state: RunState, now: dt.datetime, token_factory: Callable[[], str] = new_token) -> NotifyState:
+    """Email the payer one single-use link to the run's payment file, once per run.
+
+    Idempotent: the link and the run's record of it are written together, on condition that the run has
+    none, and the record notes when the emails were queued. A retry after the emails were queued sends
+    nothing; a retry after a failure to queue them finds the link withdrawn and issues a new one; a retry
+    after an attempt that stopped between issuing and queuing (its token is gone with it) replaces the link.
+    """
+    result = NotifyState.model_validate({**state.model_dump(), "payer_notified": False})
+    run_id, file_key = state.run_id, state.file_key
+    if run_id is None or file_key is None:
+        return result
+    runs = PaymentRuns()
+    if state.row_count == 0:
+        runs.record_payer_notified(run_id, now, notice=PayerNotice.NO_CLAIMS, emails=0)
+        logger.info("payment file has no claims: payer not emailed", extra={"run_id": run_id})
+        return result
+    addresses = payer_addresses(settings().payer_email_addresses)
+    if not addresses:
+        runs.record_payer_notified(run_id, now, notice=PayerNotice.NO_PAYER_ADDRESS, emails=0)
+        logger.error("no payer email address is configured: payer not emailed", extra={"run_id": run_id})
+        return result
+
+    tokens = DownloadTokens()
+    earlier = tokens.run_link(run_id)
+    if earlier is not None and earlier.queued_at is not None:
+        runs.record_payer_notified(run_id, now, notice=PayerNotice.EMAILED, emails=len(addresses))
+        logger.info("payer already emailed for this run", extra={"run_id": run_id})
+        return result.model_copy(update={"payer_notified": True})
+    if earlier is not None:
+        logger.warning(
+            "replacing a payer link an interrupted attempt issued",
+            extra={"run_id": run_id, "link": link_reference(earlier.token_hash)},
+        )
+        tokens.withdraw(run_id, earlier.token_hash)
+
+    token = token_factory()
+    hashed = token_hash(token)
+    expires_at = link_expiry(now)
+    if not tokens.issue_for_run(run_id, file_key, hashed, now, expires_at):
+        raise TransientError("another attempt is issuing this run's payer link")
+    link = download_url(settings().service_url, token)
+    messages = [
+        payment_file_ready(
+            address,
+            run_id=run_id,
+            claims=state.row_count,
+            total_pence=state.total_pence,
+            link=link,
+            expires_at=expires_at,
+        )
+        for address in addresses
+    ]
+    try:
+        enqueue(messages)
+    except Exception as error:
+        tokens.withdraw(run_id, hashed)  # never sent: a retry issues a new link
+        raise TransientError("payer emails were not queued") from error
+    tokens.mark_queued(run_id, now)
+    runs.record_payer_notified(run_id, now, notice=PayerNotice.EMAILED, emails=len(messages))
+    metrics.add_metric(name="PayerNotified", unit="Count", value=1)
+    logger.info(
+        "payer emailed a payment file link",
+        extra={"run_id": run_id, "emails": len(messages), "link": link_reference(hashed)},
+    )
+    return result.model_copy(update={"payer_notified": True})
+
+
+# -- the link (the download function) ---------------------------------------------------------------
+class DownloadOutcome(StrEnum):
+    FILE = "file"  # the file, in the response
+    REDIRECT = "redirect"  # the file, from a presigned URL (too large for a Lambda response)
+    EXPIRED = "expired"
+    USED = "used"
+
+
+@dataclass(frozen=True)
+class Download:
+    outcome: DownloadOutcome
+    filename: str = ""
+    content: str = ""
+    url: str = ""
+
+
+def open_download(token: str, now: dt.datetime) -> Download:
+    """The file behind a link, once. Raises NotFound for a link that does not exist."""
+    if not looks_like_token(token):
+        raise NotFound
+    hashed = token_hash(token)
+    reference = link_reference(hashed)
+    tokens = DownloadTokens()
+    link = tokens.get(hashed)
+    if link is None:
+        logger.info("unknown download link", extra={"link": reference})
+        raise NotFound
+    if link.used_at is not None:
+        logger.info("download link used again", extra={"link": reference, "run_id": link.run_id})
+        return Download(DownloadOutcome.USED)
+    if link.expires_at <= now:
+        logger.info("download link expired", extra={"link": reference, "run_id": link.run_id})
+        return Download(DownloadOutcome.EXPIRED)
+    filename = payment_file_name(link.created_at)
+    # Read before using the link up: if S3 fails, the payer can try the same link again.
+    stored = fetch_file(link.file_key, INLINE_LIMIT_BYTES)
+    if not tokens.use(hashed, now):
+        logger.info("download link used at the same moment", extra={"link": reference, "run_id": link.run_id})
+        return Download(DownloadOutcome.USED)
+    metrics.add_metric(name="PaymentFileDownloaded", unit="Count", value=1)
+    logger.info("payment file downloaded", extra={"link": reference, "run_id": link.run_id, "bytes": stored.size})
+    if stored.content is None:
+        url = short_lived_url(link.file_key, filename, CSV_CONTENT_TYPE, REDIRECT_SECONDS)
+        return Download(DownloadOutcome.REDIRECT, filename=filename, url=url)
+    return Download(DownloadOutcome.FILE, filename=filename, content=stored.content.decode("utf-8"))
