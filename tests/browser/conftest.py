@@ -44,6 +44,20 @@ def fresh_base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _local_stack(tmp_path_factory)
 
 
+STACK_LOGS: dict[str, Path] = {}  # base URL → the stack's output (it names the fake Notify's URL)
+
+
+def notify_url(base_url: str, timeout: float = 10) -> str:
+    """The fake GOV.UK Notify of the stack at `base_url` (from what `make run` prints)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in STACK_LOGS[base_url].read_text().splitlines():
+            if line.startswith("Emails sent (fake GOV.UK Notify): "):
+                return line.split(": ", 1)[1].strip().rstrip("/")
+        time.sleep(0.2)
+    raise AssertionError("the stack did not say where its fake Notify is")
+
+
 def _local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = tmp_path_factory.mktemp("stack") / "stack.log"
@@ -57,6 +71,7 @@ def _local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
+    STACK_LOGS[url] = log
     try:
         _wait_for(url, process, log)
         yield url
