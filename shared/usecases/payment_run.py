@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.claims.academic_years import AcademicYear
+from shared.claims.academic_years import AcademicYear, london_today
 from shared.claims.claim import Claim
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition, OrganisationNotFound
 from shared.claims.files import PAYMENT_FILE_HEADERS, csv_lines
@@ -211,7 +211,7 @@ def payment_row(claim: Claim, school: School | None) -> tuple[str, ...]:
         format_csv_amount(claim.amount_pence),
         school.type_of_establishment if school else "",
         school.group if school else "",
-        claim.submitted_at.date().isoformat() if claim.submitted_at else "",
+        london_today(claim.submitted_at).isoformat() if claim.submitted_at else "",
         ClaimStatus.SUBMITTED.value,
         "",
     )
