@@ -47,7 +47,9 @@ def test_the_payment_file_matches_the_golden_file() -> None:
                    type_of_establishment="Community school", group="Local authority maintained schools"),
         ),
         payment_row(
-            _claim("23456789", '=HYPERLINK("http://evil.example","click")', "Smith, Jones & Co SCITT", 20, 5360, dt.date(2026, 12, 1)),
+            _claim(
+                "23456789", '=HYPERLINK("http://evil.example","click")', "Smith, Jones & Co SCITT", 20, 5360, dt.date(2026, 12, 1)
+            ),
             School(organisation_id="V12345", urn=None, vendor_number="V12345", name="x", local_authority_name="Camden",
                    type_of_establishment="Academy converter", group="Academies"),
         ),
