@@ -14,6 +14,7 @@ from shared.claims.statuses import ClaimStatus
 from shared.usecases.payment_run import payment_row
 from tests.support import ROOT
 
+FORMULA = '=HYPERLINK("http://evil.example","click")'
 GOLDEN = ROOT / "tests" / "fixtures" / "golden" / "payment-file.csv"
 
 
@@ -47,9 +48,7 @@ def test_the_payment_file_matches_the_golden_file() -> None:
                    type_of_establishment="Community school", group="Local authority maintained schools"),
         ),
         payment_row(
-            _claim(
-                "23456789", '=HYPERLINK("http://evil.example","click")', "Smith, Jones & Co SCITT", 20, 5360, dt.date(2026, 12, 1)
-            ),
+            _claim("23456789", FORMULA, "Smith, Jones & Co SCITT", 20, 5360, dt.date(2026, 12, 1)),
             School(organisation_id="V12345", urn=None, vendor_number="V12345", name="x", local_authority_name="Camden",
                    type_of_establishment="Academy converter", group="Academies"),
         ),
