@@ -37,3 +37,24 @@ def test_send_email_sample_event_carries_a_valid_message() -> None:
 
     for record in _event("send_email/one-message.json")["Records"]:
         EmailMessage.model_validate_json(record["body"])
+
+
+def test_workflow_sample_events_are_valid_task_input() -> None:
+    from shared.usecases.payment_run import RunState
+    from shared.usecases.review_tasks import ReviewTask
+
+    for name in (
+        "validate_claims/after-close.json",
+        "generate_payment_file/after-review.json",
+        "notify_payer/file-written.json",
+    ):
+        RunState.model_validate(_event(name))
+    ReviewTask.model_validate(_event("await_review/await.json"))
+    assert _event("await_review/list.json")["action"] == "list"
+
+
+def test_download_sample_event_is_a_404_page_for_an_unknown_link(aws: None) -> None:
+    import functions.download_file.app as download
+
+    response = download.lambda_handler(_event("download_file/unknown-link.json"), LambdaContextStub())
+    assert response["statusCode"] == 404
