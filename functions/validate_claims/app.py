@@ -1,4 +1,8 @@
-"""ValidateClaimsFunction (Step Functions task): run the named checks over the window's claims."""
+"""ValidateClaimsFunction (Step Functions tasks of the ValidateClaims step).
+
+- `plan`: cut the window's submitted claims into pages of references (the Map's items).
+- `page`: run the named checks and risk flags on one page.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.config import settings
 from shared.data.items import bind_tables
 from shared.observability import logger, metrics, tracer
-from shared.usecases.payment_run import RunState, validate_claims
+from shared.usecases.payment_run import RunState, ValidationPage, plan_validation, validate_page
 
 bind_tables(settings())
 
@@ -19,4 +23,7 @@ bind_tables(settings())
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return validate_claims(RunState.model_validate(event), dt.datetime.now(dt.UTC)).model_dump()
+    if event.get("action") == "page":
+        return validate_page(ValidationPage.model_validate(event), dt.datetime.now(dt.UTC))
+    state = {key: value for key, value in event.items() if key != "action"}
+    return plan_validation(RunState.model_validate(state))

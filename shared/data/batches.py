@@ -42,6 +42,12 @@ class PaymentRuns:
             return False
         return True
 
+    def add_counts(self, run_id: str, **counts: int) -> None:
+        """Add to running counts (pages of one run may finish in any order, several at once)."""
+        BatchItem(batch_id=run_id).update(
+            actions=[BatchItem.counts[name].set((BatchItem.counts[name] | 0) + value) for name, value in counts.items()]
+        )
+
     def record_counts(self, run_id: str, **counts: int) -> None:
         item = BatchItem(batch_id=run_id)
         item.update(actions=[BatchItem.counts[name].set(value) for name, value in counts.items()])

@@ -349,6 +349,27 @@ class ClaimsStore:
         key = result.last_evaluated_key
         return claims, (key["reference"]["S"] if key else None)
 
+    def page_bounds(self, window_id: str, status: ClaimStatus, page_size: int) -> list[tuple[str, str]]:
+        """The window's claims in a status cut into pages of references, first and last of each
+        (reading keys only): the items a Map of page tasks works through."""
+        bounds: list[tuple[str, str]] = []
+        page: list[str] = []
+        for item in ClaimItem.by_window_status.query(f"{window_id}#{status.value}", attributes_to_get=["reference"]):
+            page.append(item.reference)
+            if len(page) == page_size:
+                bounds.append((page[0], page[-1]))
+                page = []
+        if page:
+            bounds.append((page[0], page[-1]))
+        return bounds
+
+    def in_range(self, window_id: str, status: ClaimStatus, first: str, last: str) -> list[Claim]:
+        """The window's claims in a status with references from `first` to `last` (one page)."""
+        query = ClaimItem.by_window_status.query(
+            f"{window_id}#{status.value}", range_key_condition=ClaimItem.reference.between(first, last)
+        )
+        return [_from_item(item) for item in query]
+
     def for_provider(self, provider_code: str) -> list[Claim]:
         """Every claim naming a provider: one Query on the provider index (batch tasks)."""
         return [_from_item(item) for item in ClaimItem.by_provider.query(provider_code)]

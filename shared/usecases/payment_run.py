@@ -148,44 +148,60 @@ class _FactFinder:
         )
 
 
-def validate_claims(state: RunState, now: dt.datetime) -> RunState:
-    """Run the named checks and risk flags on every submitted claim of the window not yet validated.
+class ValidationPage(BaseModel):
+    """One Map item of the ValidateClaims step: a page of a window's claims, by reference."""
+
+    window_id: str
+    run_id: str
+    first: str
+    last: str
+
+
+def plan_validation(state: RunState) -> dict[str, object]:
+    """The window's submitted claims cut into pages (references only) for the ValidateClaims Map.
+
+    200 pages of 100 claims are about 10 KB of state: a window of tens of thousands of claims stays far
+    inside Step Functions' 256 KB and 25,000-event limits.
+    """
+    pages: list[dict[str, str]] = []
+    if state.window_id is not None and state.run_id is not None:
+        bounds = ClaimsStore().page_bounds(state.window_id, ClaimStatus.SUBMITTED, PAGE_SIZE)
+        pages = [{"first": first, "last": last} for first, last in bounds]
+        PaymentRuns().record_counts(state.run_id, validated=0, flagged=0, pages=len(pages))
+    return {**state.model_dump(), "validation_pages": pages}
+
+
+def validate_page(page: ValidationPage, now: dt.datetime) -> dict[str, int]:
+    """Run the named checks and risk flags on one page of the window's submitted claims.
 
     Each result is recorded on the claim as an event; a claim that fails a check or raises a flag goes
     to support review with the reasons. Claims validated (or approved) in an earlier run are skipped,
-    so a second run only looks at what is new.
+    so a later run only looks at what is new, and a retried page does not check a claim twice.
     """
-    if state.window_id is None or state.run_id is None:
-        return state
-    window = ClaimWindows().get(state.window_id)
+    window = ClaimWindows().get(page.window_id)
     if window is None:
-        return state
+        return {"validated": 0, "flagged": 0}
     store = ClaimsStore()
-    finder = _FactFinder(state.window_id, window.academic_year)
+    finder = _FactFinder(page.window_id, window.academic_year)
     validated = flagged = 0
-    cursor: str | None = None
-    while True:
-        claims, cursor = store.in_window(state.window_id, ClaimStatus.SUBMITTED, PAGE_SIZE, cursor)
-        for claim in claims:
-            if claim.validated_run is not None:
-                continue
-            results = findings(claim, finder.facts(claim))
-            detail = {"run_id": state.run_id, "findings": {f.name: f.passed for f in results}}
-            try:
-                if needs_review(results):
-                    store.change_status(claim, ClaimStatus.SUPPORT_REVIEW, ACTOR, now, "; ".join(reasons(results)))
-                    flagged += 1
-                else:
-                    store.mark_validated(claim, state.run_id, detail, now)
-                validated += 1
-            except (ConcurrentUpdate, InvalidTransition):
-                logger.warning("claim changed during validation", extra={"reference": claim.reference})
-        if cursor is None:
-            break
-    PaymentRuns().record_counts(state.run_id, validated=validated, flagged=flagged)
+    for claim in store.in_range(page.window_id, ClaimStatus.SUBMITTED, page.first, page.last):
+        if claim.validated_run is not None:
+            continue
+        results = findings(claim, finder.facts(claim))
+        detail = {"run_id": page.run_id, "findings": {f.name: f.passed for f in results}}
+        try:
+            if needs_review(results):
+                store.change_status(claim, ClaimStatus.SUPPORT_REVIEW, ACTOR, now, "; ".join(reasons(results)))
+                flagged += 1
+            else:
+                store.mark_validated(claim, page.run_id, detail, now)
+            validated += 1
+        except (ConcurrentUpdate, InvalidTransition):
+            logger.warning("claim changed during validation", extra={"reference": claim.reference})
+    PaymentRuns().add_counts(page.run_id, validated=validated, flagged=flagged)
     metrics.add_metric(name="ClaimsValidated", unit="Count", value=validated)
-    logger.info("claims validated", extra={"run_id": state.run_id, "validated": validated, "flagged": flagged})
-    return state.model_copy(update={"validated": validated, "flagged": flagged})
+    logger.info("claims validated", extra={"run_id": page.run_id, "validated": validated, "flagged": flagged})
+    return {"validated": validated, "flagged": flagged}
 
 
 # -- the payment file -------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-WORK_TASKS = ["CloseWindow", "ValidateClaims", "GeneratePaymentFile", "NotifyPayer"]
+WORK_TASKS = ["CloseWindow", "PlanValidation", "GeneratePaymentFile", "NotifyPayer"]
+FUNCTION_OF = {"PlanValidation": "ValidateClaims"}  # the validation function plans the pages, then checks each
 
 LAMBDA_TRANSIENT_ERRORS = [
     "Lambda.ServiceException",
@@ -35,6 +36,7 @@ def test_happy_path_closes_validates_writes_the_payment_file_then_notifies_the_p
         order.append(asl["States"][order[-1]]["Next"])
     assert order == [
         "CloseWindow",
+        "PlanValidation",
         "ValidateClaims",
         "ListReviews",
         "SupportReview",
@@ -51,7 +53,7 @@ def test_work_task_passes_the_state_and_keeps_what_the_function_returns(asl: dic
     # the next state's input (so window_id and run_id travel through)
     state = asl["States"][name]
     assert state["Resource"] == "arn:aws:states:::lambda:invoke"
-    assert state["Parameters"] == {"FunctionName": f"${{{name}FunctionArn}}", "Payload.$": "$"}
+    assert state["Parameters"] == {"FunctionName": f"${{{FUNCTION_OF.get(name, name)}FunctionArn}}", "Payload.$": "$"}
     assert state["OutputPath"] == "$.Payload"
     assert "ResultSelector" not in state
 
@@ -122,3 +124,18 @@ def test_support_review_waits_for_a_decision_per_flagged_claim_with_a_timeout(as
         "ClaimRejected": "Rejected",
     }
     assert asl["States"]["ListReviews"]["Catch"][0]["Next"] == "RecordFailure"
+
+
+def test_validation_is_a_map_over_pages_of_references(asl: dict[str, Any]) -> None:
+    # Given the ValidateClaims step / Then it maps over pages planned by PlanValidation (references, not
+    # claims), a bounded number at once, each page a task that retries and whose failure is caught
+    validate = asl["States"]["ValidateClaims"]
+    assert validate["Type"] == "Map"
+    assert validate["ItemsPath"] == "$.validation_pages"
+    assert validate["MaxConcurrency"] == 5
+    assert validate["ResultPath"] is None
+    assert validate["Catch"][0]["Next"] == "RecordFailure"
+    page = validate["ItemProcessor"]["States"]["ValidatePage"]
+    assert page["Parameters"] == {"FunctionName": "${ValidateClaimsFunctionArn}", "Payload.$": "$"}
+    assert page["Retry"][0]["ErrorEquals"][-1] == "TransientError"
+    assert validate["ItemSelector"]["first.$"] == "$$.Map.Item.Value.first"

@@ -83,17 +83,17 @@ def test_the_same_run_cannot_start_twice(workflow: Workflow) -> None:
 def test_a_transient_failure_is_retried_then_succeeds(workflow: Workflow, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given the validation task fails twice with a transient error, then works
     import functions.validate_claims.app as task
-    from shared.usecases.payment_run import TransientError, validate_claims
+    from shared.usecases.payment_run import TransientError, plan_validation
 
     calls = {"n": 0}
 
-    def flaky(state: Any, now: Any) -> Any:
+    def flaky(state: Any) -> Any:
         calls["n"] += 1
         if calls["n"] <= 2:
             raise TransientError("throttled")
-        return validate_claims(state, now)
+        return plan_validation(state)
 
-    monkeypatch.setattr(task, "validate_claims", flaky)
+    monkeypatch.setattr(task, "plan_validation", flaky)
     add_window("w3", CLOSED_LAST_WEEK)
     execution = workflow.start("window-w3-run-1", {"window_id": "w3", "run_id": "window-w3-run-1"})
     # When the run executes

@@ -131,7 +131,7 @@ def test_clean_claims_are_paid_and_flagged_ones_wait_for_review(workflow: Workfl
     assert rows[0]["claim_amount"] == "438.00"
     assert rows[1]["school_name"] == '\'=HYPERLINK("x") Academy'
     assert (run["row_count"], run["total_pence"]) == (2, 43800 + 26280)
-    assert run["counts"] == {"validated": 4, "flagged": 2, "in_file": 2, "moved": 2}
+    assert run["counts"] == {"pages": 1, "validated": 4, "flagged": 2, "in_file": 2, "moved": 2}
     # And the paid claims moved, the flagged ones are in support review with their reasons recorded
     assert [_status(r) for r in ("10000001", "10000002", "10000003", "10000004")] == [
         "payment_in_progress",
