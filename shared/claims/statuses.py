@@ -110,4 +110,5 @@ def transition(from_status: ClaimStatus, to_status: ClaimStatus) -> str:
 
 
 def releases_hours(from_status: ClaimStatus, to_status: ClaimStatus) -> bool:
-    return to_status in HOURS_RELEASED and from_status not in HOURS_RELEASED
+    """Hours go back when a submitted-or-later claim stops counting (drafts never held any)."""
+    return to_status in HOURS_RELEASED and from_status not in HOURS_RELEASED and from_status is not S.DRAFT

@@ -349,6 +349,25 @@ class ClaimsStore:
         key = result.last_evaluated_key
         return claims, (key["reference"]["S"] if key else None)
 
+    def move_to_window(self, claim: Claim, window_id: str, actor: str, at: dt.datetime, reason: str) -> Claim:
+        """Carry a claim (a draft) to another window: a conditional write and an event."""
+        updated = claim.model_copy(update={"window_id": window_id, "version": claim.version + 1})
+        try:
+            with TransactWrite(connection=_connection()) as transaction:
+                transaction.update(
+                    ClaimItem(claim_id=claim.reference),
+                    actions=[
+                        ClaimItem.window_id.set(window_id),
+                        ClaimItem.window_status.set(f"{window_id}#{claim.status.value}"),
+                        ClaimItem.version.set(updated.version),
+                    ],
+                    condition=(ClaimItem.status == claim.status.value) & (ClaimItem.version == claim.version),
+                )
+                transaction.save(_event(updated, "carried_to_next_window", claim.status, actor, at, reason))
+        except TransactWriteError as error:
+            raise ConcurrentUpdate(claim.reference) from error
+        return updated
+
     def page_bounds(self, window_id: str, status: ClaimStatus, page_size: int) -> list[tuple[str, str]]:
         """The window's claims in a status cut into pages of references, first and last of each
         (reading keys only): the items a Map of page tasks works through."""

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.claims.academic_years import AcademicYear, london_today
 from shared.claims.claim import Claim
+from shared.claims.emails import EmailMessage
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition, OrganisationNotFound
 from shared.claims.files import PAYMENT_FILE_HEADERS, csv_lines
 from shared.claims.models import Provider, School
@@ -25,7 +26,8 @@ from shared.claims.statuses import HOURS_RELEASED, ClaimStatus
 from shared.claims.validation import Facts, findings, needs_review, reasons
 from shared.config import settings
 from shared.data.batches import PaymentRuns
-from shared.data.claims_store import ClaimsStore
+from shared.data.claims_store import ClaimsStore, member_emails
+from shared.data.emails import enqueue
 from shared.data.files import put_stream, read_lines
 from shared.data.repositories import ClaimWindows, Organisations, Providers
 from shared.integrations.teaching_record import find_teacher
@@ -82,8 +84,75 @@ def close_window(state: RunInput, now: dt.datetime) -> RunState:
     if not runs.exists(run_id):
         runs.start(run_id, window_id, state.trigger, state.started_by, now)
     result.closed = ClaimWindows().mark_closed(window_id, now)
-    logger.info("claim window closed", extra={"window_id": window_id, "run_id": run_id, "newly_closed": result.closed})
+    carried, expired = handle_drafts(window_id, now)
+    logger.info(
+        "claim window closed",
+        extra={
+            "window_id": window_id,
+            "run_id": run_id,
+            "newly_closed": result.closed,
+            "drafts_carried": carried,
+            "drafts_expired": expired,
+        },
+    )
     return result
+
+
+def handle_drafts(window_id: str, now: dt.datetime) -> tuple[int, int]:
+    """Drafts left in a closing window go to the next window of the same academic year, or expire with
+    an email to the school's users when there is none (DESIGN.md §5). Returns (carried, expired)."""
+    windows = ClaimWindows().all()
+    closing = next((w for w in windows if w.window_id == window_id), None)
+    if closing is None:
+        return 0, 0
+    later = sorted(
+        (w for w in windows if w.academic_year == closing.academic_year and w.opens_on > closing.closes_on),
+        key=lambda w: w.opens_on,
+    )
+    store = ClaimsStore()
+    carried = expired = 0
+    cursor: str | None = None
+    drafts: list[Claim] = []
+    while True:  # read every draft first: moving them changes the pages being read
+        page, cursor = store.in_window(window_id, ClaimStatus.DRAFT, PAGE_SIZE, cursor)
+        drafts.extend(page)
+        if cursor is None:
+            break
+    for draft in drafts:
+        try:
+            if later:
+                store.move_to_window(draft, later[0].window_id, ACTOR, now, f"Window {window_id} closed")
+                carried += 1
+            else:
+                store.change_status(draft, ClaimStatus.EXPIRED, ACTOR, now, f"Window {window_id} closed")
+                _email_expired_draft(draft)
+                expired += 1
+        except (ConcurrentUpdate, InvalidTransition):
+            logger.warning("draft changed while its window closed", extra={"reference": draft.reference})
+    return carried, expired
+
+
+def _email_expired_draft(draft: Claim) -> None:
+    body = (
+        f"The claim window has closed, so the draft claim {draft.reference} for {draft.school_name} "
+        f"({draft.provider_name}) was not submitted and can no longer be.\n\n"
+        "If you think this is wrong, email ittmentor.funding@education.gov.uk."
+    )
+    try:
+        enqueue(
+            [
+                EmailMessage(
+                    kind="draft_expired",
+                    to=address,
+                    subject="Your draft claim for mentor training funding has expired",
+                    body=body,
+                    reference=draft.reference,
+                )
+                for address in member_emails(draft.school_id)
+            ]
+        )
+    except Exception:  # noqa: BLE001 - the window still closes; the email failure is reported
+        logger.exception("draft expired email not queued", extra={"reference": draft.reference})
 
 
 # -- validation -----------------------------------------------------------------------------------

@@ -113,6 +113,7 @@ def test_hours_are_released_only_when_leaving_a_counting_status() -> None:
     assert releases_hours(ClaimStatus.SUPPORT_REVIEW, ClaimStatus.REJECTED)
     assert releases_hours(ClaimStatus.PAYMENT_INFORMATION_SENT, ClaimStatus.PAYMENT_NOT_APPROVED)
     assert not releases_hours(ClaimStatus.SUBMITTED, ClaimStatus.PAYMENT_IN_PROGRESS)
+    assert not releases_hours(ClaimStatus.DRAFT, ClaimStatus.EXPIRED)  # a draft never held hours
 
 
 def test_money_formats() -> None:

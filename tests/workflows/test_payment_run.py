@@ -194,3 +194,59 @@ def test_a_failed_file_task_moves_no_claim(workflow: Workflow, monkeypatch: obje
     result = workflow.wait(workflow.start("window-w5-run-1", {"window_id": "w5", "run_id": "window-w5-run-1"}))
     assert result["status"] == "FAILED"
     assert _status("30000001") == "submitted"
+
+
+def test_drafts_go_to_the_next_window_of_the_year_or_expire(workflow: Workflow) -> None:
+    from shared.claims.statuses import ClaimStatus
+    from shared.data.claims_store import ClaimsStore
+    from shared.data.items import ClaimItem
+
+    _setup()
+    add_window("w5", CLOSED)
+    _claim("60000001", "100001", "1000001", 4)
+    _claim("60000002", "100002", "1000002", 4)
+    for reference in ("60000001", "60000002"):
+        ClaimItem(claim_id=reference).update(
+            actions=[
+                ClaimItem.status.set(ClaimStatus.DRAFT.value),
+                ClaimItem.window_status.set(f"w5#{ClaimStatus.DRAFT.value}"),
+            ]
+        )
+    # Given a later window in the same academic year
+    from shared.claims.academic_years import AcademicYear
+    from shared.claims.windows import ClaimWindow
+    from shared.data.repositories import ClaimWindows
+
+    ClaimWindows().put(
+        ClaimWindow(
+            window_id="w6",
+            academic_year=AcademicYear.for_date(CLOSED),
+            opens_on=CLOSED + dt.timedelta(days=30),
+            closes_on=CLOSED + dt.timedelta(days=60),
+        )
+    )
+    # When w5 closes, its drafts are carried to w6 (nothing in the payment file)
+    result = workflow.wait(workflow.start("window-w5-run-1", {"window_id": "w5", "run_id": "window-w5-run-1"}))
+    assert result["status"] == "SUCCEEDED", result
+    store = ClaimsStore()
+    assert {store.get(r).window_id for r in ("60000001", "60000002")} == {"w6"}
+    assert store.events("60000001")[-1]["action"] == "carried_to_next_window"
+
+
+def test_drafts_expire_when_no_window_follows(workflow: Workflow) -> None:
+    from shared.claims.statuses import ClaimStatus
+    from shared.data.claims_store import ClaimsStore
+    from shared.data.items import ClaimItem
+
+    _setup()
+    add_window("w5", CLOSED)
+    _claim("61000001", "100001", "1000001", 4)
+    ClaimItem(claim_id="61000001").update(
+        actions=[
+            ClaimItem.status.set(ClaimStatus.DRAFT.value),
+            ClaimItem.window_status.set(f"w5#{ClaimStatus.DRAFT.value}"),
+        ]
+    )
+    result = workflow.wait(workflow.start("window-w5-run-1", {"window_id": "w5", "run_id": "window-w5-run-1"}))
+    assert result["status"] == "SUCCEEDED", result
+    assert ClaimsStore().get("61000001").status.value == "expired"
