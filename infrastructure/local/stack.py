@@ -73,6 +73,9 @@ class LocalStack:
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
+        from infrastructure.local.moto_dynamodb import serialise_dynamodb
+
+        serialise_dynamodb()
 
         from infrastructure.local.template import load_template
 

@@ -30,6 +30,9 @@ def moto_server() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
     apply_test_environment()
+    from infrastructure.local.moto_dynamodb import serialise_dynamodb
+
+    serialise_dynamodb()  # DynamoDB's operations are atomic; moto's need a lock to be (see the module)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
