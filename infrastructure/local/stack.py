@@ -73,9 +73,10 @@ class LocalStack:
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
-        from infrastructure.local.moto_dynamodb import serialise_dynamodb
+        from infrastructure.local.moto_dynamodb import back_up_touched_items_only, serialise_dynamodb
 
         serialise_dynamodb()
+        back_up_touched_items_only()
 
         from infrastructure.local.template import load_template
 

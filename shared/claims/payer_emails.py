@@ -31,11 +31,25 @@ def claims_phrase(count: int) -> str:
 
 
 def payment_file_ready(
-    to: str, *, run_id: str, claims: int, total_pence: int, link: str, expires_at: dt.datetime
+    to: str,
+    *,
+    run_id: str,
+    claims: int,
+    total_pence: int,
+    link: str,
+    expires_at: dt.datetime,
+    replaces_earlier: bool = False,
 ) -> EmailMessage:
-    """To one payer address: the claims ready for payment, the link to the file and what to do with it."""
+    """To one payer address: the claims ready for payment, the link to the file and what to do with it.
+    `replaces_earlier`: support sent this link again; the one in the earlier email no longer works."""
+    replaced = (
+        ["This is a new link to the same file. The link in our earlier email no longer works.", ""]
+        if replaces_earlier
+        else []
+    )
     body = "\n".join(
         [
+            *replaced,
             f"There {'is' if claims == 1 else 'are'} {claims_phrase(claims)} ready for payment from "
             f"{SERVICE_NAME}, totalling {format_pounds(total_pence)}.",
             "",

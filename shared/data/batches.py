@@ -5,15 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from shared.data.items import BatchItem
-
-# What NotifyPayer recorded on a payment run (see `PaymentRuns.record_payer_notified`).
-_PAYER_NOTIFIED_AT = UTCDateTimeAttribute(attr_name="payer_notified_at", null=True)
-_PAYER_NOTICE = UnicodeAttribute(attr_name="payer_notice", null=True)
-_PAYER_EMAILS = NumberAttribute(attr_name="payer_emails", null=True)
 
 
 class PaymentRuns:
@@ -71,23 +65,34 @@ class PaymentRuns:
     def record_payer_notified(self, run_id: str, at: dt.datetime, *, notice: str, emails: int) -> bool:
         """Record, once, what the payer was told about the run's file: `notice` is "emailed" (with the number
         of emails queued), "no_claims" or "no_payer_address" (nobody emailed). False if already recorded.
-
-        The attributes are written by name (they are not yet declared on `BatchItem`).
         """
         try:
             BatchItem(batch_id=run_id).update(
                 actions=[
-                    _PAYER_NOTIFIED_AT.set(at),
-                    _PAYER_NOTICE.set(notice),
-                    _PAYER_EMAILS.set(emails),
+                    BatchItem.payer_notified_at.set(at),
+                    BatchItem.payer_notice.set(notice),
+                    BatchItem.payer_emails.set(emails),
                 ],
-                condition=BatchItem.batch_id.exists() & _PAYER_NOTIFIED_AT.does_not_exist(),
+                condition=BatchItem.batch_id.exists() & BatchItem.payer_notified_at.does_not_exist(),
             )
         except UpdateError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":
                 return False
             raise
         return True
+
+    def record_link_resent(self, run_id: str, at: dt.datetime, by: str, emails: int) -> None:
+        """Support sent the payer a new link to the run's file (the payer is now known to be emailed)."""
+        BatchItem(batch_id=run_id).update(
+            actions=[
+                BatchItem.link_resent_at.set(at),
+                BatchItem.link_resent_by.set(by),
+                BatchItem.payer_notice.set("emailed"),
+                BatchItem.payer_emails.set(emails),
+                BatchItem.payer_notified_at.set(BatchItem.payer_notified_at | at),
+            ],
+            condition=BatchItem.batch_id.exists(),
+        )
 
     def get(self, run_id: str) -> dict[str, Any] | None:
         try:
@@ -111,4 +116,9 @@ def _run(item: BatchItem) -> dict[str, Any]:
         "total_pence": int(item.total_pence),
         "failure": item.failure.as_dict() if item.failure is not None else None,
         "counts": item.counts.as_dict() if item.counts is not None else {},
+        "payer_notified_at": item.payer_notified_at,
+        "payer_notice": item.payer_notice,
+        "payer_emails": int(item.payer_emails) if item.payer_emails is not None else None,
+        "link_resent_at": item.link_resent_at,
+        "link_resent_by": item.link_resent_by,
     }

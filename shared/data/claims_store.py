@@ -29,7 +29,7 @@ from shared.claims.errors import (
     DuplicateReference,
     JourneyFinished,
 )
-from shared.claims.statuses import ClaimStatus, transition
+from shared.claims.statuses import ClaimStatus, releases_hours, transition
 from shared.config import settings
 from shared.data.items import (
     AllowanceItem,
@@ -129,13 +129,27 @@ def school_mentors(school_id: str) -> list[SchoolMentor]:
     return sorted(mentors, key=lambda m: (m.first_name.lower(), m.last_name.lower(), m.trn))
 
 
+@dataclass(frozen=True)
+class MentorAllowance:
+    """What a mentor's allowance item says about one provider and academic year."""
+
+    used: int
+    school_ids: frozenset[str]
+
+
+def allowances(keys: Iterable[tuple[str, str, AcademicYear]]) -> dict[tuple[str, str, int], MentorAllowance]:
+    """Each (trn, provider, academic year)'s allowance item: BatchGets of up to 100 keys (missing means
+    nothing claimed). Validation reads a page of claims' facts with this instead of every claim of a provider."""
+    wanted = {allowance_id(trn, code, year): (trn, code, year.start_year) for trn, code, year in keys}
+    found = dict.fromkeys(wanted.values(), MentorAllowance(0, frozenset()))
+    for item in AllowanceItem.batch_get(list(wanted)):
+        found[wanted[item.allowance_id]] = MentorAllowance(int(item.used or 0), frozenset(item.school_ids or ()))
+    return found
+
+
 def hours_used(keys: Iterable[tuple[str, str, AcademicYear]]) -> dict[tuple[str, str, int], int]:
     """Hours used per (trn, provider, academic year start): one BatchGet (missing items mean 0)."""
-    wanted = {allowance_id(trn, code, year): (trn, code, year.start_year) for trn, code, year in keys}
-    used = dict.fromkeys(wanted.values(), 0)
-    for item in AllowanceItem.batch_get(list(wanted)):
-        used[wanted[item.allowance_id]] = int(item.used or 0)
-    return used
+    return {key: allowance.used for key, allowance in allowances(keys).items()}
 
 
 # -- claims ----------------------------------------------------------------------------------------
@@ -224,6 +238,49 @@ def _event(
     )
 
 
+# DynamoDB's TransactWriteItems takes 100 actions; a status change that gives no hours back is two (the
+# claim and its event). Changes that release hours also write each mentor's allowance item.
+MAX_TRANSACTION_ITEMS = 100
+GROUP_SIZE = MAX_TRANSACTION_ITEMS // 2
+
+
+def _change_status(
+    transaction: TransactWrite,
+    claim: Claim,
+    to_status: ClaimStatus,
+    actor: str,
+    at: dt.datetime,
+    reason: str | None,
+    unpaid_reason: str | Unchanged | None = UNCHANGED,
+) -> Claim:
+    """Add one claim's status change to a transaction (see ClaimsStore.change_status); the claim as it will be."""
+    action = transition(claim.status, to_status)
+    updated = claim.model_copy(update={"status": to_status, "version": claim.version + 1})
+    actions: list[Any] = [
+        ClaimItem.status.set(to_status.value),
+        ClaimItem.window_status.set(f"{claim.window_id}#{to_status.value}"),
+        ClaimItem.version.set(updated.version),
+    ]
+    if isinstance(unpaid_reason, str):
+        actions.append(ClaimItem.unpaid_reason.set(unpaid_reason))
+    elif unpaid_reason is None:
+        actions.append(ClaimItem.unpaid_reason.remove())
+    transaction.update(
+        ClaimItem(claim_id=claim.reference),
+        actions=actions,
+        condition=(ClaimItem.status == claim.status.value) & (ClaimItem.version == claim.version),
+    )
+    if releases_hours(claim.status, to_status):
+        for mentor in claim.mentors:
+            transaction.update(
+                AllowanceItem(allowance_id=allowance_id(mentor.trn, claim.provider_code, claim.academic_year)),
+                actions=[AllowanceItem.used.add(-mentor.hours)],
+                condition=AllowanceItem.used >= mentor.hours,
+            )
+    transaction.save(_event(updated, action, claim.status, actor, at, reason))
+    return updated
+
+
 @dataclass(frozen=True)
 class Submitted:
     reference: str
@@ -279,6 +336,7 @@ class ClaimsStore:
                     AllowanceItem(allowance_id=allowance_id(mentor.trn, claim.provider_code, year)),
                     actions=[
                         AllowanceItem.used.add(mentor.hours),
+                        AllowanceItem.school_ids.add({claim.school_id}),
                         AllowanceItem.trn.set(mentor.trn),
                         AllowanceItem.provider_code.set(claim.provider_code),
                         AllowanceItem.academic_year.set(year.name),
@@ -307,39 +365,35 @@ class ClaimsStore:
         `unpaid_reason` (the payer's reason for needing information) is set with a string, removed with
         None, and left alone by default, in the same conditional write as the status.
         """
-        from shared.claims.statuses import releases_hours
-
-        action = transition(claim.status, to_status)
-        updated = claim.model_copy(update={"status": to_status, "version": claim.version + 1})
-        actions: list[Any] = [
-            ClaimItem.status.set(to_status.value),
-            ClaimItem.window_status.set(f"{claim.window_id}#{to_status.value}"),
-            ClaimItem.version.set(updated.version),
-        ]
-        if isinstance(unpaid_reason, str):
-            actions.append(ClaimItem.unpaid_reason.set(unpaid_reason))
-        elif unpaid_reason is None:
-            actions.append(ClaimItem.unpaid_reason.remove())
         try:
             with TransactWrite(connection=_connection()) as transaction:
-                transaction.update(
-                    ClaimItem(claim_id=claim.reference),
-                    actions=actions,
-                    condition=(ClaimItem.status == claim.status.value) & (ClaimItem.version == claim.version),
-                )
-                if releases_hours(claim.status, to_status):
-                    for mentor in claim.mentors:
-                        transaction.update(
-                            AllowanceItem(
-                                allowance_id=allowance_id(mentor.trn, claim.provider_code, claim.academic_year)
-                            ),
-                            actions=[AllowanceItem.used.add(-mentor.hours)],
-                            condition=AllowanceItem.used >= mentor.hours,
-                        )
-                transaction.save(_event(updated, action, claim.status, actor, at, reason))
+                updated = _change_status(transaction, claim, to_status, actor, at, reason, unpaid_reason)
         except TransactWriteError as error:
             raise ConcurrentUpdate(claim.reference) from error
         return updated
+
+    def change_statuses(
+        self, claims: list[Claim], to_status: ClaimStatus, actor: str, at: dt.datetime, reason: str | None = None
+    ) -> list[Claim]:
+        """`change_status` for up to GROUP_SIZE claims in ONE transaction: all of them move, each with its
+        conditional write and event, or none does (ConcurrentUpdate naming the first). For batch tasks
+        moving thousands of claims, where one request per claim would not fit a Lambda's time."""
+        writes = sum(2 + (len(c.mentors) if releases_hours(c.status, to_status) else 0) for c in claims)
+        if len(claims) > GROUP_SIZE or writes > MAX_TRANSACTION_ITEMS:
+            raise ValueError(f"{len(claims)} claims ({writes} writes) do not fit one transaction")
+        if not claims:
+            return []
+        try:
+            with TransactWrite(connection=_connection()) as transaction:
+                updated = [_change_status(transaction, claim, to_status, actor, at, reason) for claim in claims]
+        except TransactWriteError as error:
+            raise ConcurrentUpdate(claims[0].reference) from error
+        return updated
+
+    def get_many(self, references: list[str]) -> list[Claim]:
+        """The claims with these references that exist, in the order asked: BatchGets of 100 keys."""
+        found = {item.claim_id: _from_item(item) for item in ClaimItem.batch_get(list(dict.fromkeys(references)))}
+        return [found[reference] for reference in references if reference in found]
 
     def in_window(
         self, window_id: str, status: ClaimStatus, page_size: int, start_after: str | None
@@ -398,10 +452,6 @@ class ClaimsStore:
             f"{window_id}#{status.value}", range_key_condition=ClaimItem.reference.between(first, last)
         )
         return [_from_item(item) for item in query]
-
-    def for_provider(self, provider_code: str) -> list[Claim]:
-        """Every claim naming a provider: one Query on the provider index (batch tasks)."""
-        return [_from_item(item) for item in ClaimItem.by_provider.query(provider_code)]
 
     def mark_validated(self, claim: Claim, run_id: str, detail: dict[str, Any], at: dt.datetime) -> Claim:
         """Record that the claim passed its checks in this run: a conditional write and an event."""

@@ -39,6 +39,7 @@ class StoredLink:
     created_at: dt.datetime
     expires_at: dt.datetime
     used_at: dt.datetime | None
+    replaced_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,53 @@ class DownloadTokens:
             raise
         return True
 
+    def replace_for_run(
+        self,
+        run_id: str,
+        file_key: str,
+        earlier_hash: str | None,
+        token_hash: str,
+        created_at: dt.datetime,
+        expires_at: dt.datetime,
+    ) -> bool:
+        """Issue a new link for the run's file in place of `earlier_hash` (None: the run has none), in one
+        transaction: the new link, the run's record pointing at it (not yet queued), and the earlier link
+        marked replaced so that it opens nothing. False, writing nothing, if the run's link changed since
+        `earlier_hash` was read (someone else sent one at the same moment)."""
+        link = DownloadTokenItem(
+            token_hash=token_hash,
+            run_id=run_id,
+            file_key=file_key,
+            created_at=created_at,
+            expires_at=_epoch(expires_at),
+        )
+        record = DownloadTokenItem(
+            token_hash=run_key(run_id),
+            run_id=run_id,
+            created_at=created_at,
+            expires_at=_epoch(expires_at),
+            link_hash=token_hash,
+        )
+        earlier_exists = earlier_hash is not None and self.get(earlier_hash) is not None  # TTL may have gone
+        try:
+            with TransactWrite(connection=Connection(region=DownloadTokenItem.Meta.region)) as transaction:
+                transaction.save(link, condition=DownloadTokenItem.token_hash.does_not_exist())
+                if earlier_hash is None:
+                    transaction.save(record, condition=DownloadTokenItem.token_hash.does_not_exist())
+                else:
+                    transaction.save(record, condition=DownloadTokenItem.link_hash == earlier_hash)
+                if earlier_hash is not None and earlier_exists:
+                    transaction.update(
+                        DownloadTokenItem(token_hash=earlier_hash),
+                        actions=[DownloadTokenItem.replaced_at.set(created_at)],
+                        condition=DownloadTokenItem.token_hash.exists(),
+                    )
+        except TransactWriteError as error:
+            if any(r is not None and r.code == _CONDITION_FAILED for r in error.cancellation_reasons or []):
+                return False
+            raise
+        return True
+
     def run_link(self, run_id: str) -> RunLink | None:
         try:
             item = DownloadTokenItem.get(run_key(run_id), consistent_read=True)
@@ -121,6 +169,7 @@ class DownloadTokens:
             created_at=item.created_at,
             expires_at=dt.datetime.fromtimestamp(int(item.expires_at), dt.UTC),
             used_at=item.used_at,
+            replaced_at=item.replaced_at,
         )
 
     def use(self, token_hash: str, at: dt.datetime) -> bool:

@@ -245,6 +245,12 @@ class BatchItem(Model):
     total_pence = NumberAttribute(default=0)
     failure = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]
     counts = MapAttribute[str, Any](default=dict)  # type: ignore[no-untyped-call]
+    # payment runs: what NotifyPayer told the payer, and the last new link support sent
+    payer_notified_at = UTCDateTimeAttribute(null=True)
+    payer_notice = UnicodeAttribute(null=True)  # emailed, no_claims, no_payer_address
+    payer_emails = NumberAttribute(null=True)
+    link_resent_at = UTCDateTimeAttribute(null=True)
+    link_resent_by = UnicodeAttribute(null=True)
     by_kind = BatchKindIndex()
 
 
@@ -313,6 +319,10 @@ class AllowanceItem(Model):
     provider_code = UnicodeAttribute()
     academic_year = UnicodeAttribute()
     used = NumberAttribute(default=0)
+    # Every school that has submitted a claim for this mentor with this provider this year. Only ever
+    # added to (a withdrawn claim leaves its school here), so it is a superset: validation counts the
+    # schools exactly from their claims only when this names two or more.
+    school_ids = UnicodeSetAttribute(null=True)
 
 
 class FundingRateItem(Model):
@@ -362,6 +372,7 @@ class DownloadTokenItem(Model):
     created_at = UTCDateTimeAttribute()
     expires_at = NumberAttribute()  # epoch seconds: DynamoDB TTL
     used_at = UTCDateTimeAttribute(null=True)
+    replaced_at = UTCDateTimeAttribute(null=True)  # support sent a new link for the same file: this one is dead
     link_hash = UnicodeAttribute(null=True)  # payment-run items: the hash of the run's link
     queued_at = UTCDateTimeAttribute(null=True)  # payment-run items: when the payer emails were queued
 

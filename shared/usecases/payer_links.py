@@ -170,12 +170,88 @@ def notify_payer(state: RunState, now: dt.datetime, token_factory: Callable[[], 
     return result.model_copy(update={"payer_notified": True})
 
 
+# -- a new link, sent by support ---------------------------------------------------------------------
+class ResendRefusal(StrEnum):
+    NO_FILE = "no_file"  # the run has no file yet, or a file with no claims
+    NO_PAYER_ADDRESS = "no_payer_address"
+
+
+@dataclass(frozen=True)
+class ResendPlan:
+    """What "Send the payer a new link" would do for a run (the confirmation page), or why it cannot."""
+
+    run_id: str
+    claims: int
+    total_pence: int
+    addresses: tuple[str, ...]
+    refusal: ResendRefusal | None
+
+
+def resend_plan(run_id: str) -> ResendPlan:
+    """Raises NotFound for a run that does not exist."""
+    run = PaymentRuns().get(run_id)
+    if run is None:
+        raise NotFound
+    addresses = tuple(payer_addresses(settings().payer_email_addresses))
+    refusal = None
+    if not run.get("file_key") or int(run.get("row_count") or 0) == 0:
+        refusal = ResendRefusal.NO_FILE
+    elif not addresses:
+        refusal = ResendRefusal.NO_PAYER_ADDRESS
+    return ResendPlan(run_id, int(run.get("row_count") or 0), int(run.get("total_pence") or 0), addresses, refusal)
+
+
+def resend_link(
+    run_id: str, sent_by: str, now: dt.datetime, token_factory: Callable[[], str] = new_token
+) -> ResendPlan | None:
+    """Email the payer a new single-use link to the run's file; the earlier link stops working in the same
+    transaction that stores the new one. None when someone else replaced the link at the same moment
+    (nothing was sent by this call). The plan's refusal says why nothing was sent."""
+    planned = resend_plan(run_id)
+    run = PaymentRuns().get(run_id)
+    if planned.refusal is not None or run is None:
+        return planned
+    tokens = DownloadTokens()
+    earlier = tokens.run_link(run_id)
+    token = token_factory()
+    hashed = token_hash(token)
+    expires_at = link_expiry(now)
+    earlier_hash = earlier.token_hash if earlier is not None else None
+    if not tokens.replace_for_run(run_id, str(run["file_key"]), earlier_hash, hashed, now, expires_at):
+        logger.info("payer link replaced at the same moment: nothing sent", extra={"run_id": run_id})
+        return None
+    link = download_url(settings().service_url, token)
+    enqueue(
+        [
+            payment_file_ready(
+                address,
+                run_id=run_id,
+                claims=planned.claims,
+                total_pence=planned.total_pence,
+                link=link,
+                expires_at=expires_at,
+                replaces_earlier=earlier is not None,
+            )
+            for address in planned.addresses
+        ]
+    )
+    tokens.mark_queued(run_id, now)
+    PaymentRuns().record_link_resent(run_id, now, sent_by, len(planned.addresses))
+    metrics.add_metric(name="PayerLinkResent", unit="Count", value=1)
+    logger.info(
+        "payer sent a new payment file link",
+        extra={"run_id": run_id, "emails": len(planned.addresses), "link": link_reference(hashed)},
+    )
+    return planned
+
+
 # -- the link (the download function) ---------------------------------------------------------------
 class DownloadOutcome(StrEnum):
     FILE = "file"  # the file, in the response
     REDIRECT = "redirect"  # the file, from a presigned URL (too large for a Lambda response)
     EXPIRED = "expired"
     USED = "used"
+    REPLACED = "replaced"  # support sent a newer link to the same file
 
 
 @dataclass(frozen=True)
@@ -197,6 +273,9 @@ def open_download(token: str, now: dt.datetime) -> Download:
     if link is None:
         logger.info("unknown download link", extra={"link": reference})
         raise NotFound
+    if link.replaced_at is not None:
+        logger.info("replaced download link", extra={"link": reference, "run_id": link.run_id})
+        return Download(DownloadOutcome.REPLACED)
     if link.used_at is not None:
         logger.info("download link used again", extra={"link": reference, "run_id": link.run_id})
         return Download(DownloadOutcome.USED)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import batched
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.claims.academic_years import AcademicYear, london_today
+from shared.claims.academic_years import london_today
 from shared.claims.claim import Claim
 from shared.claims.emails import EmailMessage
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition, OrganisationNotFound
@@ -26,7 +27,7 @@ from shared.claims.statuses import HOURS_RELEASED, ClaimStatus
 from shared.claims.validation import Facts, findings, needs_review, reasons
 from shared.config import settings
 from shared.data.batches import PaymentRuns
-from shared.data.claims_store import ClaimsStore, member_emails
+from shared.data.claims_store import GROUP_SIZE, ClaimsStore, allowances, member_emails
 from shared.data.emails import enqueue
 from shared.data.files import put_stream, read_lines
 from shared.data.repositories import ClaimWindows, Organisations, Providers
@@ -156,65 +157,73 @@ def _email_expired_draft(draft: Claim) -> None:
 
 
 # -- validation -----------------------------------------------------------------------------------
-@dataclass
-class _FactFinder:
-    """Gathers what the checks need, each thing read once per task (Gets and Queries, no Scan)."""
+class _PageFacts:
+    """What the checks need for one page of claims, read in batches: the page's schools and allowance
+    items (BatchGets), its providers, and the claims of the page's schools (a Query each). Nothing read
+    here grows with the window: a page of 100 claims costs about the same in a window of 200 or 20,000.
 
-    window_id: str
-    year: AcademicYear
-    schools: dict[str, School | None] = field(default_factory=dict)
-    providers: dict[str, Provider | None] = field(default_factory=dict)
-    provider_claims: dict[str, list[Claim]] = field(default_factory=dict)
-    school_claims: dict[str, list[Claim]] = field(default_factory=dict)
-    teachers: dict[str, bool] = field(default_factory=dict)
+    A mentor's hours with a provider this year are their allowance item's `used` (the submission and
+    release transactions keep it equal to the sum over counting claims). The schools claiming a mentor
+    come from the item's `school_ids`, confirmed from those schools' claims when it names two or more.
+    """
 
-    def school(self, school_id: str) -> School | None:
-        if school_id not in self.schools:
-            try:
-                self.schools[school_id] = Organisations().get_school(school_id)
-            except OrganisationNotFound:
-                self.schools[school_id] = None
-        return self.schools[school_id]
-
-    def provider(self, code: str) -> Provider | None:
-        if code not in self.providers:
-            try:
-                self.providers[code] = Providers().get(code)
-            except OrganisationNotFound:
-                self.providers[code] = None
-        return self.providers[code]
+    def __init__(self, window_id: str, claims: list[Claim]) -> None:
+        self.window_id = window_id
+        self.schools = Organisations().schools(c.school_id for c in claims)
+        self.providers = {code: _provider(code) for code in sorted({c.provider_code for c in claims})}
+        self.allowances = allowances({(m.trn, c.provider_code, c.academic_year) for c in claims for m in c.mentors})
+        self.school_claims: dict[str, list[Claim]] = {}
+        self.teachers: dict[str, bool] = {}
 
     def in_teaching_record(self, trn: str) -> bool:
         if trn not in self.teachers:
             self.teachers[trn] = find_teacher(trn, None) is not None
         return self.teachers[trn]
 
-    def _counting(self, claims: list[Claim]) -> list[Claim]:
-        return [c for c in claims if c.status not in HOURS_RELEASED and c.status is not ClaimStatus.DRAFT]
+    def counting_claims_of(self, school_id: str) -> list[Claim]:
+        """The school's claims that hold hours (not drafts, not released): one Query, once per page."""
+        if school_id not in self.school_claims:
+            self.school_claims[school_id] = [
+                c
+                for c in ClaimsStore().for_school(school_id)
+                if c.status not in HOURS_RELEASED and c.status is not ClaimStatus.DRAFT
+            ]
+        return self.school_claims[school_id]
+
+    def schools_claiming(self, claim: Claim, trn: str) -> int:
+        allowance = self.allowances[(trn, claim.provider_code, claim.academic_year.start_year)]
+        candidates = allowance.school_ids | {claim.school_id}
+        if len(candidates) < 2:
+            return 1
+        return sum(
+            1
+            for school_id in candidates
+            if any(
+                other.provider_code == claim.provider_code
+                and other.academic_year == claim.academic_year
+                and any(m.trn == trn for m in other.mentors)
+                for other in self.counting_claims_of(school_id)
+            )
+        )
 
     def facts(self, claim: Claim) -> Facts:
-        if claim.provider_code not in self.provider_claims:
-            self.provider_claims[claim.provider_code] = ClaimsStore().for_provider(claim.provider_code)
-        if claim.school_id not in self.school_claims:
-            self.school_claims[claim.school_id] = ClaimsStore().for_school(claim.school_id)
-        same_year = [
-            c for c in self._counting(self.provider_claims[claim.provider_code]) if c.academic_year == self.year
-        ]
-        hours: dict[str, int] = {}
-        schools: dict[str, set[str]] = {}
-        for other in same_year:
-            for mentor in other.mentors:
-                hours[mentor.trn] = hours.get(mentor.trn, 0) + mentor.hours
-                schools.setdefault(mentor.trn, set()).add(other.school_id)
-        in_window = [c for c in self._counting(self.school_claims[claim.school_id]) if c.window_id == self.window_id]
+        year = claim.academic_year.start_year
+        in_window = [c for c in self.counting_claims_of(claim.school_id) if c.window_id == self.window_id]
         return Facts(
-            school=self.school(claim.school_id),
-            provider=self.provider(claim.provider_code),
+            school=self.schools.get(claim.school_id),
+            provider=self.providers[claim.provider_code],
             mentors_found={m.trn: self.in_teaching_record(m.trn) for m in claim.mentors},
-            hours_claimed={m.trn: hours.get(m.trn, 0) for m in claim.mentors},
+            hours_claimed={m.trn: self.allowances[(m.trn, claim.provider_code, year)].used for m in claim.mentors},
             school_window_total_pence=sum(c.amount_pence for c in in_window),
-            schools_per_mentor={m.trn: len(schools.get(m.trn, set())) for m in claim.mentors},
+            schools_per_mentor={m.trn: self.schools_claiming(claim, m.trn) for m in claim.mentors},
         )
+
+
+def _provider(code: str) -> Provider | None:
+    try:
+        return Providers().get(code)
+    except OrganisationNotFound:
+        return None
 
 
 class ValidationPage(BaseModel):
@@ -251,11 +260,14 @@ def validate_page(page: ValidationPage, now: dt.datetime) -> dict[str, int]:
     if window is None:
         return {"validated": 0, "flagged": 0}
     store = ClaimsStore()
-    finder = _FactFinder(page.window_id, window.academic_year)
+    claims = [
+        claim
+        for claim in store.in_range(page.window_id, ClaimStatus.SUBMITTED, page.first, page.last)
+        if claim.validated_run is None
+    ]
+    finder = _PageFacts(page.window_id, claims)
     validated = flagged = 0
-    for claim in store.in_range(page.window_id, ClaimStatus.SUBMITTED, page.first, page.last):
-        if claim.validated_run is not None:
-            continue
+    for claim in claims:
         results = findings(claim, finder.facts(claim))
         detail = {"run_id": page.run_id, "findings": {f.name: f.passed for f in results}}
         try:
@@ -274,13 +286,18 @@ def validate_page(page: ValidationPage, now: dt.datetime) -> dict[str, int]:
 
 
 # -- the payment file -------------------------------------------------------------------------------
-def _ready(window_id: str) -> Iterator[Claim]:
-    """The window's claims ready for payment: submitted and validated (or approved), page by page."""
+FILE_PAGE_SIZE = 500  # claims read per Query by the file task (well inside DynamoDB's 1 MB a page)
+
+
+def _ready_pages(window_id: str) -> Iterator[list[Claim]]:
+    """The window's claims ready for payment (submitted and validated or approved), a page at a time."""
     store = ClaimsStore()
     cursor: str | None = None
     while True:
-        claims, cursor = store.in_window(window_id, ClaimStatus.SUBMITTED, PAGE_SIZE, cursor)
-        yield from (claim for claim in claims if claim.validated_run is not None)
+        claims, cursor = store.in_window(window_id, ClaimStatus.SUBMITTED, FILE_PAGE_SIZE, cursor)
+        ready = [claim for claim in claims if claim.validated_run is not None]
+        if ready:
+            yield ready
         if cursor is None:
             return
 
@@ -330,19 +347,15 @@ def generate_payment_file(state: RunState, now: dt.datetime) -> RunState:
 
 def _write_file(window_id: str, run_id: str, now: dt.datetime) -> tuple[str, _Totals]:
     key = f"payment-runs/{run_id}/payments-claims-{now:%Y-%m-%dT%H%M%SZ}.csv"
-    schools: dict[str, School | None] = {}
     totals = _Totals()
 
     def rows() -> Iterator[tuple[str, ...]]:
-        for claim in _ready(window_id):
-            if claim.school_id not in schools:
-                try:
-                    schools[claim.school_id] = Organisations().get_school(claim.school_id)
-                except OrganisationNotFound:
-                    schools[claim.school_id] = None
-            totals.rows += 1
-            totals.pence += claim.amount_pence
-            yield payment_row(claim, schools[claim.school_id])
+        for claims in _ready_pages(window_id):
+            schools = Organisations().schools(claim.school_id for claim in claims)  # this page's only
+            for claim in claims:
+                totals.rows += 1
+                totals.pence += claim.amount_pence
+                yield payment_row(claim, schools.get(claim.school_id))
 
     stored = put_stream(key, csv_lines(PAYMENT_FILE_HEADERS, rows()))
     PaymentRuns().record_file(run_id, stored.key, stored.sha256, row_count=totals.rows, total_pence=totals.pence)
@@ -350,19 +363,27 @@ def _write_file(window_id: str, run_id: str, now: dt.datetime) -> tuple[str, _To
 
 
 def _move_claims_in_file(key: str, now: dt.datetime) -> int:
+    """Move the claims named in the file to payment_in_progress, GROUP_SIZE to a transaction (a BatchGet
+    and one TransactWriteItems per group, not two requests a claim). A claim already moved by an
+    earlier attempt is skipped; a group that collides with another change is moved claim by claim."""
     store = ClaimsStore()
     moved = 0
-    lines = read_lines(key)
-    reader = csv.reader(_text(lines))
-    next(reader, None)  # the header
-    for row in reader:
-        if not row:
-            continue
-        claim = store.get(row[0])
-        if claim.status is not ClaimStatus.SUBMITTED:
-            continue  # moved by an earlier attempt of this task
+    for references in batched(_references_in(key), GROUP_SIZE):
+        claims = [claim for claim in store.get_many(list(references)) if claim.status is ClaimStatus.SUBMITTED]
+        moved += _move_group(store, claims, f"In payment file {key}", now)
+    return moved
+
+
+def _move_group(store: ClaimsStore, claims: list[Claim], reason: str, now: dt.datetime) -> int:
+    try:
+        store.change_statuses(claims, ClaimStatus.PAYMENT_IN_PROGRESS, ACTOR, now, reason)
+        return len(claims)
+    except ConcurrentUpdate:
+        pass
+    moved = 0
+    for claim in claims:
         try:
-            store.change_status(claim, ClaimStatus.PAYMENT_IN_PROGRESS, ACTOR, now, f"In payment file {key}")
+            store.change_status(claim, ClaimStatus.PAYMENT_IN_PROGRESS, ACTOR, now, reason)
         except ConcurrentUpdate:
             logger.warning("claim changed while it was put in a payment file", extra={"reference": claim.reference})
             continue
@@ -370,9 +391,12 @@ def _move_claims_in_file(key: str, now: dt.datetime) -> int:
     return moved
 
 
-def _text(lines: Iterator[bytes]) -> Iterator[str]:
-    for line in lines:
-        yield line.decode("utf-8")
+def _references_in(key: str) -> Iterator[str]:
+    reader = csv.reader(line.decode("utf-8") for line in read_lines(key))
+    next(reader, None)  # the header
+    for row in reader:
+        if row:
+            yield row[0]
 
 
 def record_failure(state: dict[str, object]) -> dict[str, object]:

@@ -33,6 +33,13 @@ class RunView:
     total_pence: int
     failure: str | None
     has_file: bool
+    link_resent_at: dt.datetime | None = None
+    link_resent_by: str | None = None
+
+    @property
+    def can_send_link(self) -> bool:
+        """A file with claims in it: support can send the payer a new link to it."""
+        return self.has_file and self.in_file > 0
 
 
 def _status(run: dict[str, object]) -> str:
@@ -64,6 +71,8 @@ def runs() -> list[RunView]:
                 total_pence=int(run.get("total_pence") or 0),
                 failure=str(failure.get("error")) if isinstance(failure, dict) else None,
                 has_file=bool(run.get("file_key")),
+                link_resent_at=run.get("link_resent_at"),
+                link_resent_by=run.get("link_resent_by"),
             )
         )
     return views

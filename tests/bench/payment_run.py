@@ -30,13 +30,16 @@ S3 GetObject the task reads the file back with is counted as moto's: on AWS it s
 Three things about moto, not the service, are handled here and printed with the results:
 
 - moto's TransactWriteItems deep-copies every table it touches, to roll back on failure: O(table) per call, and a
-  race ("dictionary changed size during iteration") with the ValidateClaims Map's concurrent writes. Within the
-  benchmark it backs up only the items the transaction names (the same all-or-nothing outcome).
+  race ("dictionary changed size during iteration") with the ValidateClaims Map's concurrent writes. As in the
+  local stack and the test suites, it backs up only the items the transaction names (the same all-or-nothing
+  outcome) and moto's DynamoDB answers one request at a time (`infrastructure/local/moto_dynamodb.py`).
 - moto answers every Query on a global secondary index by reading and sorting the whole table, and serialises each
   item it returns slowly (about 2 ms per claim here): time per Query grows with the table, which AWS would not do.
   The per-call times show it; nothing hides it.
-- Validating every claim of a 20,000-claim window re-reads every provider's claims on every page (see the
-  validation lines printed), which under moto takes hours. By default `REAL_VALIDATION_PAGES` pages of each size
+- Validating a page Queries the window's index for its claims and each of its schools' claims, and moto answers
+  each of those Queries by reading the whole table: every page of a 20,000-claim window under moto is hours (on
+  DynamoDB a page's reads do not depend on the window; tests/integration/test_payment_run_tasks.py counts them).
+  By default `REAL_VALIDATION_PAGES` pages of each size
   are left to validate for real, spread over the window; the other claims are seeded as validated by an earlier run
   (`validated_run`), which ValidateClaims skips, as it does for a second run of a window. The full validation's
   time is projected from the real pages. `--validate-all` validates every claim.
@@ -112,7 +115,8 @@ GOAL_RATIO = 1.2
 SEED = 20261125
 
 PAGE_SIZE = 100  # shared.usecases.payment_run.PAGE_SIZE: the pages ValidateClaims and the file task read
-PART_SIZE = 8 * 1024 * 1024  # shared.data.files._PART_SIZE: what put_stream holds before uploading a part
+FILE_PAGE_SIZE = 500  # shared.usecases.payment_run.FILE_PAGE_SIZE: the claims the file task reads per Query
+GROUP_SIZE = 50  # shared.data.claims_store.GROUP_SIZE: the claims the file task moves per transaction
 REAL_VALIDATION_PAGES = 2  # pages of each size validated for real (the rest: validated by an earlier run)
 MENTORS_PER_SCHOOL = 5
 PROVIDERS_PER_SCHOOL = 4
@@ -704,73 +708,6 @@ def _timing_calls(timer: _CallTimer) -> Iterator[None]:
         handlers.BUILTIN_HANDLERS[:] = [e for e in handlers.BUILTIN_HANDLERS if not any(e is s for s in specs)]
 
 
-class _TablesNotCopied:
-    """Stands in for the `copy` module inside `moto.dynamodb.models`: `deepcopy` of a whole table returns the table
-    (the patched `transact_write_items` backs up the items it touches instead); anything else is copied."""
-
-    @staticmethod
-    def deepcopy(value: Any, memo: Any = None) -> Any:
-        import copy
-
-        from moto.dynamodb.models.table import Table
-
-        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
-
-
-@contextmanager
-def _transactions_back_up_touched_items() -> Iterator[None]:
-    """moto's TransactWriteItems deep-copies every table it touches, to roll back on failure: O(table) per call,
-    racing with a concurrent Map's writes. Within the block it backs up the items the transaction names only, and
-    puts those back on failure: the same all-or-nothing outcome."""
-    import copy
-
-    import moto.dynamodb.models as models
-
-    backend = models.DynamoDBBackend
-    original = backend.transact_write_items
-
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        backups: list[tuple[Any, Any, Any, Any]] = []
-        for entry in transact_items:
-            _, operation = next(iter(entry.items()))
-            table = self.tables.get(operation.get("TableName"))
-            if table is None:
-                continue
-            key = operation.get("Key") or {
-                name: operation["Item"][name]
-                for name in (table.hash_key_attr, table.range_key_attr)
-                if name and name in operation.get("Item", {})
-            }
-            try:
-                hash_value, range_value = self.get_keys_value(table, key)
-            except Exception:  # noqa: BLE001 - moto reports the bad key itself when it writes
-                continue
-            backups.append((table, hash_value, range_value, copy.deepcopy(table.get_item(hash_value, range_value))))
-        try:
-            original(self, transact_items)
-        except Exception:
-            for table, hash_value, range_value, item in reversed(backups):
-                if range_value is None:
-                    table.items.pop(hash_value, None)
-                    if item is not None:
-                        table.items[hash_value] = item
-                else:
-                    table.items[hash_value].pop(range_value, None)
-                    if item is not None:
-                        table.items[hash_value][range_value] = item
-            raise
-
-    namespace = vars(models)  # the module's globals: its `copy` is what transact_write_items calls
-    saved = namespace["copy"]
-    namespace["copy"] = _TablesNotCopied
-    backend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        backend.transact_write_items = original  # type: ignore[method-assign]
-        namespace["copy"] = saved
-
-
 @contextmanager
 def _one_connection_per_thread() -> Iterator[bool]:
     """`shared.data.claims_store._connection()` kept per thread when the service builds a new PynamoDB Connection
@@ -989,6 +926,7 @@ def _seed(plan: SeedPlan) -> None:
                     provider_code=planned.provider_code,
                     academic_year=plan.academic_year,
                     used=planned.hours,
+                    school_ids={school.urn},
                 )
             )
 
@@ -1069,11 +1007,14 @@ def _world(plan: SeedPlan) -> Iterator[Any]:
 
     from infrastructure.local.fakes import API_KEY, teaching_record_server
     from infrastructure.local.lambda_adapter import in_process_lambdas
+    from infrastructure.local.moto_dynamodb import back_up_touched_items_only, serialise_dynamodb
     from infrastructure.local.stack import provision
     from infrastructure.local.template import load_template
     from tests.support import ROOT, apply_test_environment, table_name
 
     apply_test_environment()
+    serialise_dynamodb()  # as the local stack and the workflow tests (see infrastructure/local/moto_dynamodb.py)
+    back_up_touched_items_only()
     teaching_record = teaching_record_server(_teachers(plan))
     try:
         os.environ.update(
@@ -1097,7 +1038,7 @@ def _world(plan: SeedPlan) -> Iterator[Any]:
             bind_tables(settings())
             for model in ALL_ITEMS:
                 model._connection = None  # PynamoDB keeps one per item class
-            with in_process_lambdas(provisioned.registry), _transactions_back_up_touched_items():
+            with in_process_lambdas(provisioned.registry):
                 yield provisioned
     finally:
         teaching_record.shutdown()
@@ -1353,8 +1294,10 @@ def _print_reading(options: Options, runs: Sequence[RunMeasurement]) -> None:
             f"  The file task took {file_small.seconds:.1f} s for {small.claims:,} claims and "
             f"{file_large.seconds:.1f} s for {large.claims:,} ({growth:.1f}× "
             f"for {large.claims / small.claims:.0f}× the claims; tracemalloc on), {inside:.0%} of it inside calls to "
-            "moto. After the pages it makes a GetItem and a TransactWriteItems per claim, one after another: at "
-            "DynamoDB's few milliseconds each, 20,000 claims are minutes, against the function's Timeout of 300 s."
+            f"moto. It reads the window {FILE_PAGE_SIZE} claims a Query (their schools in one BatchGet a page), then "
+            f"moves the claims of the file {GROUP_SIZE} to a TransactWriteItems: about "
+            f"{large.claims // GROUP_SIZE * 2 + large.claims // FILE_PAGE_SIZE * 2:,} DynamoDB requests for "
+            f"{large.claims:,} claims, a few seconds on DynamoDB against the function's Timeout of 300 s."
         )
     pages = [
         (run.claims, row)
@@ -1365,7 +1308,7 @@ def _print_reading(options: Options, runs: Sequence[RunMeasurement]) -> None:
     if len(pages) >= 2:
         (n1, q1), (n2, q2) = pages[0], pages[-1]
         options.print(
-            f"  A page of the window's claims (Query on window-status-index, up to {PAGE_SIZE} claims) took "
+            f"  A page of the window's claims (Query on window-status-index, up to {FILE_PAGE_SIZE} claims) took "
             f"{q1[2] / q1[1] * 1000:.0f} ms with {n1:,} claims in the table and {q2[2] / q2[1] * 1000:.0f} ms with "
             f"{n2:,}: moto reads and sorts the whole table for every Query on an index (DynamoDB reads the page), "
             "and serialises every item it returns slowly."
@@ -1376,18 +1319,17 @@ def _print_reading(options: Options, runs: Sequence[RunMeasurement]) -> None:
         options.print(
             f"  The file task's own peak grew by {grown:+.2f} MiB from {small.claims:,} to {large.claims:,} claims. "
             f"Over the same step the file grew by {file_grown:.2f} MiB (to {large.file_bytes / MIB:.2f} MiB) and "
-            f"the schools in it from {small.schools:,} to {large.schools:,}: files.put_stream keeps the file in "
-            f"memory until a part of {PART_SIZE // MIB} MiB is full (the whole file at these sizes) and copies it to "
-            f"upload it (2 × {file_grown:.2f} = {2 * file_grown:.2f} MiB), and _write_file keeps every school of the "
-            "window it has read. Bounded by the part size, not by the claims, once a file passes one part."
+            f"the schools in it from {small.schools:,} to {large.schools:,}. The file is spooled to a temporary file "
+            "(Lambda's /tmp) and uploaded from there, and the task holds one page of claims and of their schools "
+            "at a time: what it holds is set by the page, not by the window."
         )
     real_small, real_large = small.real_page_cpu_seconds, large.real_page_cpu_seconds
     if real_small and real_large and len(runs) >= 2:
         options.print(
             f"  A page of validation cost {real_small:.1f} CPU s at {small.claims:,} claims and {real_large:.1f} at "
-            f"{large.claims:,} ({real_large / real_small:.0f}×): each page reads all the claims of every provider "
-            "and school on it again (ClaimsStore.for_provider/for_school), so the claims read grow with the square "
-            "of the window."
+            f"{large.claims:,} ({real_large / real_small:.1f}×). A page reads its own claims, their allowance "
+            "items (BatchGet) and its schools' claims: on DynamoDB the same whatever the window; here moto's Queries "
+            "read the whole table, which is what grows."
         )
 
 

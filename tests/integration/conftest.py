@@ -18,7 +18,10 @@ SCHEDULE_GROUP = "test-claim-windows"
 
 @pytest.fixture(scope="session")
 def aws() -> Iterator[None]:
+    from infrastructure.local.moto_dynamodb import back_up_touched_items_only
+
     apply_test_environment()
+    back_up_touched_items_only()  # as the local stack: a transaction costs its items, not its tables
     with mock_aws():
         create_tables()
         import os

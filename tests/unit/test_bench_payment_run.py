@@ -15,12 +15,13 @@ from tests.bench.__main__ import BENCHMARKS, _parser
 from tests.bench.payment_run import (
     DISTRICTS,
     EARLIER_RUN_ID,
+    FILE_PAGE_SIZE,
     GOAL_RATIO,
+    GROUP_SIZE,
     INITIAL_HOURS_CAP,
     MIB,
     PAGE_SIZE,
     PAGE_TASK,
-    PART_SIZE,
     PROVIDERS,
     SCHOOL_TOTAL_FLAG_PENCE,
     SUBMITTER_NAME,
@@ -122,12 +123,13 @@ def test_the_benchmarks_thresholds_are_the_services() -> None:
     from shared.claims.allowance import TrainingType, cap
     from shared.claims.regions import DEFAULT_HOURLY_RATES_PENCE, region_for_district
     from shared.claims.validation import SCHOOL_TOTAL_FLAG_PENCE as SERVICE_FLAG
-    from shared.data.files import _PART_SIZE
+    from shared.data.claims_store import GROUP_SIZE as SERVICE_GROUP_SIZE
+    from shared.usecases.payment_run import FILE_PAGE_SIZE as SERVICE_FILE_PAGE_SIZE
     from shared.usecases.payment_run import PAGE_SIZE as SERVICE_PAGE_SIZE
 
     assert SCHOOL_TOTAL_FLAG_PENCE == SERVICE_FLAG
     assert PAGE_SIZE == SERVICE_PAGE_SIZE
-    assert PART_SIZE == _PART_SIZE
+    assert (FILE_PAGE_SIZE, GROUP_SIZE) == (SERVICE_FILE_PAGE_SIZE, SERVICE_GROUP_SIZE)
     assert cap(AcademicYear.for_date(CLOSES_ON), TrainingType.INITIAL) == INITIAL_HOURS_CAP
     assert [rate for _, _, rate in DISTRICTS] == [
         DEFAULT_HOURLY_RATES_PENCE[region_for_district(code)] for code, _, _ in DISTRICTS

@@ -38,3 +38,78 @@ def test_wrapped_operations_run_one_at_a_time() -> None:
     for thread in threads:
         thread.join()
     assert inside["most"] == 1
+
+
+def test_a_failed_transaction_puts_back_the_items_it_touched_and_copies_no_table() -> None:
+    import boto3
+    import moto.dynamodb.models as models
+    import pytest
+    from moto import mock_aws
+
+    from infrastructure.local.moto_dynamodb import back_up_touched_items_only
+
+    back_up_touched_items_only()
+    back_up_touched_items_only()  # idempotent
+    with mock_aws():
+        db = boto3.client("dynamodb", region_name="eu-west-2")
+        for name in ("Claims", "Events"):
+            db.create_table(
+                TableName=name,
+                KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
+        db.put_item(TableName="Claims", Item={"id": {"S": "a"}, "n": {"N": "1"}})
+        db.put_item(TableName="Claims", Item={"id": {"S": "b"}, "n": {"N": "1"}})
+        copied: list[object] = []
+        real_deepcopy = models.copy.deepcopy
+
+        def watching(value: object, memo: object = None) -> object:
+            result = real_deepcopy(value, memo)
+            if result is not value:
+                copied.append(type(value).__name__)
+            return result
+
+        models.copy.deepcopy = watching  # type: ignore[method-assign]
+        try:
+            failing = [
+                {
+                    "Update": {
+                        "TableName": "Claims",
+                        "Key": {"id": {"S": "a"}},
+                        "UpdateExpression": "SET n = :two",
+                        "ExpressionAttributeValues": {":two": {"N": "2"}},
+                    }
+                },
+                {"Put": {"TableName": "Events", "Item": {"id": {"S": "e1"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": "Claims",
+                        "Key": {"id": {"S": "b"}},
+                        "ConditionExpression": "n = :five",
+                        "ExpressionAttributeValues": {":five": {"N": "5"}},
+                    }
+                },
+            ]
+            with pytest.raises(db.exceptions.TransactionCanceledException):
+                db.transact_write_items(TransactItems=failing)
+        finally:
+            del models.copy.deepcopy
+        # Then nothing it wrote is left, and no table was copied
+        assert db.get_item(TableName="Claims", Key={"id": {"S": "a"}})["Item"]["n"] == {"N": "1"}
+        assert "Item" not in db.get_item(TableName="Events", Key={"id": {"S": "e1"}})
+        assert "Table" not in copied
+        # And a transaction that passes writes everything
+        db.transact_write_items(TransactItems=failing[:2])
+        assert db.get_item(TableName="Claims", Key={"id": {"S": "a"}})["Item"]["n"] == {"N": "2"}
+        assert "Item" in db.get_item(TableName="Events", Key={"id": {"S": "e1"}})
+
+
+def test_transactions_stay_inside_the_lock_whichever_patch_comes_first() -> None:
+    serialise_dynamodb()
+    from infrastructure.local.moto_dynamodb import back_up_touched_items_only
+
+    back_up_touched_items_only()
+    method = DynamoDBBackend.transact_write_items
+    assert getattr(method, "__serialised__", False)
+    assert getattr(method, "__backs_up_items__", False)

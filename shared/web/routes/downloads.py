@@ -27,6 +27,7 @@ router = Router()
 
 EXPIRED_H1 = "This link has expired"
 USED_H1 = "This link has already been used"
+REPLACED_H1 = "This link has been replaced"
 
 
 def _request() -> Request:
@@ -56,6 +57,8 @@ def download(token: str) -> Response[Any]:
         return page(request, "errors/problem.html", status=500, h1="Sorry, there is a problem with the service")
     if result.outcome is DownloadOutcome.EXPIRED:
         return page(request, "downloads/expired.html", status=410, h1=EXPIRED_H1)
+    if result.outcome is DownloadOutcome.REPLACED:
+        return page(request, "downloads/replaced.html", status=410, h1=REPLACED_H1)
     if result.outcome is DownloadOutcome.USED:
         return page(request, "downloads/used.html", status=410, h1=USED_H1)
     if result.outcome is DownloadOutcome.REDIRECT:

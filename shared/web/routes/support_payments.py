@@ -14,6 +14,7 @@ from shared.claims.payer_response import PREVIEW_ROWS, REQUIRED_HEADERS, follow_
 from shared.claims.statuses import DISPLAY, ClaimStatus
 from shared.data.repositories import ClaimWindows
 from shared.usecases import payment_runs
+from shared.usecases.payer_links import resend_link, resend_plan
 from shared.usecases.payer_response import (
     Confirmed,
     Rejected,
@@ -254,3 +255,40 @@ def run_file(run_id: str) -> Response[Any]:
         body=body.decode("utf-8"),
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
+
+
+NEW_LINK_H1 = "Send the payer a new link"
+
+
+def _new_link_path(run_id: str) -> str:
+    return f"/support/payments/runs/{run_id}/new-link"
+
+
+@router.get("/support/payments/runs/<run_id>/new-link")
+def new_link_page(run_id: str) -> Response[Any]:
+    request = _request()
+    support = support_page(request)
+    return page(
+        request,
+        "support/payments/new-link.html",
+        h1=NEW_LINK_H1,
+        **support.context("Payments"),
+        plan=resend_plan(run_id),
+        back_href=PAYMENTS,
+    )
+
+
+@router.post("/support/payments/runs/<run_id>/new-link")
+def send_new_link(run_id: str) -> Response[Any]:
+    request = _request()
+    support = support_page(request)
+    sent = resend_link(run_id, support.user.full_name, request.now)
+    if sent is not None and sent.refusal is not None:
+        return redirect(_new_link_path(run_id))  # the page says why not
+    if sent is None:
+        message = f"A new link for payment run {run_id} had just been sent by someone else: nothing more was sent"
+    else:
+        sent_to = _plural(len(sent.addresses), "payer address", "payer addresses")
+        message = f"New link to the payment file of run {run_id} sent to {sent_to}"
+    set_flash(request, message, PAYMENTS)
+    return redirect(PAYMENTS)
