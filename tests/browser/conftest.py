@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from infrastructure.local.stack import free_port
 from tests.support import ROOT, check_page
@@ -141,8 +142,20 @@ def _page(browser: Browser, base_url: str, javascript: bool) -> Iterator[Page]:
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    violations: list[dict[str, Any]] = page.evaluate("async () => (await axe.run(document)).violations")
-    return violations
+    """axe-core over the page once it has loaded. A form's POST answers with a redirect: when the check
+    starts while the browser is between the two documents, axe finds no document; it runs again on the
+    page the browser lands on (never on a half-loaded one, never skipped)."""
+    for attempt in range(5):
+        page.wait_for_load_state("load")
+        try:
+            violations: list[dict[str, Any]] = page.evaluate("async () => (await axe.run(document)).violations")
+        except PlaywrightError as error:
+            if attempt == 4 or ("documentElement" not in str(error) and "navigat" not in str(error)):
+                raise
+            page.wait_for_timeout(250)
+            continue
+        return violations
+    raise AssertionError("unreachable")
 
 
 def assert_good_page(page: Page) -> None:
