@@ -259,7 +259,8 @@ def check_rows(parsed: ParsedFile, statuses: Mapping[str, ClaimStatus]) -> Check
 # -- the record of an upload ------------------------------------------------------------------------
 class BatchStatus(StrEnum):
     PENDING = "pending"  # checked and stored; nothing has changed yet
-    CONFIRMED = "confirmed"  # a support user confirmed it; the claims have been changed
+    APPLYING = "applying"  # a support user confirmed it; its claims are being changed (confirming again finishes)
+    CONFIRMED = "confirmed"  # every row applied (or left out because its claim had changed)
 
 
 class PayerResponseBatch(Domain):

@@ -10,7 +10,7 @@ import datetime as dt
 import secrets
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -238,6 +238,16 @@ def _event(
     )
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """One claim's change for `ClaimsStore.change_statuses` (the arguments of `change_status`)."""
+
+    claim: Claim
+    to_status: ClaimStatus
+    reason: str | None = None
+    unpaid_reason: str | Unchanged | None = UNCHANGED
+
+
 # DynamoDB's TransactWriteItems takes 100 actions; a status change that gives no hours back is two (the
 # claim and its event). Changes that release hours also write each mentor's allowance item.
 MAX_TRANSACTION_ITEMS = 100
@@ -372,22 +382,23 @@ class ClaimsStore:
             raise ConcurrentUpdate(claim.reference) from error
         return updated
 
-    def change_statuses(
-        self, claims: list[Claim], to_status: ClaimStatus, actor: str, at: dt.datetime, reason: str | None = None
-    ) -> list[Claim]:
-        """`change_status` for up to GROUP_SIZE claims in ONE transaction: all of them move, each with its
-        conditional write and event, or none does (ConcurrentUpdate naming the first). For batch tasks
-        moving thousands of claims, where one request per claim would not fit a Lambda's time."""
-        writes = sum(2 + (len(c.mentors) if releases_hours(c.status, to_status) else 0) for c in claims)
-        if len(claims) > GROUP_SIZE or writes > MAX_TRANSACTION_ITEMS:
-            raise ValueError(f"{len(claims)} claims ({writes} writes) do not fit one transaction")
-        if not claims:
+    def change_statuses(self, changes: Sequence[StatusChange], actor: str, at: dt.datetime) -> list[Claim]:
+        """`change_status` for up to GROUP_SIZE claims in ONE transaction: every claim changes, each with
+        its conditional write and event, or none does (ConcurrentUpdate naming the first). For batch work
+        on thousands of claims, where a request per claim would not fit a Lambda's time."""
+        writes = sum(2 + (len(c.claim.mentors) if releases_hours(c.claim.status, c.to_status) else 0) for c in changes)
+        if len(changes) > GROUP_SIZE or writes > MAX_TRANSACTION_ITEMS:
+            raise ValueError(f"{len(changes)} claims ({writes} writes) do not fit one transaction")
+        if not changes:
             return []
         try:
             with TransactWrite(connection=_connection()) as transaction:
-                updated = [_change_status(transaction, claim, to_status, actor, at, reason) for claim in claims]
+                updated = [
+                    _change_status(transaction, c.claim, c.to_status, actor, at, c.reason, c.unpaid_reason)
+                    for c in changes
+                ]
         except TransactWriteError as error:
-            raise ConcurrentUpdate(claims[0].reference) from error
+            raise ConcurrentUpdate(changes[0].claim.reference) from error
         return updated
 
     def get_many(self, references: list[str]) -> list[Claim]:

@@ -80,11 +80,11 @@ class PayerResponses:
     def read_file(self, batch: PayerResponseBatch) -> bytes:
         return read(batch.file_key)
 
-    def mark_confirmed(self, batch_id: str) -> bool:
-        """Pending → confirmed, once: False when it was already confirmed (a second click, another tab)."""
+    def start_applying(self, batch_id: str) -> bool:
+        """Pending → applying, once: False when it was already confirmed (a second click, another tab)."""
         try:
             BatchItem(batch_id=batch_id).update(
-                actions=[BatchItem.status.set(BatchStatus.CONFIRMED.value)],
+                actions=[BatchItem.status.set(BatchStatus.APPLYING.value)],
                 condition=(BatchItem.kind == KIND) & (BatchItem.status == BatchStatus.PENDING.value),
             )
         except UpdateError as error:
@@ -94,11 +94,13 @@ class PayerResponses:
         return True
 
     def record_outcome(self, batch_id: str, counts: ResponseCounts, failed: int) -> None:
+        """Applying → confirmed, with what happened to the rows."""
         BatchItem(batch_id=batch_id).update(
             actions=[
+                BatchItem.status.set(BatchStatus.CONFIRMED.value),
                 BatchItem.counts.set(
                     {"paid": counts.paid, "information_requested": counts.information_requested, "failed": failed}
-                )
+                ),
             ]
         )
 

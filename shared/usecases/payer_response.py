@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import batched
 
 from shared.claims.claim import Claim
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition, NotFound
@@ -24,14 +26,17 @@ from shared.claims.payer_response import (
     PayerResponseBatch,
     RawRow,
     ResponseCounts,
+    ResponseRow,
     RowError,
     check_rows,
     expired,
     read_file,
 )
-from shared.data.claims_store import ClaimsStore
+from shared.claims.statuses import ClaimStatus
+from shared.data.claims_store import GROUP_SIZE, UNCHANGED, ClaimsStore, StatusChange, Unchanged
 from shared.data.payer_responses import FollowUpClaim, PayerResponses
 from shared.observability import logger, metrics
+from shared.usecases.bulk import apply_group
 
 
 @dataclass(frozen=True)
@@ -102,12 +107,21 @@ def _own_batch(batch_id: str, user: User) -> PayerResponseBatch:
     return batch
 
 
-def confirmation(batch_id: str, user: User, now: dt.datetime) -> Confirmation | Confirmed | Rejected:
+@dataclass(frozen=True)
+class Unfinished:
+    """A confirmed upload whose claims were not all changed (the confirmation stopped part-way)."""
+
+    batch: PayerResponseBatch
+
+
+def confirmation(batch_id: str, user: User, now: dt.datetime) -> Confirmation | Confirmed | Rejected | Unfinished:
     """The counts and the first rows of a stored upload, checked again against the claims as they are now
     (or what happened, once it has been confirmed)."""
     batch = _own_batch(batch_id, user)
     if batch.status is BatchStatus.CONFIRMED:
         return Confirmed(batch.counts, batch.failed, first_time=False)
+    if batch.status is BatchStatus.APPLYING:
+        return Unfinished(batch)
     if expired(batch, now):
         raise UploadExpired(batch_id)
     checked = _check(PayerResponses().read_file(batch))
@@ -117,51 +131,73 @@ def confirmation(batch_id: str, user: User, now: dt.datetime) -> Confirmation | 
 
 
 def confirm(batch_id: str, user: User, now: dt.datetime) -> Confirmed | Rejected:
-    """Check the stored file again, claim the batch (once), then change each claim through the one
-    status-change path. A second confirmation changes nothing."""
+    """Check the stored file again, claim the batch (once), then change its claims GROUP_SIZE to a
+    transaction through the one status-change path. A confirmation that stopped part-way (a timeout)
+    leaves the batch applying: confirming again changes the claims not yet changed, never one twice."""
     responses = PayerResponses()
     batch = _own_batch(batch_id, user)
     if batch.status is BatchStatus.CONFIRMED:
         return Confirmed(batch.counts, batch.failed, first_time=False)
-    if expired(batch, now):
-        raise UploadExpired(batch_id)
-    checked = _check(responses.read_file(batch))
-    if isinstance(checked, Rejected):
-        return checked
-    if not responses.mark_confirmed(batch_id):
-        confirmed = responses.get(batch_id) or batch
-        return Confirmed(confirmed.counts, confirmed.failed, first_time=False)
-    store = ClaimsStore()
-    paid = information_requested = failed = 0
-    for row in checked.rows:
-        reason = f"Payer response {batch_id}, row {row.row_number}"
-        if row.unpaid_reason:
-            reason += f": {row.unpaid_reason}"
-        try:
-            claim = store.get(row.reference)
-            to_status = OUTCOME_STATUS[row.outcome]
-            if row.unpaid_reason is not None:
-                store.change_status(claim, to_status, user.user_id, now, reason, unpaid_reason=row.unpaid_reason)
-            else:
-                store.change_status(claim, to_status, user.user_id, now, reason)
-        except (ConcurrentUpdate, InvalidTransition, NotFound):
-            # Moved between the check and the write (another support user, another upload).
-            failed += 1
-            logger.warning("payer response row not applied", extra={"batch_id": batch_id, "reference": row.reference})
-            continue
-        if row.outcome is PayerOutcome.PAID:
-            paid += 1
-        else:
-            information_requested += 1
-    counts = ResponseCounts(paid=paid, information_requested=information_requested)
+    if batch.status is BatchStatus.PENDING:
+        if expired(batch, now):
+            raise UploadExpired(batch_id)
+        checked = _check(responses.read_file(batch))
+        if isinstance(checked, Rejected):
+            return checked
+        if not responses.start_applying(batch_id):
+            confirmed = responses.get(batch_id) or batch
+            return Confirmed(confirmed.counts, confirmed.failed, first_time=False)
+        rows = checked.rows
+    else:  # applying: every row was valid when it was confirmed; finish the ones not yet applied
+        rows = _confirmed_rows(responses.read_file(batch))
+    _apply(batch_id, rows, user, now)
+    counts, failed = _outcome(rows)
     responses.record_outcome(batch_id, counts, failed)
     logger.info(
         "payer response confirmed",
-        extra={"batch_id": batch_id, "paid": paid, "information_requested": information_requested, "failed": failed},
+        extra={
+            "batch_id": batch_id,
+            "paid": counts.paid,
+            "information_requested": counts.information_requested,
+            "failed": failed,
+        },
     )
     metrics.add_metric(name="PayerResponseConfirmed", unit="Count", value=1)
-    metrics.add_metric(name="ClaimsPaid", unit="Count", value=paid)
+    metrics.add_metric(name="ClaimsPaid", unit="Count", value=counts.paid)
     return Confirmed(counts, failed, first_time=True)
+
+
+def _confirmed_rows(content: bytes | None) -> tuple[ResponseRow, ...]:
+    parsed = read_file(content)
+    return check_rows(parsed, dict.fromkeys(parsed.references, ClaimStatus.PAYMENT_IN_PROGRESS)).rows
+
+
+def _apply(batch_id: str, rows: Sequence[ResponseRow], user: User, now: dt.datetime) -> None:
+    """Change each row's claim that is still in payment_in_progress, GROUP_SIZE to a transaction."""
+    store = ClaimsStore()
+    for group in batched(rows, GROUP_SIZE):
+        claims = {claim.reference: claim for claim in store.get_many([row.reference for row in group])}
+        changes = []
+        for row in group:
+            claim = claims.get(row.reference)
+            if claim is None or claim.status is not ClaimStatus.PAYMENT_IN_PROGRESS:
+                continue  # applied by an earlier attempt, or moved by someone else since the check
+            reason = f"Payer response {batch_id}, row {row.row_number}"
+            if row.unpaid_reason:
+                reason += f": {row.unpaid_reason}"
+            unpaid: str | Unchanged = row.unpaid_reason if row.unpaid_reason is not None else UNCHANGED
+            changes.append(StatusChange(claim, OUTCOME_STATUS[row.outcome], reason, unpaid))
+        apply_group(store, changes, user.user_id, now)
+
+
+def _outcome(rows: Sequence[ResponseRow]) -> tuple[ResponseCounts, int]:
+    """What the rows came to, from the claims as they now are: (paid, information requested), and the rows
+    whose claim is in neither (moved by someone else between the check and the write)."""
+    statuses = PayerResponses.claim_statuses(row.reference for row in rows)
+    reached = [row for row in rows if statuses.get(row.reference) is OUTCOME_STATUS[row.outcome]]
+    paid = sum(1 for row in reached if row.outcome is PayerOutcome.PAID)
+    counts = ResponseCounts(paid=paid, information_requested=len(reached) - paid)
+    return counts, len(rows) - len(reached)
 
 
 def awaiting_follow_up() -> list[FollowUpClaim]:

@@ -27,12 +27,13 @@ from shared.claims.statuses import HOURS_RELEASED, ClaimStatus
 from shared.claims.validation import Facts, findings, needs_review, reasons
 from shared.config import settings
 from shared.data.batches import PaymentRuns
-from shared.data.claims_store import GROUP_SIZE, ClaimsStore, allowances, member_emails
+from shared.data.claims_store import GROUP_SIZE, ClaimsStore, StatusChange, allowances, member_emails
 from shared.data.emails import enqueue
 from shared.data.files import put_stream, read_lines
 from shared.data.repositories import ClaimWindows, Organisations, Providers
 from shared.integrations.teaching_record import find_teacher
 from shared.observability import logger, metrics
+from shared.usecases.bulk import apply_group
 
 PAGE_SIZE = 100
 ACTOR = "payment-run"
@@ -369,25 +370,12 @@ def _move_claims_in_file(key: str, now: dt.datetime) -> int:
     store = ClaimsStore()
     moved = 0
     for references in batched(_references_in(key), GROUP_SIZE):
-        claims = [claim for claim in store.get_many(list(references)) if claim.status is ClaimStatus.SUBMITTED]
-        moved += _move_group(store, claims, f"In payment file {key}", now)
-    return moved
-
-
-def _move_group(store: ClaimsStore, claims: list[Claim], reason: str, now: dt.datetime) -> int:
-    try:
-        store.change_statuses(claims, ClaimStatus.PAYMENT_IN_PROGRESS, ACTOR, now, reason)
-        return len(claims)
-    except ConcurrentUpdate:
-        pass
-    moved = 0
-    for claim in claims:
-        try:
-            store.change_status(claim, ClaimStatus.PAYMENT_IN_PROGRESS, ACTOR, now, reason)
-        except ConcurrentUpdate:
-            logger.warning("claim changed while it was put in a payment file", extra={"reference": claim.reference})
-            continue
-        moved += 1
+        changes = [
+            StatusChange(claim, ClaimStatus.PAYMENT_IN_PROGRESS, f"In payment file {key}")
+            for claim in store.get_many(list(references))
+            if claim.status is ClaimStatus.SUBMITTED
+        ]
+        moved += len(apply_group(store, changes, ACTOR, now))
     return moved
 
 

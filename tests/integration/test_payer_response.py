@@ -351,6 +351,64 @@ def test_confirming_changes_each_claim_once_with_an_event(colin: Client, seed: S
     assert colin.get(path).location == "/support/payments"
 
 
+def test_a_confirmation_that_stops_part_way_is_finished_by_confirming_again(
+    colin: Client, seed: SeedData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request dies after the first group of 50 (as at API Gateway's 29 s): the batch stays applying, its
+    page offers to update the rest, and the second confirmation changes each remaining claim once."""
+    from shared.data.items import BatchItem
+    from shared.usecases import payer_response
+
+    path, paid, unpaid = upload_valid(colin, seed, paid=60, unpaid=5)
+    batch_id = path.rsplit("/", 1)[1]
+    real = payer_response.apply_group
+    calls = {"n": 0}
+
+    def dies_after_one_group(*args: Any, **kwargs: Any) -> list[str]:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise TimeoutError("the request ran out of time")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(payer_response, "apply_group", dies_after_one_group)
+    with pytest.raises(TimeoutError):
+        payer_response.confirm(batch_id, _colin_user(), NOW)
+    assert BatchItem.get(batch_id).status == "applying"
+    assert sum(status_of(r) == "paid" for r in paid) == 50
+    monkeypatch.setattr(payer_response, "apply_group", real)
+    # When Colin opens the upload again, the page says the update stopped and offers to finish it
+    page = colin.get(path)
+    assert page.h1 == "Finish updating the claims in this payer response"
+    assert "Claims already updated will not change again." in page.text()
+    # And confirming again updates the rest, each claim once
+    done = colin.post(path)
+    assert done.status == 303
+    assert [status_of(r) for r in paid] == ["paid"] * 60
+    assert [status_of(r) for r in unpaid] == ["payment_information_requested"] * 5
+    assert all(len(events_of(r)) == 1 for r in paid + unpaid)
+    item = BatchItem.get(batch_id)
+    assert (item.status, item.counts.as_dict()) == ("confirmed", {"paid": 60, "information_requested": 5, "failed": 0})
+
+
+def test_confirming_writes_claims_fifty_to_a_transaction(colin: Client, seed: SeedData) -> None:
+    from tests.integration.test_payment_run_tasks import dynamodb_requests
+
+    path, paid, _ = upload_valid(colin, seed, paid=120, unpaid=0)
+    with dynamodb_requests() as seen:
+        assert colin.post(path).status == 303
+    assert [status_of(r) for r in paid] == ["paid"] * 120
+    assert seen.calls["TransactWriteItems"] == 3  # 50 + 50 + 20, not 120
+    assert seen.calls["GetItem"] < 10  # the session, the user, the batch: not a claim each
+
+
+def _colin_user() -> Any:
+    from shared.data.repositories import Users
+
+    user = Users().get(COLIN_CHAPMAN_USER_ID)
+    assert user is not None
+    return user
+
+
 def test_confirmation_checks_the_claims_again(colin: Client, seed: SeedData) -> None:
     from shared.data.items import BatchItem, ClaimItem
 

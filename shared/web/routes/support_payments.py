@@ -18,6 +18,7 @@ from shared.usecases.payer_links import resend_link, resend_plan
 from shared.usecases.payer_response import (
     Confirmed,
     Rejected,
+    Unfinished,
     UploadExpired,
     apply_follow_up,
     awaiting_follow_up,
@@ -122,6 +123,16 @@ def confirm_page(batch_id: str) -> Response[Any]:
         return redirect(PAYMENTS)
     if isinstance(found, Rejected):
         return _upload_page(request, found)
+    if isinstance(found, Unfinished):
+        return page(
+            request,
+            "support/payments/unfinished.html",
+            h1="Finish updating the claims in this payer response",
+            **support.context("Payments"),
+            view=found,
+            action=f"{UPLOAD}/{batch_id}",
+            back_href=PAYMENTS,
+        )
     return page(
         request,
         "support/payments/confirm.html",
