@@ -361,7 +361,8 @@ def test_a_confirmation_that_stops_part_way_is_finished_by_confirming_again(
 
     path, paid, unpaid = upload_valid(colin, seed, paid=60, unpaid=5)
     batch_id = path.rsplit("/", 1)[1]
-    real = payer_response.apply_group
+    from shared.usecases.bulk import apply_group as real
+
     calls = {"n": 0}
 
     def dies_after_one_group(*args: Any, **kwargs: Any) -> list[str]:

@@ -50,11 +50,11 @@ def dynamodb_requests() -> Iterator[Requests]:
             seen.items += sum(len(found) for found in result.get("Responses", {}).values())
         return result
 
-    BaseClient._make_api_call = counted  # type: ignore[method-assign]
+    BaseClient._make_api_call = counted
     try:
         yield seen
     finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
+        BaseClient._make_api_call = original
 
 
 @pytest.fixture

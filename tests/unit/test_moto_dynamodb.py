@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
 
@@ -62,7 +63,8 @@ def test_a_failed_transaction_puts_back_the_items_it_touched_and_copies_no_table
         db.put_item(TableName="Claims", Item={"id": {"S": "a"}, "n": {"N": "1"}})
         db.put_item(TableName="Claims", Item={"id": {"S": "b"}, "n": {"N": "1"}})
         copied: list[object] = []
-        real_deepcopy = models.copy.deepcopy
+        shim: Any = vars(models)["copy"]
+        real_deepcopy = shim.deepcopy
 
         def watching(value: object, memo: object = None) -> object:
             result = real_deepcopy(value, memo)
@@ -70,7 +72,7 @@ def test_a_failed_transaction_puts_back_the_items_it_touched_and_copies_no_table
                 copied.append(type(value).__name__)
             return result
 
-        models.copy.deepcopy = watching  # type: ignore[method-assign]
+        shim.deepcopy = watching
         try:
             failing = [
                 {
@@ -94,7 +96,7 @@ def test_a_failed_transaction_puts_back_the_items_it_touched_and_copies_no_table
             with pytest.raises(db.exceptions.TransactionCanceledException):
                 db.transact_write_items(TransactItems=failing)
         finally:
-            del models.copy.deepcopy
+            del shim.deepcopy
         # Then nothing it wrote is left, and no table was copied
         assert db.get_item(TableName="Claims", Key={"id": {"S": "a"}})["Item"]["n"] == {"N": "1"}
         assert "Item" not in db.get_item(TableName="Events", Key={"id": {"S": "e1"}})
