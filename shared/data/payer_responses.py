@@ -77,6 +77,15 @@ class PayerResponses:
             return None
         return _batch(item) if item.kind == KIND else None
 
+    def unfinished(self, uploaded_by: str) -> list[PayerResponseBatch]:
+        """This user's confirmed uploads whose claims were not all changed (one Query on the kind index;
+        payer responses are a few a year)."""
+        query = BatchItem.by_kind.query(
+            KIND,
+            filter_condition=(BatchItem.status == BatchStatus.APPLYING.value) & (BatchItem.started_by == uploaded_by),
+        )
+        return [_batch(item) for item in query]
+
     def read_file(self, batch: PayerResponseBatch) -> bytes:
         return read(batch.file_key)
 

@@ -200,6 +200,11 @@ def _outcome(rows: Sequence[ResponseRow]) -> tuple[ResponseCounts, int]:
     return counts, len(rows) - len(reached)
 
 
+def unfinished_uploads(user: User) -> list[PayerResponseBatch]:
+    """The user's confirmed uploads still applying (the Payments page links each to finish it)."""
+    return PayerResponses().unfinished(user.user_id)
+
+
 def awaiting_follow_up() -> list[FollowUpClaim]:
     return PayerResponses.awaiting_follow_up()
 

@@ -377,7 +377,13 @@ def test_a_confirmation_that_stops_part_way_is_finished_by_confirming_again(
     assert BatchItem.get(batch_id).status == "applying"
     assert sum(status_of(r) == "paid" for r in paid) == 50
     monkeypatch.setattr(payer_response, "apply_group", real)
-    # When Colin opens the upload again, the page says the update stopped and offers to finish it
+    # When Colin opens Payments, a banner links to the unfinished upload
+    payments = colin.get("/support/payments")
+    banner = payments.soup.find("a", href=path)
+    assert banner is not None
+    assert banner.get_text(strip=True) == "Update the remaining claims"
+    assert "has not finished updating its claims" in payments.text()
+    # And the upload's page says the update stopped and offers to finish it
     page = colin.get(path)
     assert page.h1 == "Finish updating the claims in this payer response"
     assert "Claims already updated will not change again." in page.text()
@@ -389,6 +395,7 @@ def test_a_confirmation_that_stops_part_way_is_finished_by_confirming_again(
     assert all(len(events_of(r)) == 1 for r in paid + unpaid)
     item = BatchItem.get(batch_id)
     assert (item.status, item.counts.as_dict()) == ("confirmed", {"paid": 60, "information_requested": 5, "failed": 0})
+    assert colin.get("/support/payments").soup.find("a", href=path) is None
 
 
 def test_confirming_writes_claims_fifty_to_a_transaction(colin: Client, seed: SeedData) -> None:

@@ -25,6 +25,7 @@ from shared.usecases.payer_response import (
     confirm,
     confirmation,
     follow_up_view,
+    unfinished_uploads,
     upload,
 )
 from shared.web.flash import set_flash, take_flash
@@ -66,6 +67,7 @@ def payments() -> Response[Any]:
         h1="Payments",
         **support.context("Payments"),
         flash=take_flash(request),
+        unfinished=unfinished_uploads(support.user),
         runs=payment_runs.runs(),
         closed_windows=[w for w in ClaimWindows().all() if not w.is_open(request.now) and w.opens_at <= request.now],
         claims=[
