@@ -90,6 +90,29 @@ def test_run_payment_now_starts_the_next_run_once(colin: Client, configured: dic
     )
 
 
+def test_a_window_closed_early_shows_the_day_it_closed(colin: Client) -> None:
+    import datetime as dt
+
+    from shared.claims.academic_years import AcademicYear
+    from shared.claims.windows import ClaimWindow
+    from shared.data.repositories import ClaimWindows
+
+    # Given a window planned to close on 31 March 2027, closed today with "Close window now"
+    ClaimWindows().put(
+        ClaimWindow(
+            window_id="early-close",
+            academic_year=AcademicYear.parse("2026 to 2027"),
+            opens_on=dt.date(2026, 11, 1),
+            closes_on=dt.date(2027, 3, 31),
+            closed_at=NOW,
+        )
+    )
+    _run("window-early-close-run-1", "early-close", 0, 0, None)
+    row = colin.get("/support/payments").soup.find("td", string="window-early-close-run-1").find_parent("tr")
+    # Then its run says the day it closed, not the day it was planned to
+    assert "2026 to 2027, closed 28 November 2026" in row.get_text(" ", strip=True)
+
+
 def test_an_open_or_unknown_window_cannot_be_run(colin: Client) -> None:
     from shared.data.repositories import ClaimWindows
 
