@@ -1279,7 +1279,8 @@ def _print_validation(options: Options, runs: Sequence[RunMeasurement]) -> None:
         options.print(
             f"  {run.claims:,} claims: {len(real)} pages validated for real, {each:.1f} CPU s each"
             + (f" ({len(skipped)} pages of claims validated earlier, {skip_each:.2f} s each)" if skip_each else "")
-            + f"; the pages' Queries returned {reads / max(len(real), 1):,.0f} claims per real page. Every one of "
+            + f"; the pages' Queries returned {reads / max(len(real) + len(skipped), 1):,.0f} items a page on average "
+            f"(every page its own claims; real pages also their schools'). Every one of "
             f"{run.pages} pages for real: {projected:,.0f} CPU s here ({projected / 60:.0f} min)"
         )
 
