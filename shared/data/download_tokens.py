@@ -14,14 +14,11 @@ from functools import lru_cache
 from typing import Any
 
 import boto3
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from shared.config import settings
 from shared.data.items import DownloadTokenItem
-
-_CONDITION_FAILED = "ConditionalCheckFailed"
+from shared.data.transactions import any_condition_failed, write_transaction
 
 
 def run_key(run_id: str) -> str:
@@ -57,48 +54,21 @@ def _epoch(at: dt.datetime) -> int:
 
 class DownloadTokens:
     def issue_for_run(
-        self, run_id: str, file_key: str, token_hash: str, created_at: dt.datetime, expires_at: dt.datetime
-    ) -> bool:
-        """Store the run's one link (its hash only). False, writing nothing, if the run already has a link."""
-        link = DownloadTokenItem(
-            token_hash=token_hash,
-            run_id=run_id,
-            file_key=file_key,
-            created_at=created_at,
-            expires_at=_epoch(expires_at),
-        )
-        record = DownloadTokenItem(
-            token_hash=run_key(run_id),
-            run_id=run_id,
-            created_at=created_at,
-            expires_at=_epoch(expires_at),
-            link_hash=token_hash,
-        )
-        try:
-            with TransactWrite(connection=Connection(region=DownloadTokenItem.Meta.region)) as transaction:
-                transaction.save(link, condition=DownloadTokenItem.token_hash.does_not_exist())
-                transaction.save(record, condition=DownloadTokenItem.token_hash.does_not_exist())
-        except TransactWriteError as error:
-            reasons = error.cancellation_reasons
-            record_reason = reasons[-1] if reasons else None
-            if record_reason is not None and record_reason.code == _CONDITION_FAILED:
-                return False
-            raise
-        return True
-
-    def replace_for_run(
         self,
         run_id: str,
         file_key: str,
-        earlier_hash: str | None,
         token_hash: str,
         created_at: dt.datetime,
         expires_at: dt.datetime,
+        replacing: str | None = None,
     ) -> bool:
-        """Issue a new link for the run's file in place of `earlier_hash` (None: the run has none), in one
-        transaction: the new link, the run's record pointing at it (not yet queued), and the earlier link
-        marked replaced so that it opens nothing. False, writing nothing, if the run's link changed since
-        `earlier_hash` was read (someone else sent one at the same moment)."""
+        """Store the run's link (its hash only) and the run's record pointing at it, in one transaction.
+
+        With `replacing` None the run must have no link yet (NotifyPayer; a retried task issues no second
+        link). With `replacing`, the hash of the run's link as just read ("Send the payer a new link"),
+        the record must still name it, and that link is marked replaced so that it opens nothing. False,
+        writing nothing, when the condition fails (another attempt or another support user came first).
+        """
         link = DownloadTokenItem(
             token_hash=token_hash,
             run_id=run_id,
@@ -113,22 +83,22 @@ class DownloadTokens:
             expires_at=_epoch(expires_at),
             link_hash=token_hash,
         )
-        earlier_exists = earlier_hash is not None and self.get(earlier_hash) is not None  # TTL may have gone
+        earlier_exists = replacing is not None and self.get(replacing) is not None  # TTL may have removed it
         try:
-            with TransactWrite(connection=Connection(region=DownloadTokenItem.Meta.region)) as transaction:
+            with write_transaction() as transaction:
                 transaction.save(link, condition=DownloadTokenItem.token_hash.does_not_exist())
-                if earlier_hash is None:
+                if replacing is None:
                     transaction.save(record, condition=DownloadTokenItem.token_hash.does_not_exist())
                 else:
-                    transaction.save(record, condition=DownloadTokenItem.link_hash == earlier_hash)
-                if earlier_hash is not None and earlier_exists:
+                    transaction.save(record, condition=DownloadTokenItem.link_hash == replacing)
+                if replacing is not None and earlier_exists:
                     transaction.update(
-                        DownloadTokenItem(token_hash=earlier_hash),
+                        DownloadTokenItem(token_hash=replacing),
                         actions=[DownloadTokenItem.replaced_at.set(created_at)],
                         condition=DownloadTokenItem.token_hash.exists(),
                     )
         except TransactWriteError as error:
-            if any(r is not None and r.code == _CONDITION_FAILED for r in error.cancellation_reasons or []):
+            if any_condition_failed(error):
                 return False
             raise
         return True
@@ -148,7 +118,7 @@ class DownloadTokens:
 
     def withdraw(self, run_id: str, token_hash: str) -> None:
         """Delete a link that was never sent, and the run's record of it, so that a retry issues a new one."""
-        with TransactWrite(connection=Connection(region=DownloadTokenItem.Meta.region)) as transaction:
+        with write_transaction() as transaction:
             transaction.delete(DownloadTokenItem(token_hash=token_hash))
             transaction.delete(
                 DownloadTokenItem(token_hash=run_key(run_id)), condition=DownloadTokenItem.link_hash == token_hash

@@ -12,15 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from shared.claims.models import Domain
 from shared.claims.statuses import ACTIVE
 from shared.data.items import ClaimItem, MentorItem, SchoolMentorItem
-
-_CONDITION_FAILED = "ConditionalCheckFailed"
+from shared.data.transactions import last_condition_failed, write_transaction
 
 
 class Mentor(Domain):
@@ -77,13 +74,11 @@ class Mentors:
             added_by=added_by,
         )
         try:
-            with TransactWrite(connection=Connection(region=SchoolMentorItem.Meta.region)) as transaction:
+            with write_transaction() as transaction:
                 transaction.save(teacher)
                 transaction.save(entry, condition=SchoolMentorItem.trn.does_not_exist())
         except TransactWriteError as error:
-            reasons = error.cancellation_reasons
-            entry_reason = reasons[-1] if reasons else None
-            if entry_reason is not None and entry_reason.code == _CONDITION_FAILED:
+            if last_condition_failed(error):  # the mentor is on the school's list already
                 return False
             raise
         return True

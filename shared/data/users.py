@@ -7,14 +7,11 @@ membership only if it is there. Both report a lost race as `False` instead of wr
 
 from __future__ import annotations
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from shared.claims.models import Membership, Role, User
 from shared.data.items import MembershipItem, UserItem
-
-_CONDITION_FAILED = "ConditionalCheckFailed"
+from shared.data.transactions import last_condition_failed, write_transaction
 
 
 def _user(item: UserItem) -> User:
@@ -73,16 +70,14 @@ class Members:
             organisation_name=membership.organisation_name,
         )
         try:
-            with TransactWrite(connection=Connection(region=UserItem.Meta.region)) as transaction:
+            with write_transaction() as transaction:
                 if new_user:
                     transaction.save(_user_item(user), condition=UserItem.user_id.does_not_exist())
                 else:
                     transaction.condition_check(UserItem, user.user_id, condition=UserItem.role == user.role.value)
                 transaction.save(membership_item, condition=MembershipItem.user_id.does_not_exist())
         except TransactWriteError as error:
-            reasons = error.cancellation_reasons
-            membership_reason = reasons[-1] if reasons else None
-            if membership_reason is not None and membership_reason.code == _CONDITION_FAILED:
+            if last_condition_failed(error):  # the membership exists already
                 return False
             raise
         return True

@@ -21,6 +21,7 @@ from enum import StrEnum
 from shared.claims.academic_years import london_today
 from shared.claims.emails import EMAIL_PATTERN
 from shared.claims.errors import NotFound
+from shared.claims.files import has_payable_file
 from shared.claims.payer_emails import payment_file_ready
 from shared.config import settings
 from shared.data.batches import PaymentRuns
@@ -185,6 +186,7 @@ class ResendPlan:
     total_pence: int
     addresses: tuple[str, ...]
     refusal: ResendRefusal | None
+    file_key: str | None = None
 
 
 def resend_plan(run_id: str) -> ResendPlan:
@@ -193,12 +195,13 @@ def resend_plan(run_id: str) -> ResendPlan:
     if run is None:
         raise NotFound
     addresses = tuple(payer_addresses(settings().payer_email_addresses))
+    file_key, rows = run.get("file_key"), int(run.get("row_count") or 0)
     refusal = None
-    if not run.get("file_key") or int(run.get("row_count") or 0) == 0:
+    if not has_payable_file(file_key, rows):
         refusal = ResendRefusal.NO_FILE
     elif not addresses:
         refusal = ResendRefusal.NO_PAYER_ADDRESS
-    return ResendPlan(run_id, int(run.get("row_count") or 0), int(run.get("total_pence") or 0), addresses, refusal)
+    return ResendPlan(run_id, rows, int(run.get("total_pence") or 0), addresses, refusal, file_key)
 
 
 def resend_link(
@@ -208,8 +211,7 @@ def resend_link(
     transaction that stores the new one. None when someone else replaced the link at the same moment
     (nothing was sent by this call). The plan's refusal says why nothing was sent."""
     planned = resend_plan(run_id)
-    run = PaymentRuns().get(run_id)
-    if planned.refusal is not None or run is None:
+    if planned.refusal is not None or planned.file_key is None:
         return planned
     tokens = DownloadTokens()
     earlier = tokens.run_link(run_id)
@@ -217,7 +219,7 @@ def resend_link(
     hashed = token_hash(token)
     expires_at = link_expiry(now)
     earlier_hash = earlier.token_hash if earlier is not None else None
-    if not tokens.replace_for_run(run_id, str(run["file_key"]), earlier_hash, hashed, now, expires_at):
+    if not tokens.issue_for_run(run_id, planned.file_key, hashed, now, expires_at, replacing=earlier_hash):
         logger.info("payer link replaced at the same moment: nothing sent", extra={"run_id": run_id})
         return None
     link = download_url(settings().service_url, token)

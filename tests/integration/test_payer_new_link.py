@@ -180,9 +180,11 @@ def test_replacing_a_link_that_changed_meanwhile_writes_nothing(payer_addresses:
     tokens = DownloadTokens()
     key = "payment-runs/window-nl7-run-1/payments.csv"
     first, second = new_token(), new_token()
-    assert tokens.replace_for_run("window-nl7-run-1", key, token_hash(old), token_hash(first), NOW, link_expiry(NOW))
-    assert not tokens.replace_for_run(
-        "window-nl7-run-1", key, token_hash(old), token_hash(second), NOW, link_expiry(NOW)
+    assert tokens.issue_for_run(
+        "window-nl7-run-1", key, token_hash(first), NOW, link_expiry(NOW), replacing=token_hash(old)
+    )
+    assert not tokens.issue_for_run(
+        "window-nl7-run-1", key, token_hash(second), NOW, link_expiry(NOW), replacing=token_hash(old)
     )
     assert tokens.get(token_hash(second)) is None
     link = tokens.run_link("window-nl7-run-1")
