@@ -46,3 +46,8 @@ def csv_lines(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> Itera
         buffer.truncate()
         writer.writerow([safe_cell(cell) for cell in row])
         yield buffer.getvalue().encode("utf-8")
+
+
+def has_payable_file(file_key: str | None, row_count: int) -> bool:
+    """A payment run's file can go to the payer (and be sent again) once it exists with claims in it."""
+    return bool(file_key) and row_count > 0

@@ -109,6 +109,11 @@ def transition(from_status: ClaimStatus, to_status: ClaimStatus) -> str:
         raise InvalidTransition(from_status, to_status) from None
 
 
+def holds_hours(status: ClaimStatus) -> bool:
+    """A claim in this status counts against its mentors' allowances (submitted, and not given back)."""
+    return status not in HOURS_RELEASED and status is not S.DRAFT
+
+
 def releases_hours(from_status: ClaimStatus, to_status: ClaimStatus) -> bool:
     """Hours go back when a submitted-or-later claim stops counting (drafts never held any)."""
-    return to_status in HOURS_RELEASED and from_status not in HOURS_RELEASED and from_status is not S.DRAFT
+    return to_status in HOURS_RELEASED and holds_hours(from_status)

@@ -7,7 +7,7 @@ user can read. These are pure functions: the payment-run task gathers the facts 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -15,8 +15,33 @@ from shared.claims.allowance import cap
 from shared.claims.claim import Claim, claim_amount_pence
 from shared.claims.models import Provider, School
 from shared.claims.money import format_pounds
+from shared.claims.statuses import holds_hours
 
 SCHOOL_TOTAL_FLAG_PENCE = 500_000  # £5,000
+
+
+def schools_claiming(claim: Claim, trn: str, claims_of_school: Mapping[str, Sequence[Claim]]) -> int:
+    """How many of these schools have a claim holding hours for this mentor with the claim's provider in its
+    academic year (`claims_of_school`: each candidate school's claims). At least 1: the claim's own school."""
+    return max(
+        1,
+        sum(
+            1
+            for claims in claims_of_school.values()
+            if any(
+                holds_hours(other.status)
+                and other.provider_code == claim.provider_code
+                and other.academic_year == claim.academic_year
+                and any(mentor.trn == trn for mentor in other.mentors)
+                for other in claims
+            )
+        ),
+    )
+
+
+def window_total_pence(claims: Iterable[Claim], window_id: str) -> int:
+    """What a school's claims holding hours in a window add up to (the over-£5,000 flag's figure)."""
+    return sum(c.amount_pence for c in claims if holds_hours(c.status) and c.window_id == window_id)
 
 
 class Kind(StrEnum):

@@ -196,6 +196,13 @@ def next_window_id(year: AcademicYear, existing_ids: Iterable[str]) -> str:
     return f"window-{year.start_year}-to-{year.start_year + 1}-{max(numbers, default=0) + 1}"
 
 
+def window_for_drafts(closing: ClaimWindow, windows: Iterable[ClaimWindow]) -> ClaimWindow | None:
+    """Where a closing window's drafts go: the next window of the same academic year (DESIGN.md §5), or
+    None, when they expire."""
+    later = [w for w in windows if w.academic_year == closing.academic_year and w.opens_on > closing.closes_on]
+    return min(later, key=lambda w: w.opens_on, default=None)
+
+
 def first_run_id(window_id: str) -> str:
     """The deterministic name of a window's first payment run (and of its Step Functions execution)."""
     return f"window-{window_id}-run-1"

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from shared.claims.academic_years import AcademicYear
@@ -30,7 +28,6 @@ from shared.claims.errors import (
     JourneyFinished,
 )
 from shared.claims.statuses import ClaimStatus, releases_hours, transition
-from shared.config import settings
 from shared.data.items import (
     AllowanceItem,
     ClaimEventItem,
@@ -40,6 +37,7 @@ from shared.data.items import (
     SchoolMentorItem,
     UserItem,
 )
+from shared.data.transactions import write_transaction
 
 JOURNEY_LIFETIME = dt.timedelta(hours=24)
 
@@ -51,19 +49,6 @@ class Unchanged(Enum):
 
 
 UNCHANGED = Unchanged.UNCHANGED
-
-
-_THREAD = threading.local()
-
-
-def _connection() -> Connection:
-    """One PynamoDB connection per thread, reused: building one costs a botocore session and client
-    (about 0.3 s and 10 MiB, measured by `make bench`), which every transaction used to pay."""
-    connection: Connection | None = getattr(_THREAD, "connection", None)
-    if connection is None or getattr(_THREAD, "region", None) != settings().aws_region:
-        connection = Connection(region=settings().aws_region)
-        _THREAD.connection, _THREAD.region = connection, settings().aws_region
-    return connection
 
 
 # -- journeys ----------------------------------------------------------------------------------------
@@ -331,7 +316,7 @@ class ClaimsStore:
 
     def _submit(self, claim: Claim, caps: dict[str, int], journey_id: str, actor: str, at: dt.datetime) -> None:
         year = claim.academic_year
-        with TransactWrite(connection=_connection()) as transaction:
+        with write_transaction() as transaction:
             transaction.save(_to_item(claim), condition=ClaimItem.claim_id.does_not_exist())
             transaction.update(
                 JourneyItem(journey_id=journey_id),
@@ -376,7 +361,7 @@ class ClaimsStore:
         None, and left alone by default, in the same conditional write as the status.
         """
         try:
-            with TransactWrite(connection=_connection()) as transaction:
+            with write_transaction() as transaction:
                 updated = _change_status(transaction, claim, to_status, actor, at, reason, unpaid_reason)
         except TransactWriteError as error:
             raise ConcurrentUpdate(claim.reference) from error
@@ -392,7 +377,7 @@ class ClaimsStore:
         if not changes:
             return []
         try:
-            with TransactWrite(connection=_connection()) as transaction:
+            with write_transaction() as transaction:
                 updated = [
                     _change_status(transaction, c.claim, c.to_status, actor, at, c.reason, c.unpaid_reason)
                     for c in changes
@@ -424,11 +409,21 @@ class ClaimsStore:
         key = result.last_evaluated_key
         return claims, (key["reference"]["S"] if key else None)
 
+    def pages_in_window(self, window_id: str, status: ClaimStatus, page_size: int = 100) -> Iterator[list[Claim]]:
+        """Every claim of a window in a status, a page (one Query) at a time, by reference."""
+        cursor: str | None = None
+        while True:
+            claims, cursor = self.in_window(window_id, status, page_size, cursor)
+            if claims:
+                yield claims
+            if cursor is None:
+                return
+
     def move_to_window(self, claim: Claim, window_id: str, actor: str, at: dt.datetime, reason: str) -> Claim:
         """Carry a claim (a draft) to another window: a conditional write and an event."""
         updated = claim.model_copy(update={"window_id": window_id, "version": claim.version + 1})
         try:
-            with TransactWrite(connection=_connection()) as transaction:
+            with write_transaction() as transaction:
                 transaction.update(
                     ClaimItem(claim_id=claim.reference),
                     actions=[
@@ -468,7 +463,7 @@ class ClaimsStore:
         """Record that the claim passed its checks in this run: a conditional write and an event."""
         updated = claim.model_copy(update={"version": claim.version + 1, "validated_run": run_id})
         try:
-            with TransactWrite(connection=_connection()) as transaction:
+            with write_transaction() as transaction:
                 transaction.update(
                     ClaimItem(claim_id=claim.reference),
                     actions=[ClaimItem.validated_run.set(run_id), ClaimItem.version.set(updated.version)],
@@ -484,8 +479,6 @@ class ClaimsStore:
     def store_review_token(self, reference: str, token: str) -> bool:
         """Keep the workflow's task token with a claim waiting for review; False when the claim is no
         longer in review (a decision came first)."""
-        from pynamodb.exceptions import UpdateError
-
         try:
             ClaimItem(claim_id=reference).update(
                 actions=[ClaimItem.review_token.set(token)],
@@ -498,14 +491,20 @@ class ClaimsStore:
         return True
 
     def take_review_token(self, reference: str) -> str | None:
-        """The task token stored with a claim, removed as it is read (a decision completes it once)."""
+        """The task token stored with a claim, removed in the same conditional write that reads it: of two
+        decisions at once, only one gets the token (None: there is none, or the other took it)."""
         try:
-            item = ClaimItem.get(reference, attributes_to_get=["review_token"])
-        except DoesNotExist:
-            return None
-        token = item.review_token
-        if token:
-            ClaimItem(claim_id=reference).update(actions=[ClaimItem.review_token.remove()])
+            response = ClaimItem._get_connection().update_item(
+                reference,
+                actions=[ClaimItem.review_token.remove()],
+                condition=ClaimItem.review_token.exists(),
+                return_values="ALL_OLD",
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise
+        token: str | None = response.get("Attributes", {}).get("review_token", {}).get("S")
         return token
 
     def record_event(self, reference: str, action: str, actor: str, at: dt.datetime, reason: str) -> None:

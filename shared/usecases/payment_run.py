@@ -23,8 +23,9 @@ from shared.claims.errors import ConcurrentUpdate, InvalidTransition, Organisati
 from shared.claims.files import PAYMENT_FILE_HEADERS, csv_lines
 from shared.claims.models import Provider, School
 from shared.claims.money import format_csv_amount
-from shared.claims.statuses import HOURS_RELEASED, ClaimStatus
-from shared.claims.validation import Facts, findings, needs_review, reasons
+from shared.claims.statuses import ClaimStatus
+from shared.claims.validation import Facts, findings, needs_review, reasons, schools_claiming, window_total_pence
+from shared.claims.window_rules import first_run_id, window_for_drafts
 from shared.config import settings
 from shared.data.batches import PaymentRuns
 from shared.data.claims_store import GROUP_SIZE, ClaimsStore, StatusChange, allowances, member_emails
@@ -70,7 +71,7 @@ def due_window_id(now: dt.datetime) -> str | None:
 
 def close_window(state: RunInput, now: dt.datetime) -> RunState:
     window_id = state.window_id or due_window_id(now)
-    run_id = state.run_id or (f"window-{window_id}-run-1" if window_id else None)
+    run_id = state.run_id or (first_run_id(window_id) if window_id else None)
     result = RunState.model_validate(
         {
             **state.model_dump(),
@@ -107,23 +108,15 @@ def handle_drafts(window_id: str, now: dt.datetime) -> tuple[int, int]:
     closing = next((w for w in windows if w.window_id == window_id), None)
     if closing is None:
         return 0, 0
-    later = sorted(
-        (w for w in windows if w.academic_year == closing.academic_year and w.opens_on > closing.closes_on),
-        key=lambda w: w.opens_on,
-    )
+    later = window_for_drafts(closing, windows)
     store = ClaimsStore()
     carried = expired = 0
-    cursor: str | None = None
-    drafts: list[Claim] = []
-    while True:  # read every draft first: moving them changes the pages being read
-        page, cursor = store.in_window(window_id, ClaimStatus.DRAFT, PAGE_SIZE, cursor)
-        drafts.extend(page)
-        if cursor is None:
-            break
+    # Read every draft first: moving them changes the pages being read.
+    drafts = [draft for page in store.pages_in_window(window_id, ClaimStatus.DRAFT, PAGE_SIZE) for draft in page]
     for draft in drafts:
         try:
-            if later:
-                store.move_to_window(draft, later[0].window_id, ACTOR, now, f"Window {window_id} closed")
+            if later is not None:
+                store.move_to_window(draft, later.window_id, ACTOR, now, f"Window {window_id} closed")
                 carried += 1
             else:
                 store.change_status(draft, ClaimStatus.EXPIRED, ACTOR, now, f"Window {window_id} closed")
@@ -181,41 +174,27 @@ class _PageFacts:
             self.teachers[trn] = find_teacher(trn, None) is not None
         return self.teachers[trn]
 
-    def counting_claims_of(self, school_id: str) -> list[Claim]:
-        """The school's claims that hold hours (not drafts, not released): one Query, once per page."""
+    def claims_of(self, school_id: str) -> list[Claim]:
+        """Every claim of the school: one Query, once per page."""
         if school_id not in self.school_claims:
-            self.school_claims[school_id] = [
-                c
-                for c in ClaimsStore().for_school(school_id)
-                if c.status not in HOURS_RELEASED and c.status is not ClaimStatus.DRAFT
-            ]
+            self.school_claims[school_id] = ClaimsStore().for_school(school_id)
         return self.school_claims[school_id]
 
     def schools_claiming(self, claim: Claim, trn: str) -> int:
         allowance = self.allowances[(trn, claim.provider_code, claim.academic_year.start_year)]
         candidates = allowance.school_ids | {claim.school_id}
         if len(candidates) < 2:
-            return 1
-        return sum(
-            1
-            for school_id in candidates
-            if any(
-                other.provider_code == claim.provider_code
-                and other.academic_year == claim.academic_year
-                and any(m.trn == trn for m in other.mentors)
-                for other in self.counting_claims_of(school_id)
-            )
-        )
+            return 1  # the allowance names no other school: no need to read any
+        return schools_claiming(claim, trn, {school: self.claims_of(school) for school in candidates})
 
     def facts(self, claim: Claim) -> Facts:
         year = claim.academic_year.start_year
-        in_window = [c for c in self.counting_claims_of(claim.school_id) if c.window_id == self.window_id]
         return Facts(
             school=self.schools.get(claim.school_id),
             provider=self.providers[claim.provider_code],
             mentors_found={m.trn: self.in_teaching_record(m.trn) for m in claim.mentors},
             hours_claimed={m.trn: self.allowances[(m.trn, claim.provider_code, year)].used for m in claim.mentors},
-            school_window_total_pence=sum(c.amount_pence for c in in_window),
+            school_window_total_pence=window_total_pence(self.claims_of(claim.school_id), self.window_id),
             schools_per_mentor={m.trn: self.schools_claiming(claim, m.trn) for m in claim.mentors},
         )
 
@@ -292,15 +271,10 @@ FILE_PAGE_SIZE = 500  # claims read per Query by the file task (well inside Dyna
 
 def _ready_pages(window_id: str) -> Iterator[list[Claim]]:
     """The window's claims ready for payment (submitted and validated or approved), a page at a time."""
-    store = ClaimsStore()
-    cursor: str | None = None
-    while True:
-        claims, cursor = store.in_window(window_id, ClaimStatus.SUBMITTED, FILE_PAGE_SIZE, cursor)
+    for claims in ClaimsStore().pages_in_window(window_id, ClaimStatus.SUBMITTED, FILE_PAGE_SIZE):
         ready = [claim for claim in claims if claim.validated_run is not None]
         if ready:
             yield ready
-        if cursor is None:
-            return
 
 
 def payment_row(claim: Claim, school: School | None) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from shared.claims.files import has_payable_file
 from shared.claims.models import User
 from shared.claims.statuses import ClaimStatus
 from shared.claims.windows import ClaimWindow
@@ -32,14 +33,18 @@ class RunView:
     in_file: int
     total_pence: int
     failure: str | None
-    has_file: bool
+    file_key: str | None = None
     link_resent_at: dt.datetime | None = None
     link_resent_by: str | None = None
 
     @property
+    def has_file(self) -> bool:
+        return bool(self.file_key)
+
+    @property
     def can_send_link(self) -> bool:
         """A file with claims in it: support can send the payer a new link to it."""
-        return self.has_file and self.in_file > 0
+        return has_payable_file(self.file_key, self.in_file)
 
 
 def _status(run: dict[str, object]) -> str:
@@ -70,7 +75,7 @@ def runs() -> list[RunView]:
                 in_file=int(run.get("row_count") or 0),
                 total_pence=int(run.get("total_pence") or 0),
                 failure=str(failure.get("error")) if isinstance(failure, dict) else None,
-                has_file=bool(run.get("file_key")),
+                file_key=run.get("file_key"),
                 link_resent_at=run.get("link_resent_at"),
                 link_resent_by=run.get("link_resent_by"),
             )
@@ -95,9 +100,7 @@ def plan(window_id: str, now: dt.datetime) -> RunPlan | None:
     store = ClaimsStore()
     ready = to_check = in_review = 0
     for status in (ClaimStatus.SUBMITTED, ClaimStatus.SUPPORT_REVIEW):
-        cursor: str | None = None
-        while True:
-            claims, cursor = store.in_window(window_id, status, 100, cursor)
+        for claims in store.pages_in_window(window_id, status):
             for claim in claims:
                 if status is ClaimStatus.SUPPORT_REVIEW:
                     in_review += 1
@@ -105,8 +108,6 @@ def plan(window_id: str, now: dt.datetime) -> RunPlan | None:
                     ready += 1
                 else:
                     to_check += 1
-            if cursor is None:
-                break
     numbers = [
         int(m.group(1))
         for r in PaymentRuns().all()

@@ -22,12 +22,8 @@ def queue() -> list[Claim]:
     store = ClaimsStore()
     waiting: list[Claim] = []
     for window in ClaimWindows().all():
-        cursor: str | None = None
-        while True:
-            claims, cursor = store.in_window(window.window_id, ClaimStatus.SUPPORT_REVIEW, 100, cursor)
+        for claims in store.pages_in_window(window.window_id, ClaimStatus.SUPPORT_REVIEW):
             waiting.extend(claims)
-            if cursor is None:
-                break
     return sorted(waiting, key=lambda c: (c.submitted_at or c.created_at, c.reference))
 
 

@@ -20,13 +20,10 @@ class ReviewTask(BaseModel):
 
 def flagged_in_run(window_id: str, limit: int = 1000) -> list[str]:
     """References of the window's claims waiting for review (the Map's items: references only)."""
-    store = ClaimsStore()
     found: list[str] = []
-    cursor: str | None = None
-    while len(found) < limit:
-        claims, cursor = store.in_window(window_id, ClaimStatus.SUPPORT_REVIEW, 100, cursor)
+    for claims in ClaimsStore().pages_in_window(window_id, ClaimStatus.SUPPORT_REVIEW):
         found.extend(claim.reference for claim in claims)
-        if cursor is None:
+        if len(found) >= limit:
             break
     return found[:limit]
 

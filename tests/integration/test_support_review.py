@@ -115,3 +115,23 @@ def test_school_users_are_not_authorised(client: Client) -> None:
     client.sign_in("Anne Wilson")
     for path in ("/support/claims/review", "/support/claims/55500001"):
         assert client.get(path).status == 403
+
+
+def test_a_review_token_is_kept_only_while_in_review_and_taken_once(seed: object) -> None:
+    from shared.claims.statuses import ClaimStatus
+    from shared.data.claims_store import ClaimsStore
+
+    _flagged_claim("89000005")
+    store = ClaimsStore()
+    assert store.store_review_token("89000005", "token-1")
+    # Two decisions at once: one gets the token, the other nothing
+    assert store.take_review_token("89000005") == "token-1"
+    assert store.take_review_token("89000005") is None
+    assert store.take_review_token("89999999") is None  # no such claim: nothing written
+    from shared.data.items import ClaimItem
+
+    assert ClaimItem.count("89999999") == 0
+    # A claim no longer in review keeps no token
+    claim = store.get("89000005")
+    store.change_status(claim, ClaimStatus.SUBMITTED, "test", NOW, "approved")
+    assert not store.store_review_token("89000005", "token-2")

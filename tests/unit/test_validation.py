@@ -114,3 +114,39 @@ def test_each_problem_sends_the_claim_to_review_with_a_reason(
 
 def test_exactly_5000_pounds_is_not_flagged() -> None:
     assert not needs_review(findings(_claim(), _facts(school_window_total_pence=500_000)))
+
+
+# -- the facts the payment run gathers ------------------------------------------------------------
+def test_schools_claiming_counts_schools_whose_claim_still_holds_the_mentors_hours() -> None:
+    from shared.claims.validation import schools_claiming
+
+    claim = _claim()
+    other = _claim(reference="22222222", school_id="200002")
+    withdrawn = _claim(reference="33333333", school_id="300003", status=ClaimStatus.WITHDRAWN)
+    draft = _claim(reference="44444444", school_id="400004", status=ClaimStatus.DRAFT)
+    other_provider = _claim(reference="55555555", school_id="500005", provider_code="B20")
+    last_year = _claim(reference="66666666", school_id="600006", academic_year=AcademicYear(2025))
+    claims_of = {
+        "108125": [claim],
+        "200002": [other],
+        "300003": [withdrawn],
+        "400004": [draft],
+        "500005": [other_provider],
+        "600006": [last_year],
+    }
+    assert schools_claiming(claim, "1000001", claims_of) == 2
+    assert schools_claiming(claim, "9999999", claims_of) == 1  # nobody else: the claim's own school
+    assert schools_claiming(claim, "1000001", {"108125": [claim]}) == 1
+
+
+def test_a_schools_window_total_counts_only_claims_holding_hours_in_that_window() -> None:
+    from shared.claims.validation import window_total_pence
+
+    claims = [
+        _claim(amount_pence=100_000),
+        _claim(reference="2", amount_pence=300_000),
+        _claim(reference="3", amount_pence=900_000, status=ClaimStatus.WITHDRAWN),
+        _claim(reference="4", amount_pence=900_000, status=ClaimStatus.DRAFT),
+        _claim(reference="5", amount_pence=900_000, window_id="another"),
+    ]
+    assert window_total_pence(claims, "w") == 400_000

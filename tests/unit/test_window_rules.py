@@ -157,3 +157,19 @@ def test_the_schedule_and_a_person_send_the_same_run_input() -> None:
         "trigger": "schedule",
         "started_by": "scheduler",
     }
+
+
+def test_drafts_go_to_the_next_window_of_the_same_academic_year() -> None:
+    from shared.claims.window_rules import window_for_drafts
+
+    year, next_year = AcademicYear(2026), AcademicYear(2027)
+    closing = ClaimWindow(
+        window_id="a", academic_year=year, opens_on=dt.date(2026, 9, 1), closes_on=dt.date(2026, 11, 30)
+    )
+    later = ClaimWindow(window_id="c", academic_year=year, opens_on=dt.date(2027, 5, 1), closes_on=dt.date(2027, 6, 30))
+    sooner = ClaimWindow(window_id="b", academic_year=year, opens_on=dt.date(2027, 1, 1), closes_on=dt.date(2027, 2, 1))
+    other_year = ClaimWindow(
+        window_id="d", academic_year=next_year, opens_on=dt.date(2026, 12, 1), closes_on=dt.date(2026, 12, 20)
+    )
+    assert window_for_drafts(closing, [closing, later, other_year, sooner]) == sooner
+    assert window_for_drafts(later, [closing, later, other_year, sooner]) is None
