@@ -540,7 +540,6 @@ class RunMeasurement:
     schools: int = 0
     checked: str = ""
     warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
     map_concurrency: int = MAP_CONCURRENCY
 
     @property
@@ -708,46 +707,6 @@ def _timing_calls(timer: _CallTimer) -> Iterator[None]:
         yield
     finally:
         handlers.BUILTIN_HANDLERS[:] = [e for e in handlers.BUILTIN_HANDLERS if not any(e is s for s in specs)]
-
-
-@contextmanager
-def _one_connection_per_thread() -> Iterator[bool]:
-    """`shared.data.claims_store._connection()` kept per thread when the service builds a new PynamoDB Connection
-    (so a new botocore session and client) for every transaction; yields whether it had to."""
-    from unittest import mock
-
-    from shared.data import claims_store
-
-    if claims_store._connection() is claims_store._connection():
-        yield False  # the service reuses it already
-        return
-    local = threading.local()
-    build = claims_store._connection
-
-    def reused() -> Any:
-        if getattr(local, "connection", None) is None:
-            local.connection = build()
-        return local.connection
-
-    with mock.patch.object(claims_store, "_connection", reused):
-        yield True
-
-
-def _connection_cost() -> tuple[float, int]:
-    """What building one PynamoDB Connection's client costs here: seconds and traced peak bytes."""
-    from pynamodb.connection import Connection
-
-    from shared.config import settings
-
-    Connection(region=settings().aws_region).client  # noqa: B018 - the first loads botocore's shared data
-    gc.collect()
-    tracemalloc.start(1)
-    start = time.perf_counter()
-    Connection(region=settings().aws_region).client  # noqa: B018
-    seconds = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return seconds, peak
 
 
 def _maxrss_bytes() -> int:
@@ -1099,7 +1058,6 @@ def measure_one(claims: int, validate_pages: int | None = REAL_VALIDATION_PAGES)
         raise RuntimeError(f"the seed data is not clean: {problems[:5]}")
     saved = dict(os.environ)
     timer = _CallTimer(CallTimes())
-    notes: list[str] = []
     try:
         with ExitStack() as stack:
             stack.enter_context(_timing_calls(timer))  # before any client exists, so that every client has it
@@ -1108,13 +1066,6 @@ def measure_one(claims: int, validate_pages: int | None = REAL_VALIDATION_PAGES)
             definition = boto3.client("stepfunctions", region_name=REGION).describe_state_machine(stateMachineArn=arn)[
                 "definition"
             ]
-            if stack.enter_context(_one_connection_per_thread()):
-                seconds, peak = _connection_cost()
-                notes.append(
-                    f"claims_store._connection() builds a new PynamoDB Connection (a botocore session and client) "
-                    f"for every transaction: {seconds * 1000:.0f} ms and a {peak / MIB:.1f} MiB allocation peak "
-                    f"each here; the benchmark keeps one per thread (see the connection line below)"
-                )
             start = time.perf_counter()
             _seed(plan)
             seed_seconds = time.perf_counter() - start
@@ -1174,7 +1125,6 @@ def measure_one(claims: int, validate_pages: int | None = REAL_VALIDATION_PAGES)
         schools=len(plan.schools),
         checked=checked,
         warnings=warnings + _printed(printed.getvalue()),
-        notes=notes,
         map_concurrency=_map_concurrency(definition),
     )
 
@@ -1202,8 +1152,6 @@ def measure(
 
 # -- reporting -----------------------------------------------------------------------------------------------------
 def _print_results(options: Options, runs: Sequence[RunMeasurement]) -> None:
-    for note in runs[0].notes:
-        options.print(f"  {note}")
     options.print()
     for line in format_table(runs):
         options.print(line)
