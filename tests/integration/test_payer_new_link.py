@@ -190,3 +190,29 @@ def test_replacing_a_link_that_changed_meanwhile_writes_nothing(payer_addresses:
     link = tokens.run_link("window-nl7-run-1")
     assert link is not None
     assert link.token_hash == token_hash(first)
+
+
+def test_if_the_emails_cannot_be_queued_pressing_again_sends_a_working_link(
+    colin: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new link is stored (the old one dead) but its emails fail to queue: the page is the problem page,
+    and sending again replaces the unsent link with one the payer does get."""
+    from shared.data.emails import enqueue as real
+    from shared.usecases import payer_links
+
+    old = _run_emailed("window-nl8-run-1")
+
+    def queue_down(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("the queue is unavailable")
+
+    monkeypatch.setattr(payer_links, "enqueue", queue_down)
+    failed = colin.post("/support/payments/runs/window-nl8-run-1/new-link")
+    assert failed.status == 500
+    assert queued_emails() == []
+    assert _download(f"/downloads/{old}").status == 410  # replaced in the same write as the new one
+    monkeypatch.setattr(payer_links, "enqueue", real)
+    again = colin.post("/support/payments/runs/window-nl8-run-1/new-link")
+    assert again.status == 303
+    emails = queued_emails()
+    assert len(emails) == 2
+    assert _download(f"/downloads/{_token_in(emails[0]['body'])}").status == 200
