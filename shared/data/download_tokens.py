@@ -1,4 +1,4 @@
-"""Single-use download links: their records (keyed by the token's SHA-256) and the files they open.
+"""Single-use download links: their records, keyed by the token's SHA-256 (the files are in shared.data.files).
 
 A payment run issues one link. Issuing writes the link and the run's record of it in one transaction,
 each on condition that it does not exist yet, so a retried task cannot issue a second link for a run.
@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
-import boto3
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
-from shared.config import settings
 from shared.data.items import DownloadTokenItem
 from shared.data.transactions import any_condition_failed, write_transaction
 
@@ -154,45 +150,3 @@ class DownloadTokens:
                 return False
             raise
         return True
-
-
-# -- the files the links open -----------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _s3() -> Any:
-    return boto3.client("s3", region_name=settings().aws_region)
-
-
-@dataclass(frozen=True)
-class LinkedFile:
-    """A file a link opens: its size, and its bytes when it is small enough to return in the response."""
-
-    size: int
-    content: bytes | None
-
-
-def fetch_file(key: str, max_bytes: int) -> LinkedFile:
-    """The file's bytes if it has at most `max_bytes`; otherwise only its size (the caller redirects)."""
-    response = _s3().get_object(Bucket=settings().files_bucket, Key=key)
-    size = int(response["ContentLength"])
-    body = response["Body"]
-    try:
-        content: bytes | None = body.read() if size <= max_bytes else None
-    finally:
-        body.close()
-    return LinkedFile(size=size, content=content)
-
-
-def short_lived_url(key: str, filename: str, content_type: str, seconds: int) -> str:
-    """A presigned GET for a file too large to return through Lambda, valid for `seconds`."""
-    url: str = _s3().generate_presigned_url(
-        "get_object",
-        Params={
-            "Bucket": settings().files_bucket,
-            "Key": key,
-            "ResponseContentDisposition": f'attachment; filename="{filename}"',
-            "ResponseContentType": content_type,
-            "ResponseCacheControl": "no-store",
-        },
-        ExpiresIn=seconds,
-    )
-    return url

@@ -1,4 +1,4 @@
-"""Files in the private S3 bucket, written as a stream with their SHA-256."""
+"""Files in the private S3 bucket: written as a stream with their SHA-256, read back, opened by single-use links."""
 
 from __future__ import annotations
 
@@ -59,3 +59,40 @@ def read_lines(key: str) -> Iterator[bytes]:
 def read(key: str) -> bytes:
     body: bytes = _s3().get_object(Bucket=settings().files_bucket, Key=key)["Body"].read()
     return body
+
+
+# -- the files single-use links open ---------------------------------------------------------------
+@dataclass(frozen=True)
+class LinkedFile:
+    """A file a link opens: its size, and its bytes when it is small enough to return in the response."""
+
+    size: int
+    content: bytes | None
+
+
+def fetch_file(key: str, max_bytes: int) -> LinkedFile:
+    """The file's bytes if it has at most `max_bytes`; otherwise only its size (the caller redirects)."""
+    response = _s3().get_object(Bucket=settings().files_bucket, Key=key)
+    size = int(response["ContentLength"])
+    body = response["Body"]
+    try:
+        content: bytes | None = body.read() if size <= max_bytes else None
+    finally:
+        body.close()
+    return LinkedFile(size=size, content=content)
+
+
+def short_lived_url(key: str, filename: str, content_type: str, seconds: int) -> str:
+    """A presigned GET for a file too large to return through Lambda, valid for `seconds`."""
+    url: str = _s3().generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": settings().files_bucket,
+            "Key": key,
+            "ResponseContentDisposition": f'attachment; filename="{filename}"',
+            "ResponseContentType": content_type,
+            "ResponseCacheControl": "no-store",
+        },
+        ExpiresIn=seconds,
+    )
+    return url

@@ -14,19 +14,20 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.claims.academic_years import london_today
-from shared.claims.emails import EMAIL_PATTERN
+from shared.claims.emails import EMAIL_PATTERN, EmailMessage
 from shared.claims.errors import NotFound
 from shared.claims.files import has_payable_file
 from shared.claims.payer_emails import payment_file_ready
 from shared.config import settings
 from shared.data.batches import PaymentRuns
-from shared.data.download_tokens import DownloadTokens, fetch_file, short_lived_url
+from shared.data.download_tokens import DownloadTokens
 from shared.data.emails import enqueue
+from shared.data.files import fetch_file, short_lived_url
 from shared.observability import logger, metrics
 from shared.usecases.payment_run import RunState, TransientError
 
@@ -98,6 +99,31 @@ def payer_addresses(configured: str) -> list[str]:
     return addresses
 
 
+def _link_emails(
+    addresses: Sequence[str],
+    run_id: str,
+    claims: int,
+    total_pence: int,
+    token: str,
+    expires_at: dt.datetime,
+    replaces_earlier: bool = False,
+) -> list[EmailMessage]:
+    """One "payment file ready" email per payer address, with the link for `token`."""
+    link = download_url(settings().service_url, token)
+    return [
+        payment_file_ready(
+            address,
+            run_id=run_id,
+            claims=claims,
+            total_pence=total_pence,
+            link=link,
+            expires_at=expires_at,
+            replaces_earlier=replaces_earlier,
+        )
+        for address in addresses
+    ]
+
+
 # -- NotifyPayer (the workflow task) ---------------------------------------------------------------
 class NotifyState(RunState):
     payer_notified: bool = False
@@ -144,18 +170,7 @@ def notify_payer(state: RunState, now: dt.datetime, token_factory: Callable[[], 
     expires_at = link_expiry(now)
     if not tokens.issue_for_run(run_id, file_key, hashed, now, expires_at):
         raise TransientError("another attempt is issuing this run's payer link")
-    link = download_url(settings().service_url, token)
-    messages = [
-        payment_file_ready(
-            address,
-            run_id=run_id,
-            claims=state.row_count,
-            total_pence=state.total_pence,
-            link=link,
-            expires_at=expires_at,
-        )
-        for address in addresses
-    ]
+    messages = _link_emails(addresses, run_id, state.row_count, state.total_pence, token, expires_at)
     try:
         enqueue(messages)
     except Exception as error:
@@ -222,20 +237,10 @@ def resend_link(
     if not tokens.issue_for_run(run_id, planned.file_key, hashed, now, expires_at, replacing=earlier_hash):
         logger.info("payer link replaced at the same moment: nothing sent", extra={"run_id": run_id})
         return None
-    link = download_url(settings().service_url, token)
     enqueue(
-        [
-            payment_file_ready(
-                address,
-                run_id=run_id,
-                claims=planned.claims,
-                total_pence=planned.total_pence,
-                link=link,
-                expires_at=expires_at,
-                replaces_earlier=earlier is not None,
-            )
-            for address in planned.addresses
-        ]
+        _link_emails(
+            planned.addresses, run_id, planned.claims, planned.total_pence, token, expires_at, earlier is not None
+        )
     )
     tokens.mark_queued(run_id, now)
     PaymentRuns().record_link_resent(run_id, now, sent_by, len(planned.addresses))

@@ -146,7 +146,8 @@ def test_a_download_never_touches_a_visitors_session(download: Handler) -> None:
 
 def test_losing_the_race_to_use_a_link_is_already_used(download: Handler, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given another request uses the link between this one reading it and marking it used
-    from shared.data.download_tokens import DownloadTokens, fetch_file
+    from shared.data.download_tokens import DownloadTokens
+    from shared.data.files import fetch_file
     from shared.usecases.payer_links import token_hash
 
     token = _issue("window-d5-run-1")
