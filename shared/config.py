@@ -42,6 +42,7 @@ class Tables(BaseModel):
     download_tokens_table: str
     journeys_table: str
     idempotency_table: str
+    rate_limits_table: str
 
 
 class Settings(Tables):

@@ -1,7 +1,9 @@
-"""DownloadFunction: GET /downloads/{token}, the single-use link to a file that the payer was emailed.
+"""DownloadFunction: /downloads/{token}, the single-use link to a file that the payer was emailed. GET shows a
+page with a "Download the file" button and changes nothing; the button's POST gives the file, once.
 
 A function of its own so that only it (and the support console) can read the files bucket, and only
-objects; it reads and updates download links and nothing else. No sign-in: the token is the secret.
+objects; it reads and updates download links and nothing else. No sign-in: the token is the secret. With
+no session there is no session CSRF token: a POST is accepted only from the service's own origin (ADR 12).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.web.app import WebApp
 from shared.web.routes import downloads
 
-app = WebApp([downloads.router])
+app = WebApp([downloads.router], csrf="origin")
 _handler = app.handler()
 
 

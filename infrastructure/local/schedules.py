@@ -3,7 +3,8 @@
 `fire(name)` reads the schedule from Scheduler (get_schedule) and performs its target exactly as
 Scheduler would: the universal target `arn:aws:scheduler:::aws-sdk:sfn:startExecution` calls
 StartExecution with the parameters in the target's Input; a state machine ARN target starts an
-execution with the Input as it is. Then, like Scheduler, it deletes a schedule whose
+execution with the Input as it is; a Lambda function target (the nightly check,
+`local-CloseDueClaimWindowsSchedule`) is invoked with the Input. Then, like Scheduler, it deletes a schedule whose
 ActionAfterCompletion is DELETE (pass `complete=False` to deliver the same schedule again, as
 Scheduler's at-least-once delivery may).
 
@@ -37,8 +38,9 @@ UNIVERSAL_TARGET_PREFIX = "arn:aws:scheduler:::aws-sdk:"
 class Fired:
     schedule: str
     execution_arn: str | None
-    outcome: str  # "started", "already exists" (the Step Functions error), "deleted" is reported apart
+    outcome: str  # "started", "already exists" (the Step Functions error), "invoked"; "deleted" is apart
     deleted: bool
+    result: Any = None  # what a Lambda target returned
 
 
 def default_group() -> str:
@@ -61,6 +63,8 @@ def fire(schedule_name: str, group_name: str | None = None, complete: bool = Tru
     schedule = scheduler.get_schedule(Name=schedule_name, GroupName=group)
     target = schedule["Target"]
     arn = str(target["Arn"])
+    if arn.startswith("arn:aws:lambda:"):
+        return _invoke(schedule_name, group, schedule, arn, complete, scheduler)
     if arn == f"{UNIVERSAL_TARGET_PREFIX}sfn:startExecution":
         request = _camel(json.loads(target.get("Input") or "{}"))
     elif arn.startswith("arn:aws:states:") and ":stateMachine:" in arn:
@@ -81,6 +85,21 @@ def fire(schedule_name: str, group_name: str | None = None, complete: bool = Tru
         scheduler.delete_schedule(Name=schedule_name, GroupName=group)
         deleted = True
     return Fired(schedule_name, execution_arn, outcome, deleted)
+
+
+def _invoke(
+    schedule_name: str, group: str, schedule: dict[str, Any], arn: str, complete: bool, scheduler: Any
+) -> Fired:
+    """A Lambda target (the nightly check): invoked with the target's Input, as Scheduler does."""
+    response = boto3.client("lambda", region_name=REGION).invoke(
+        FunctionName=arn, InvocationType="RequestResponse", Payload=(schedule["Target"].get("Input") or "{}").encode()
+    )
+    outcome = "failed" if response.get("FunctionError") else "invoked"
+    deleted = False
+    if complete and schedule.get("ActionAfterCompletion") == "DELETE":
+        scheduler.delete_schedule(Name=schedule_name, GroupName=group)
+        deleted = True
+    return Fired(schedule_name, None, outcome, deleted, json.loads(response["Payload"].read() or b"null"))
 
 
 def list_schedules(group_name: str | None = None) -> list[dict[str, Any]]:
@@ -127,7 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{fired.schedule}: {fired.outcome}" + (f" ({fired.execution_arn})" if fired.execution_arn else ""))
     if fired.deleted:
         print(f"{fired.schedule}: deleted (ActionAfterCompletion DELETE)")
-    return 0 if fired.outcome == "started" else 1
+    if fired.result is not None:
+        print(f"{fired.schedule}: {json.dumps(fired.result)}")
+    return 0 if fired.outcome in ("started", "invoked") else 1
 
 
 if __name__ == "__main__":

@@ -306,17 +306,38 @@ def provision(template: dict[str, Any], name_for: Callable[[str], str], files_bu
     )
     environment["SCHEDULE_GROUP_NAME"] = group
     environment["SCHEDULER_ROLE_ARN"] = scheduler_role["Role"]["Arn"]
+    # The template's own schedules (the nightly check), kept like the windows' ones: fire them by hand.
+    targets = {**function_arns, **machines}
+    for logical_id, resource in template.get("Resources", {}).items():
+        if resource.get("Type") != "AWS::Scheduler::Schedule":
+            continue
+        properties = resource["Properties"]
+        target = properties["Target"]
+        session.client("scheduler").create_schedule(
+            Name=name_for(logical_id),
+            GroupName=group,
+            ScheduleExpression=properties["ScheduleExpression"],
+            ScheduleExpressionTimezone=properties.get("ScheduleExpressionTimezone", "UTC"),
+            FlexibleTimeWindow=properties["FlexibleTimeWindow"],
+            Target={
+                "Arn": _resolve(target["Arn"], targets),
+                "RoleArn": scheduler_role["Role"]["Arn"],
+                "Input": target.get("Input", "{}"),
+            },
+        )
     return Provisioned(function_names, machines, registry, environment)
 
 
 def _resolve(value: Any, function_arns: dict[str, str]) -> str:
-    """The substitution values the template uses: `Fn::GetAtt [Function, Arn]` or a plain string."""
+    """The values the template uses: `Fn::GetAtt [Function, Arn]`, `Ref` to a known resource, or a plain string."""
     if isinstance(value, str):
         return value
     if isinstance(value, dict) and "Fn::GetAtt" in value:
         target = value["Fn::GetAtt"]
         logical_id = target[0] if isinstance(target, list) else str(target).split(".")[0]
         return function_arns[logical_id]
+    if isinstance(value, dict) and "Ref" in value and value["Ref"] in function_arns:
+        return function_arns[value["Ref"]]
     raise ValueError(f"cannot resolve substitution {value!r} locally")
 
 

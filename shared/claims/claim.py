@@ -15,7 +15,9 @@ from shared.claims.models import Domain
 from shared.claims.statuses import DISPLAY, ClaimStatus
 
 REFERENCE_DIGITS = 8
-MAX_MENTORS_PER_CLAIM = 50  # a claim is one DynamoDB transaction: claim, journey, event, one item per mentor
+# A submission is one DynamoDB transaction: the claim, the journey, the window and mentor-list checks, one
+# allowance item per mentor and the event (4 + n + 1 of DynamoDB's 100 items; see ClaimsStore.submit).
+MAX_MENTORS_PER_CLAIM = 50
 
 
 class ClaimMentor(Domain):
@@ -49,6 +51,8 @@ class Claim(Domain):
     submitted_by_name: str | None = None
     version: int = 1
     validated_run: str | None = None  # set when the window-close checks pass, or support approves it
+    payment_run_id: str | None = None  # the payment run that owns the claim (set once, never changed)
+    payment_file_key: str | None = None  # the payment file the claim went to the payer in
 
     @property
     def total_hours(self) -> int:

@@ -48,3 +48,11 @@ class DuplicateReference(DomainError):
 
 class JourneyFinished(DomainError):
     """The journey has already produced its result (e.g. a second click on "Accept and submit")."""
+
+
+class WindowClosedDuringSubmission(WindowClosed):
+    """The claim window closed between the school's last page and the submission's write."""
+
+
+class MentorListChanged(AllowanceExceeded):
+    """A mentor left the school's list between reading it and writing the claim (read it again)."""

@@ -48,6 +48,12 @@ def csv_lines(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> Itera
         yield buffer.getvalue().encode("utf-8")
 
 
-def has_payable_file(file_key: str | None, row_count: int) -> bool:
-    """A payment run's file can go to the payer (and be sent again) once it exists with claims in it."""
-    return bool(file_key) and row_count > 0
+# The claims a payment run paid, for support (the run page's "included claims"): no personal data.
+INCLUDED_CLAIMS_HEADERS = (
+    "claim_reference",
+    "school_urn",
+    "school_name",
+    "provider_name",
+    "claim_amount",
+    "claim_status",
+)

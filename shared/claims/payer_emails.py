@@ -56,7 +56,8 @@ def payment_file_ready(
             "Download the claims (CSV file):",
             link,
             "",
-            f"The link can only be used once. It expires after 7 days, at {london_time(expires_at)} (UK time).",
+            "The link opens a page with a “Download the file” button. The link can only be used once: it stops "
+            f"working when you download the file. It expires after 7 days, at {london_time(expires_at)} (UK time).",
             "",
             "# What to do next",
             "",

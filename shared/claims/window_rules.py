@@ -12,7 +12,7 @@
   cannot be removed, nor moved to another academic year.
 - Window ids are `window-<start year>-to-<end year>-<n>` for the academic year it was added for (the
   seed data uses the same shape). An id never changes, because claims, its close schedule and its
-  payment runs refer to it. The first payment run of a window is `window-<window id>-run-1`.
+  payment runs refer to it. Its runs are named in `shared.claims.payment_runs`.
 """
 
 from __future__ import annotations
@@ -38,10 +38,6 @@ CLOSES_WITHIN_ANOTHER = "Select a date the window closes that is not within an e
 SELECT_ACADEMIC_YEAR = "Select an academic year"
 CONTAINS_CLAIMS = "You cannot remove this claim window because it contains claims"
 HAS_CLOSED = "You cannot remove this claim window because it has closed"
-
-# What the schedule and "Close window now" both send (ADR 0009): the same input, the same name.
-RUN_TRIGGER = "schedule"
-RUN_STARTED_BY = "scheduler"
 
 
 class ClaimWindowNotFound(NotFound):
@@ -201,18 +197,3 @@ def window_for_drafts(closing: ClaimWindow, windows: Iterable[ClaimWindow]) -> C
     None, when they expire."""
     later = [w for w in windows if w.academic_year == closing.academic_year and w.opens_on > closing.closes_on]
     return min(later, key=lambda w: w.opens_on, default=None)
-
-
-def first_run_id(window_id: str) -> str:
-    """The deterministic name of a window's first payment run (and of its Step Functions execution)."""
-    return f"window-{window_id}-run-1"
-
-
-def close_run_input(window_id: str) -> dict[str, str]:
-    """The claim-window workflow's input, as the close schedule and "Close window now" both send it."""
-    return {
-        "window_id": window_id,
-        "run_id": first_run_id(window_id),
-        "trigger": RUN_TRIGGER,
-        "started_by": RUN_STARTED_BY,
-    }

@@ -17,6 +17,7 @@ class ClaimWindow(Domain):
     opens_on: dt.date
     closes_on: dt.date
     closed_at: dt.datetime | None = None  # set when the close workflow has run
+    active_run: str | None = None  # the window's payment run in progress (one at a time)
 
     @property
     def opens_at(self) -> dt.datetime:

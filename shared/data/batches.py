@@ -1,41 +1,123 @@
-"""Batch records: payment runs (and later payer responses, audits, clawbacks)."""
+"""Batch records: payment runs (and later payer responses, audits, clawbacks).
+
+A payment run's record says who or what started it, where it is (`RunStatus`), its counts, its file (key,
+SHA-256, rows, total: recorded once, on condition that it has none), how the file reconciled, files set aside
+before any claim moved, and its retries. Status changes are conditional, so two attempts (or two people)
+cannot both move a run on.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
+from shared.claims.payment_runs import (
+    PaymentRun,
+    Reconciliation,
+    RecordedReconciliation,
+    RunFailure,
+    RunStatus,
+    VoidFile,
+)
 from shared.data.items import BatchItem
+from shared.data.transactions import conditional
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    return dict(value.as_dict() if hasattr(value, "as_dict") else value)
+
+
+def _run(item: BatchItem) -> PaymentRun:
+    failure = _as_dict(item.failure)
+    reconciliation = _as_dict(item.reconciliation)
+    return PaymentRun(
+        run_id=item.batch_id,
+        window_id=item.window_id,
+        created_at=item.created_at,
+        status=item.status,
+        trigger=item.trigger,
+        started_by=item.started_by,
+        started_by_name=item.started_by_name,
+        file_key=item.file_key,
+        file_sha256=item.file_sha256,
+        row_count=int(item.row_count or 0),
+        total_pence=int(item.total_pence or 0),
+        failure=RunFailure(str(failure.get("error", "")), str(failure.get("cause", ""))) if failure else None,
+        counts={name: int(value) for name, value in _as_dict(item.counts).items()},
+        payer_notified_at=item.payer_notified_at,
+        payer_notice=item.payer_notice,
+        payer_emails=int(item.payer_emails) if item.payer_emails is not None else None,
+        link_resent_at=item.link_resent_at,
+        link_resent_by=item.link_resent_by,
+        reconciliation=RecordedReconciliation(
+            passed=bool(reconciliation["passed"]),
+            rows=int(reconciliation["rows"]),
+            file_total_pence=int(reconciliation["file_total_pence"]),
+            owned=int(reconciliation["owned"]),
+            owned_total_pence=int(reconciliation["owned_total_pence"]),
+            moved=int(reconciliation["moved"]),
+            sha256_verified=bool(reconciliation["sha256_verified"]),
+            examples=tuple(str(e) for e in reconciliation.get("examples") or ()),
+        )
+        if reconciliation
+        else None,
+        included_key=item.included_key,
+        void_files=tuple(
+            VoidFile(str(entry["key"]), str(entry["reason"])) for entry in (_as_dict(v) for v in item.void_files or [])
+        ),
+        attempts=int(item.attempts or 0),
+        retried_by=item.retried_by,
+        retried_at=item.retried_at,
+        finished_at=item.finished_at,
+        not_started_reason=item.not_started_reason,
+    )
 
 
 class PaymentRuns:
     KIND = "payment_run"
 
-    def start(self, run_id: str, window_id: str | None, trigger: str, started_by: str, at: dt.datetime) -> None:
-        """Record a run once; a second start of the same run id leaves the first record alone."""
-        BatchItem(
-            batch_id=run_id,
-            kind=self.KIND,
-            created_at=at.isoformat(),
-            status="running",
-            window_id=window_id,
-            trigger=trigger,
-            started_by=started_by,
-        ).save(condition=BatchItem.batch_id.does_not_exist())
+    def start(
+        self,
+        run_id: str,
+        window_id: str | None,
+        trigger: str,
+        started_by: str,
+        at: dt.datetime,
+        started_by_name: str = "",
+    ) -> bool:
+        """Record a run once; a second start of the same run id leaves the first record alone (False)."""
+        return conditional(
+            lambda: BatchItem(
+                batch_id=run_id,
+                kind=self.KIND,
+                created_at=at.isoformat(),
+                status=RunStatus.RUNNING.value,
+                window_id=window_id,
+                trigger=trigger,
+                started_by=started_by,
+                started_by_name=started_by_name or None,
+            ).save(condition=BatchItem.batch_id.does_not_exist())
+        )
 
-    def all(self) -> list[dict[str, Any]]:
+    def all(self) -> list[PaymentRun]:
         """Every payment run, newest first: one Query on the batches' kind index."""
         return [_run(item) for item in BatchItem.by_kind.query(self.KIND, scan_index_forward=False)]
 
-    def exists(self, run_id: str) -> bool:
+    def get(self, run_id: str) -> PaymentRun | None:
         try:
-            BatchItem.get(run_id)
+            item = BatchItem.get(run_id, consistent_read=True)
         except DoesNotExist:
-            return False
-        return True
+            return None
+        return _run(item) if item.kind == self.KIND else None
 
+    def exists(self, run_id: str) -> bool:
+        return self.get(run_id) is not None
+
+    # -- counts ----------------------------------------------------------------------------------
     def add_counts(self, run_id: str, **counts: int) -> None:
         """Add to running counts (pages of one run may finish in any order, several at once)."""
         BatchItem(batch_id=run_id).update(
@@ -46,28 +128,133 @@ class PaymentRuns:
         item = BatchItem(batch_id=run_id)
         item.update(actions=[BatchItem.counts[name].set(value) for name, value in counts.items()])
 
-    def record_file(self, run_id: str, key: str, sha256: str, row_count: int, total_pence: int) -> None:
+    def start_counts(self, run_id: str, **counts: int) -> None:
+        """Counts that start at these values unless an earlier attempt of the run already set them."""
         BatchItem(batch_id=run_id).update(
-            actions=[
-                BatchItem.file_key.set(key),
-                BatchItem.file_sha256.set(sha256),
-                BatchItem.row_count.set(row_count),
-                BatchItem.total_pence.set(total_pence),
-                BatchItem.status.set("file_generated"),
-            ]
+            actions=[BatchItem.counts[name].set(BatchItem.counts[name] | value) for name, value in counts.items()]
+        )
+
+    # -- the file --------------------------------------------------------------------------------
+    def record_file(self, run_id: str, key: str, sha256: str, row_count: int, total_pence: int) -> bool:
+        """The run's file, once: False when an attempt of the run recorded one first (use that one)."""
+        return conditional(
+            lambda: BatchItem(batch_id=run_id).update(
+                actions=[
+                    BatchItem.file_key.set(key),
+                    BatchItem.file_sha256.set(sha256),
+                    BatchItem.row_count.set(row_count),
+                    BatchItem.total_pence.set(total_pence),
+                    BatchItem.status.set(RunStatus.FILE_GENERATED.value),
+                ],
+                condition=BatchItem.batch_id.exists() & BatchItem.file_key.does_not_exist(),
+            )
+        )
+
+    def void_file(self, run_id: str, key: str, reason: str) -> bool:
+        """Set aside a file that did not reconcile, before any of its claims moved: the run has no file again,
+        so a retry writes a fresh one from the claims it owns. False when the run's file is not `key`."""
+        entry = [{"key": key, "reason": reason[:2000]}]
+        return conditional(
+            lambda: BatchItem(batch_id=run_id).update(
+                actions=[
+                    BatchItem.void_files.set((BatchItem.void_files | []).append(entry)),
+                    BatchItem.file_key.remove(),
+                    BatchItem.file_sha256.remove(),
+                    BatchItem.row_count.set(0),
+                    BatchItem.total_pence.set(0),
+                    BatchItem.reconciliation.remove(),
+                ],
+                condition=BatchItem.file_key == key,
+            )
+        )
+
+    def record_reconciliation(
+        self, run_id: str, result: Reconciliation, sha256_verified: bool, at: dt.datetime, included_key: str | None
+    ) -> None:
+        actions: list[Any] = [
+            BatchItem.reconciliation.set(
+                {
+                    "passed": result.passed and sha256_verified,
+                    "rows": result.rows,
+                    "file_total_pence": result.file_total_pence,
+                    "owned": result.owned,
+                    "owned_total_pence": result.owned_total_pence,
+                    "moved": result.moved,
+                    "sha256_verified": sha256_verified,
+                    "examples": list(result.examples),
+                    "checked_at": at.isoformat(),
+                }
+            )
+        ]
+        if included_key:
+            actions.append(BatchItem.included_key.set(included_key))
+        BatchItem(batch_id=run_id).update(actions=actions, condition=BatchItem.batch_id.exists())
+
+    # -- how a run ends, and starts again ---------------------------------------------------------
+    def finish(self, run_id: str, at: dt.datetime) -> None:
+        BatchItem(batch_id=run_id).update(
+            actions=[BatchItem.status.set(RunStatus.COMPLETED.value), BatchItem.finished_at.set(at)],
+            condition=BatchItem.batch_id.exists(),
+        )
+
+    def mark_not_started(self, run_id: str, reason: str, at: dt.datetime) -> bool:
+        """The run found another run of its window active and did nothing (False if it had done something)."""
+        return conditional(
+            lambda: BatchItem(batch_id=run_id).update(
+                actions=[
+                    BatchItem.status.set(RunStatus.NOT_STARTED.value),
+                    BatchItem.not_started_reason.set(reason),
+                    BatchItem.finished_at.set(at),
+                ],
+                condition=(BatchItem.status == RunStatus.RUNNING.value) & BatchItem.file_key.does_not_exist(),
+            )
         )
 
     def record_failure(self, run_id: str, error: str, cause: str) -> None:
         BatchItem(batch_id=run_id).update(
-            actions=[BatchItem.status.set("failed"), BatchItem.failure.set({"error": error, "cause": cause[:2000]})]
+            actions=[
+                BatchItem.status.set(RunStatus.FAILED.value),
+                BatchItem.failure.set({"error": error, "cause": cause[:2000]}),
+            ]
         )
 
+    def start_retry(self, run_id: str, by: str, at: dt.datetime) -> int | None:
+        """Move a failed run to retrying, once: the retry's attempt number, or None when the run is not failed
+        (someone else pressed "Retry run" first, or it is not failed)."""
+        run = self.get(run_id)
+        if run is None or run.status != RunStatus.FAILED:
+            return None
+        attempt = run.attempts + 1
+        written = conditional(
+            lambda: BatchItem(batch_id=run_id).update(
+                actions=[
+                    BatchItem.status.set(RunStatus.RETRYING.value),
+                    BatchItem.attempts.set(attempt),
+                    BatchItem.retried_by.set(by),
+                    BatchItem.retried_at.set(at),
+                ],
+                condition=(BatchItem.status == RunStatus.FAILED.value)
+                & (BatchItem.attempts.does_not_exist() | (BatchItem.attempts == run.attempts)),
+            )
+        )
+        return attempt if written else None
+
+    def resume(self, run_id: str) -> bool:
+        """A retry's execution has started: retrying → running (False when the run was not retrying)."""
+        return conditional(
+            lambda: BatchItem(batch_id=run_id).update(
+                actions=[BatchItem.status.set(RunStatus.RUNNING.value), BatchItem.failure.remove()],
+                condition=BatchItem.status == RunStatus.RETRYING.value,
+            )
+        )
+
+    # -- the payer -------------------------------------------------------------------------------
     def record_payer_notified(self, run_id: str, at: dt.datetime, *, notice: str, emails: int) -> bool:
         """Record, once, what the payer was told about the run's file: `notice` is "emailed" (with the number
         of emails queued), "no_claims" or "no_payer_address" (nobody emailed). False if already recorded.
         """
-        try:
-            BatchItem(batch_id=run_id).update(
+        return conditional(
+            lambda: BatchItem(batch_id=run_id).update(
                 actions=[
                     BatchItem.payer_notified_at.set(at),
                     BatchItem.payer_notice.set(notice),
@@ -75,11 +262,7 @@ class PaymentRuns:
                 ],
                 condition=BatchItem.batch_id.exists() & BatchItem.payer_notified_at.does_not_exist(),
             )
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     def record_link_resent(self, run_id: str, at: dt.datetime, by: str, emails: int) -> None:
         """Support sent the payer a new link to the run's file (the payer is now known to be emailed)."""
@@ -93,32 +276,3 @@ class PaymentRuns:
             ],
             condition=BatchItem.batch_id.exists(),
         )
-
-    def get(self, run_id: str) -> dict[str, Any] | None:
-        try:
-            item = BatchItem.get(run_id)
-        except DoesNotExist:
-            return None
-        return _run(item)
-
-
-def _run(item: BatchItem) -> dict[str, Any]:
-    return {
-        "run_id": item.batch_id,
-        "created_at": item.created_at,
-        "started_by": item.started_by,
-        "status": item.status,
-        "window_id": item.window_id,
-        "trigger": item.trigger,
-        "file_key": item.file_key,
-        "file_sha256": item.file_sha256,
-        "row_count": int(item.row_count),
-        "total_pence": int(item.total_pence),
-        "failure": item.failure.as_dict() if item.failure is not None else None,
-        "counts": item.counts.as_dict() if item.counts is not None else {},
-        "payer_notified_at": item.payer_notified_at,
-        "payer_notice": item.payer_notice,
-        "payer_emails": int(item.payer_emails) if item.payer_emails is not None else None,
-        "link_resent_at": item.link_resent_at,
-        "link_resent_by": item.link_resent_by,
-    }

@@ -26,18 +26,29 @@ from shared.claims.errors import (
     ConcurrentUpdate,
     DuplicateReference,
     JourneyFinished,
+    MentorListChanged,
+    WindowClosedDuringSubmission,
 )
 from shared.claims.statuses import ClaimStatus, releases_hours, transition
 from shared.data.items import (
     AllowanceItem,
+    BatchItem,
     ClaimEventItem,
     ClaimItem,
+    ClaimWindowItem,
     JourneyItem,
     MembershipItem,
+    OrganisationItem,
     SchoolMentorItem,
     UserItem,
 )
-from shared.data.transactions import write_transaction
+from shared.data.transactions import (
+    MAX_TRANSACTION_ITEMS,
+    CheckedTransactWrite,
+    TransactionTooLarge,
+    conditional,
+    write_transaction,
+)
 
 JOURNEY_LIFETIME = dt.timedelta(hours=24)
 
@@ -108,9 +119,11 @@ class SchoolMentor:
         return f"{self.first_name} {self.last_name}"
 
 
-def school_mentors(school_id: str) -> list[SchoolMentor]:
-    """The school's mentors by first then last name: one Query."""
-    mentors = [SchoolMentor(i.trn, i.first_name, i.last_name) for i in SchoolMentorItem.query(school_id)]
+def school_mentors(school_id: str, consistent: bool = False) -> list[SchoolMentor]:
+    """The school's mentors by first then last name: one Query (strongly consistent when a submission
+    relies on it, see `ClaimsStore.submit`)."""
+    query = SchoolMentorItem.query(school_id, consistent_read=consistent)
+    mentors = [SchoolMentor(i.trn, i.first_name, i.last_name) for i in query]
     return sorted(mentors, key=lambda m: (m.first_name.lower(), m.last_name.lower(), m.trn))
 
 
@@ -170,6 +183,8 @@ def _to_item(claim: Claim) -> ClaimItem:
         ],
         version=claim.version,
         validated_run=claim.validated_run,
+        payment_run_id=claim.payment_run_id,
+        payment_file_key=claim.payment_file_key,
     )
 
 
@@ -205,6 +220,8 @@ def _from_item(item: ClaimItem) -> Claim:
         submitted_by_name=item.submitted_by_name,
         version=int(item.version),
         validated_run=item.validated_run,
+        payment_run_id=item.payment_run_id,
+        payment_file_key=item.payment_file_key,
     )
 
 
@@ -225,46 +242,59 @@ def _event(
 
 @dataclass(frozen=True)
 class StatusChange:
-    """One claim's change for `ClaimsStore.change_statuses` (the arguments of `change_status`)."""
+    """One claim's change for `ClaimsStore.change_statuses` (the arguments of `change_status`).
+
+    `owned_by`: the change happens only if that payment run owns the claim. `file_key`: the payment file the
+    claim goes to the payer in, recorded with the change. `validated_run`: the claim is ready for payment
+    (support approved it) in the same write.
+    """
 
     claim: Claim
     to_status: ClaimStatus
     reason: str | None = None
     unpaid_reason: str | Unchanged | None = UNCHANGED
+    owned_by: str | None = None
+    file_key: str | None = None
+    validated_run: str | None = None
+
+    @property
+    def writes(self) -> int:
+        """The transaction items it takes: the claim and its event, and each mentor's allowance if it releases hours."""
+        return 2 + (len(self.claim.mentors) if releases_hours(self.claim.status, self.to_status) else 0)
 
 
 # DynamoDB's TransactWriteItems takes 100 actions; a status change that gives no hours back is two (the
 # claim and its event). Changes that release hours also write each mentor's allowance item.
-MAX_TRANSACTION_ITEMS = 100
 GROUP_SIZE = MAX_TRANSACTION_ITEMS // 2
+# Taking claims for a payment run: each claim and its event, plus one check that the run has no file yet.
+TAKE_GROUP_SIZE = (MAX_TRANSACTION_ITEMS - 1) // 2
 
 
-def _change_status(
-    transaction: TransactWrite,
-    claim: Claim,
-    to_status: ClaimStatus,
-    actor: str,
-    at: dt.datetime,
-    reason: str | None,
-    unpaid_reason: str | Unchanged | None = UNCHANGED,
-) -> Claim:
+def _change_status(transaction: TransactWrite, change: StatusChange, actor: str, at: dt.datetime) -> Claim:
     """Add one claim's status change to a transaction (see ClaimsStore.change_status); the claim as it will be."""
+    claim, to_status = change.claim, change.to_status
     action = transition(claim.status, to_status)
-    updated = claim.model_copy(update={"status": to_status, "version": claim.version + 1})
+    update: dict[str, Any] = {"status": to_status, "version": claim.version + 1}
     actions: list[Any] = [
         ClaimItem.status.set(to_status.value),
         ClaimItem.window_status.set(f"{claim.window_id}#{to_status.value}"),
-        ClaimItem.version.set(updated.version),
+        ClaimItem.version.set(claim.version + 1),
     ]
-    if isinstance(unpaid_reason, str):
-        actions.append(ClaimItem.unpaid_reason.set(unpaid_reason))
-    elif unpaid_reason is None:
+    if isinstance(change.unpaid_reason, str):
+        actions.append(ClaimItem.unpaid_reason.set(change.unpaid_reason))
+    elif change.unpaid_reason is None:
         actions.append(ClaimItem.unpaid_reason.remove())
-    transaction.update(
-        ClaimItem(claim_id=claim.reference),
-        actions=actions,
-        condition=(ClaimItem.status == claim.status.value) & (ClaimItem.version == claim.version),
-    )
+    if change.file_key is not None:
+        actions.append(ClaimItem.payment_file_key.set(change.file_key))
+        update["payment_file_key"] = change.file_key
+    if change.validated_run is not None:
+        actions.append(ClaimItem.validated_run.set(change.validated_run))
+        update["validated_run"] = change.validated_run
+    updated = claim.model_copy(update=update)
+    condition = (ClaimItem.status == claim.status.value) & (ClaimItem.version == claim.version)
+    if change.owned_by is not None:
+        condition &= ClaimItem.payment_run_id == change.owned_by
+    transaction.update(ClaimItem(claim_id=claim.reference), actions=actions, condition=condition)
     if releases_hours(claim.status, to_status):
         for mentor in claim.mentors:
             transaction.update(
@@ -272,7 +302,7 @@ def _change_status(
                 actions=[AllowanceItem.used.add(-mentor.hours)],
                 condition=AllowanceItem.used >= mentor.hours,
             )
-    transaction.save(_event(updated, action, claim.status, actor, at, reason))
+    transaction.save(_event(updated, action, claim.status, actor, at, change.reason))
     return updated
 
 
@@ -293,20 +323,30 @@ class ClaimsStore:
         except DoesNotExist:
             raise ClaimNotFound(reference) from None
 
-    def submit(self, claim: Claim, caps: dict[str, int], journey_id: str, actor: str, at: dt.datetime) -> Submitted:
+    def submit(
+        self, claim: Claim, caps: dict[str, int], journey_id: str, actor: str, at: dt.datetime, mentors_version: int
+    ) -> Submitted:
         """Write the claim, its mentors' hours and its first event in one transaction.
 
-        `caps` is each mentor's total allowance (by TRN). The transaction writes nothing and raises
-        AllowanceExceeded when any mentor's hours would pass the cap, JourneyFinished when this journey
-        has already submitted a claim, DuplicateReference when the reference is taken, and
+        `caps` is each mentor's total allowance (by TRN); `mentors_version` is the school's mentor-list
+        version read *before* its mentors were (`Mentors.list_version`). The transaction writes nothing and
+        raises AllowanceExceeded when any mentor's hours would pass the cap, MentorListChanged when a mentor
+        has left the school's list since, WindowClosedDuringSubmission when the claim window has closed, JourneyFinished
+        when this journey has already submitted a claim, DuplicateReference when the reference is taken, and
         ConcurrentUpdate when it collided with another transaction.
         """
+        transaction = write_transaction()
         try:
-            self._submit(claim, caps, journey_id, actor, at)
+            with transaction:
+                self._submit(transaction, claim, caps, journey_id, actor, at, mentors_version)
         except TransactWriteError as error:
-            why = submit_failure(error, len(claim.mentors))
+            why = submit_failure(transaction, error)
             if why == "journey":
                 raise JourneyFinished(journey_id) from error
+            if why == "window":
+                raise WindowClosedDuringSubmission(claim.window_id) from error
+            if why == "mentors":
+                raise MentorListChanged(claim.reference) from error
             if why == "allowance":
                 raise AllowanceExceeded(claim.reference) from error
             if why == "reference":
@@ -314,36 +354,58 @@ class ClaimsStore:
             raise ConcurrentUpdate(claim.reference) from error
         return Submitted(claim.reference, True)
 
-    def _submit(self, claim: Claim, caps: dict[str, int], journey_id: str, actor: str, at: dt.datetime) -> None:
+    def _submit(
+        self,
+        transaction: CheckedTransactWrite,
+        claim: Claim,
+        caps: dict[str, int],
+        journey_id: str,
+        actor: str,
+        at: dt.datetime,
+        mentors_version: int,
+    ) -> None:
         year = claim.academic_year
-        with write_transaction() as transaction:
-            transaction.save(_to_item(claim), condition=ClaimItem.claim_id.does_not_exist())
+        transaction.save(_to_item(claim), condition=ClaimItem.claim_id.does_not_exist(), label="reference")
+        transaction.update(
+            JourneyItem(journey_id=journey_id),
+            actions=[JourneyItem.result.set(claim.reference)],
+            condition=JourneyItem.journey_id.exists() & JourneyItem.result.does_not_exist(),
+            label="journey",
+        )
+        # The window must still be open: the payment run marks it closed before it plans validation, so a
+        # claim written after that would never be checked.
+        transaction.condition_check(
+            ClaimWindowItem,
+            claim.window_id,
+            condition=ClaimWindowItem.window_id.exists() & ClaimWindowItem.closed_at.does_not_exist(),
+            label="window",
+        )
+        # No mentor may have left the school's list since the list was read: one check for all of them.
+        transaction.condition_check(
+            OrganisationItem,
+            claim.school_id,
+            condition=(OrganisationItem.mentors_version == mentors_version)
+            if mentors_version
+            else OrganisationItem.mentors_version.does_not_exist(),
+            label="mentors",
+        )
+        for mentor in claim.mentors:
+            limit = caps[mentor.trn] - mentor.hours
+            if limit < 0:
+                raise AllowanceExceeded(mentor.trn)
             transaction.update(
-                JourneyItem(journey_id=journey_id),
-                actions=[JourneyItem.result.set(claim.reference)],
-                condition=JourneyItem.journey_id.exists() & JourneyItem.result.does_not_exist(),
+                AllowanceItem(allowance_id=allowance_id(mentor.trn, claim.provider_code, year)),
+                actions=[
+                    AllowanceItem.used.add(mentor.hours),
+                    AllowanceItem.school_ids.add({claim.school_id}),
+                    AllowanceItem.trn.set(mentor.trn),
+                    AllowanceItem.provider_code.set(claim.provider_code),
+                    AllowanceItem.academic_year.set(year.name),
+                ],
+                condition=AllowanceItem.used.does_not_exist() | (AllowanceItem.used <= limit),
+                label="allowance",
             )
-            for mentor in claim.mentors:
-                limit = caps[mentor.trn] - mentor.hours
-                if limit < 0:
-                    raise AllowanceExceeded(mentor.trn)
-                transaction.update(
-                    AllowanceItem(allowance_id=allowance_id(mentor.trn, claim.provider_code, year)),
-                    actions=[
-                        AllowanceItem.used.add(mentor.hours),
-                        AllowanceItem.school_ids.add({claim.school_id}),
-                        AllowanceItem.trn.set(mentor.trn),
-                        AllowanceItem.provider_code.set(claim.provider_code),
-                        AllowanceItem.academic_year.set(year.name),
-                    ],
-                    condition=AllowanceItem.used.does_not_exist() | (AllowanceItem.used <= limit),
-                )
-            for mentor in claim.mentors:
-                # The mentor must still be on the school's list when the claim is written.
-                transaction.condition_check(
-                    SchoolMentorItem, claim.school_id, mentor.trn, condition=SchoolMentorItem.trn.exists()
-                )
-            transaction.save(_event(claim, "submitted", None, actor, at))
+        transaction.save(_event(claim, "submitted", None, actor, at))
 
     def change_status(
         self,
@@ -353,38 +415,89 @@ class ClaimsStore:
         at: dt.datetime,
         reason: str | None = None,
         unpaid_reason: str | Unchanged | None = UNCHANGED,
+        *,
+        validated_run: str | None = None,
     ) -> Claim:
         """The one way a status changes: the transition table, a conditional write on the status and
         version, hours released in the same transaction when the new status gives them back, and an event.
 
         `unpaid_reason` (the payer's reason for needing information) is set with a string, removed with
-        None, and left alone by default, in the same conditional write as the status.
+        None, and left alone by default, in the same conditional write as the status. `validated_run` marks
+        the claim ready for payment in the same write (support approved it).
         """
+        change = StatusChange(claim, to_status, reason, unpaid_reason, validated_run=validated_run)
+        return self.apply(change, actor, at)
+
+    def apply(self, change: StatusChange, actor: str, at: dt.datetime) -> Claim:
+        """One `StatusChange` in its own transaction; ConcurrentUpdate when its condition failed."""
         try:
             with write_transaction() as transaction:
-                updated = _change_status(transaction, claim, to_status, actor, at, reason, unpaid_reason)
+                updated = _change_status(transaction, change, actor, at)
         except TransactWriteError as error:
-            raise ConcurrentUpdate(claim.reference) from error
+            raise ConcurrentUpdate(change.claim.reference) from error
         return updated
 
     def change_statuses(self, changes: Sequence[StatusChange], actor: str, at: dt.datetime) -> list[Claim]:
         """`change_status` for up to GROUP_SIZE claims in ONE transaction: every claim changes, each with
         its conditional write and event, or none does (ConcurrentUpdate naming the first). For batch work
         on thousands of claims, where a request per claim would not fit a Lambda's time."""
-        writes = sum(2 + (len(c.claim.mentors) if releases_hours(c.claim.status, c.to_status) else 0) for c in changes)
+        writes = sum(change.writes for change in changes)
         if len(changes) > GROUP_SIZE or writes > MAX_TRANSACTION_ITEMS:
-            raise ValueError(f"{len(changes)} claims ({writes} writes) do not fit one transaction")
+            raise TransactionTooLarge(f"{len(changes)} claims ({writes} writes) do not fit one transaction")
         if not changes:
             return []
         try:
             with write_transaction() as transaction:
-                updated = [
-                    _change_status(transaction, c.claim, c.to_status, actor, at, c.reason, c.unpaid_reason)
-                    for c in changes
-                ]
+                updated = [_change_status(transaction, change, actor, at) for change in changes]
         except TransactWriteError as error:
             raise ConcurrentUpdate(changes[0].claim.reference) from error
         return updated
+
+    # -- payment runs own their claims ---------------------------------------------------------------
+    def take_for_run(self, claims: Sequence[Claim], run_id: str, at: dt.datetime) -> list[Claim]:
+        """Make `run_id` the owner of up to TAKE_GROUP_SIZE ready claims in ONE transaction: each claim only
+        if no run owns it, it is still submitted and ready, and unchanged since it was read; and only while
+        the run has no file (a ConditionCheck on the run's record), so nothing is taken after the file is
+        written. ConcurrentUpdate (nothing written) when any condition fails."""
+        if len(claims) > TAKE_GROUP_SIZE:
+            raise TransactionTooLarge(f"{len(claims)} claims do not fit one transaction")
+        if not claims:
+            return []
+        taken = [c.model_copy(update={"payment_run_id": run_id, "version": c.version + 1}) for c in claims]
+        try:
+            with write_transaction() as transaction:
+                transaction.condition_check(
+                    BatchItem,
+                    run_id,
+                    condition=BatchItem.batch_id.exists() & BatchItem.file_key.does_not_exist(),
+                )
+                for claim, updated in zip(claims, taken, strict=True):
+                    transaction.update(
+                        ClaimItem(claim_id=claim.reference),
+                        actions=[ClaimItem.payment_run_id.set(run_id), ClaimItem.version.set(updated.version)],
+                        condition=ClaimItem.payment_run_id.does_not_exist()
+                        & ClaimItem.validated_run.exists()
+                        & (ClaimItem.status == ClaimStatus.SUBMITTED.value)
+                        & (ClaimItem.version == claim.version),
+                    )
+                    transaction.save(
+                        _event(updated, "taken_for_payment_run", claim.status, "payment-run", at, f"In {run_id}")
+                    )
+        except TransactWriteError as error:
+            raise ConcurrentUpdate(claims[0].reference) from error
+        return taken
+
+    def owned_by_run(self, run_id: str, page_size: int = 500) -> Iterator[list[Claim]]:
+        """The claims a run owns, by reference, a page (one Query on the run index) at a time."""
+        last_key: dict[str, Any] | None = None
+        while True:
+            result = ClaimItem.by_run.query(run_id, limit=page_size, last_evaluated_key=last_key)
+            claims = [_from_item(item) for item in result]
+            if claims:
+                yield claims
+            last_key = result.last_evaluated_key
+            if not last_key:
+                return
 
     def get_many(self, references: list[str]) -> list[Claim]:
         """The claims with these references that exist, in the order asked: BatchGets of 100 keys."""
@@ -476,28 +589,39 @@ class ClaimsStore:
             raise ConcurrentUpdate(claim.reference) from error
         return updated
 
-    def store_review_token(self, reference: str, token: str) -> bool:
-        """Keep the workflow's task token with a claim waiting for review; False when the claim is no
-        longer in review (a decision came first)."""
+    def review_holder(self, reference: str) -> tuple[ClaimStatus, str | None, str | None]:
+        """The claim's status, and the task token and run of the review waiting on it (a consistent read)."""
         try:
-            ClaimItem(claim_id=reference).update(
-                actions=[ClaimItem.review_token.set(token)],
-                condition=ClaimItem.status == ClaimStatus.SUPPORT_REVIEW.value,
-            )
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+            item = ClaimItem.get(reference, consistent_read=True)
+        except DoesNotExist:
+            raise ClaimNotFound(reference) from None
+        return ClaimStatus(item.status), item.review_token, item.review_run
 
-    def take_review_token(self, reference: str) -> str | None:
+    def store_review_token(self, reference: str, token: str, run_id: str, replacing: str | None) -> bool:
+        """Keep a run's task token with a claim waiting for review, in place of `replacing` (the token read a
+        moment before, or None when there was none): one conditional write, so a token is never overwritten
+        by a run that did not read it. False when the claim is no longer in review (a decision came first)
+        or the token changed since it was read."""
+        held = ClaimItem.review_token.does_not_exist() if replacing is None else ClaimItem.review_token == replacing
+        return conditional(
+            lambda: ClaimItem(claim_id=reference).update(
+                actions=[ClaimItem.review_token.set(token), ClaimItem.review_run.set(run_id)],
+                condition=(ClaimItem.status == ClaimStatus.SUPPORT_REVIEW.value) & held,
+            )
+        )
+
+    def take_review_token(self, reference: str, run_id: str | None = None) -> str | None:
         """The task token stored with a claim, removed in the same conditional write that reads it: of two
-        decisions at once, only one gets the token (None: there is none, or the other took it)."""
+        decisions at once, only one gets the token (None: there is none, or the other took it). With
+        `run_id`, only that run's token is taken (a review that timed out leaves another run's alone)."""
+        condition = ClaimItem.review_token.exists()
+        if run_id is not None:
+            condition &= ClaimItem.review_run == run_id
         try:
             response = ClaimItem._get_connection().update_item(
                 reference,
-                actions=[ClaimItem.review_token.remove()],
-                condition=ClaimItem.review_token.exists(),
+                actions=[ClaimItem.review_token.remove(), ClaimItem.review_run.remove()],
+                condition=condition,
                 return_values="ALL_OLD",
             )
         except UpdateError as error:
@@ -526,23 +650,16 @@ class ClaimsStore:
         ]
 
 
-def submit_failure(error: TransactWriteError, mentor_count: int) -> str:
-    """Why a submit transaction was cancelled: "reference", "journey", "allowance" or "conflict".
-
-    Items are in the order written: claim, journey, one allowance update per mentor, one check per
-    mentor that they are still on the school's list, event.
-    """
-    reasons = error.cancellation_reasons or []
-    codes = [reason.code if reason else None for reason in reasons]
-    if "TransactionConflict" in codes:
+def submit_failure(transaction: CheckedTransactWrite, error: TransactWriteError) -> str:
+    """Why a submit transaction was cancelled: "journey", "window", "mentors", "allowance", "reference",
+    or "conflict" (another transaction was writing one of its items; the conditions decide on a retry)."""
+    if transaction.conflicted(error):
         return "conflict"
-    if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
-        return "journey"
-    if any(code == "ConditionalCheckFailed" for code in codes[2 : 2 + 2 * mentor_count]):
-        return "allowance"
-    if codes and codes[0] == "ConditionalCheckFailed":
-        return "reference"
-    return "conflict" if not codes else "unknown"
+    failed = transaction.failed_labels(error)
+    for why in ("journey", "window", "mentors", "allowance", "reference"):
+        if why in failed:
+            return why
+    return "unknown" if failed else "conflict"
 
 
 def member_emails(organisation_id: str) -> list[str]:

@@ -33,6 +33,8 @@ class StoredLink:
     expires_at: dt.datetime
     used_at: dt.datetime | None
     replaced_at: dt.datetime | None = None
+    row_count: int | None = None  # the claims in the file (None: a link issued before links recorded it)
+    total_pence: int | None = None
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,13 @@ class DownloadTokens:
         created_at: dt.datetime,
         expires_at: dt.datetime,
         replacing: str | None = None,
+        *,
+        row_count: int | None = None,
+        total_pence: int | None = None,
     ) -> bool:
         """Store the run's link (its hash only) and the run's record pointing at it, in one transaction.
+
+        `row_count` and `total_pence` describe the file, for the page the link opens (not stored when None).
 
         With `replacing` None the run must have no link yet (NotifyPayer; a retried task issues no second
         link). With `replacing`, the hash of the run's link as just read ("Send the payer a new link"),
@@ -71,6 +78,8 @@ class DownloadTokens:
             file_key=file_key,
             created_at=created_at,
             expires_at=_epoch(expires_at),
+            row_count=row_count,
+            total_pence=total_pence,
         )
         record = DownloadTokenItem(
             token_hash=run_key(run_id),
@@ -136,6 +145,8 @@ class DownloadTokens:
             expires_at=dt.datetime.fromtimestamp(int(item.expires_at), dt.UTC),
             used_at=item.used_at,
             replaced_at=item.replaced_at,
+            row_count=None if item.row_count is None else int(item.row_count),
+            total_pence=None if item.total_pence is None else int(item.total_pence),
         )
 
     def use(self, token_hash: str, at: dt.datetime) -> bool:

@@ -47,6 +47,9 @@ class OrganisationItem(Model):
     eligible_years = UnicodeSetAttribute(default=set)
     grant_conditions_accepted_at = UTCDateTimeAttribute(null=True)
     grant_conditions_accepted_by = UnicodeAttribute(null=True)
+    # Schools: goes up by one whenever a mentor leaves the school's list. A submission checks it is what it
+    # was when the school's mentors were read: one condition for every mentor on the claim.
+    mentors_version = NumberAttribute(null=True)
     by_type_name = OrganisationTypeNameIndex()
 
 
@@ -146,6 +149,7 @@ class ClaimWindowItem(Model):
     opens_on = UnicodeAttribute()  # ISO date
     closes_on = UnicodeAttribute()
     closed_at = UTCDateTimeAttribute(null=True)
+    active_run = UnicodeAttribute(null=True)  # the payment run of this window in progress: one at a time
     by_opens_on = AllWindowsIndex()
 
 
@@ -174,6 +178,17 @@ class ProviderClaimsIndex(GlobalSecondaryIndex["ClaimItem"]):
 
     provider_code = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
+
+
+class RunClaimsIndex(GlobalSecondaryIndex["ClaimItem"]):
+    """The claims a payment run owns, by reference (sparse: only claims a run has taken)."""
+
+    class Meta:
+        index_name = "run-index"
+        projection = AllProjection()
+
+    payment_run_id = UnicodeAttribute(hash_key=True)
+    reference = UnicodeAttribute(range_key=True)
 
 
 class ReferenceIndex(GlobalSecondaryIndex["ClaimItem"]):
@@ -209,12 +224,16 @@ class ClaimItem(Model):
     mentors = ListAttribute[MapAttribute[str, Any]](default=list)
     version = NumberAttribute(default=1)
     review_token = UnicodeAttribute(null=True)  # the Step Functions task token a support decision completes
+    review_run = UnicodeAttribute(null=True)  # the payment run whose task `review_token` is
     validated_run = UnicodeAttribute(null=True)  # the payment run whose checks this claim passed (or was approved in)
+    payment_run_id = UnicodeAttribute(null=True)  # the payment run that owns the claim: set once, never changed
+    payment_file_key = UnicodeAttribute(null=True)  # the payment file it went to the payer in
     unpaid_reason = UnicodeAttribute(null=True)  # why the payer needs information (payer response)
     by_school = SchoolClaimsIndex()
     by_window_status = WindowStatusIndex()
     by_provider = ProviderClaimsIndex()
     by_reference = ReferenceIndex()
+    by_run = RunClaimsIndex()
 
 
 class BatchKindIndex(GlobalSecondaryIndex["BatchItem"]):
@@ -239,6 +258,7 @@ class BatchItem(Model):
     window_id = UnicodeAttribute(null=True)
     trigger = UnicodeAttribute(null=True)
     started_by = UnicodeAttribute(null=True)
+    started_by_name = UnicodeAttribute(null=True)
     file_key = UnicodeAttribute(null=True)
     file_sha256 = UnicodeAttribute(null=True)
     row_count = NumberAttribute(default=0)
@@ -251,6 +271,15 @@ class BatchItem(Model):
     payer_emails = NumberAttribute(null=True)
     link_resent_at = UTCDateTimeAttribute(null=True)
     link_resent_by = UnicodeAttribute(null=True)
+    # payment runs: how the file reconciled, files voided before any claim moved, retries, the end
+    reconciliation = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]
+    included_key = UnicodeAttribute(null=True)  # the CSV listing the run's claims, for support
+    void_files = ListAttribute[MapAttribute[str, Any]](null=True)
+    attempts = NumberAttribute(null=True)  # retries started by support
+    retried_by = UnicodeAttribute(null=True)
+    retried_at = UTCDateTimeAttribute(null=True)
+    finished_at = UTCDateTimeAttribute(null=True)
+    not_started_reason = UnicodeAttribute(null=True)
     by_kind = BatchKindIndex()
 
 
@@ -375,6 +404,23 @@ class DownloadTokenItem(Model):
     replaced_at = UTCDateTimeAttribute(null=True)  # support sent a new link for the same file: this one is dead
     link_hash = UnicodeAttribute(null=True)  # payment-run items: the hash of the run's link
     queued_at = UTCDateTimeAttribute(null=True)  # payment-run items: when the payer emails were queued
+    # links: what the file holds, for the link's page (absent on links issued before the page showed them)
+    row_count = NumberAttribute(null=True)
+    total_pence = NumberAttribute(null=True)
+
+
+class RateLimitItem(Model):
+    """A counter in one fixed window, e.g. failed mentor lookups by one user in one clock hour (ADR 14).
+
+    Only ever changed by an atomic ADD; DynamoDB TTL removes it after `expires_at`.
+    """
+
+    class Meta(_Meta):
+        pass
+
+    limit_key = UnicodeAttribute(hash_key=True)  # "mentor-lookup#user#<user id>#2026-12-02T14"
+    hits = NumberAttribute(default=0)
+    expires_at = NumberAttribute()  # epoch seconds: DynamoDB TTL
 
 
 _BINDINGS: list[tuple[type[Model], str]] = [  # every item class and its Settings field
@@ -393,6 +439,7 @@ _BINDINGS: list[tuple[type[Model], str]] = [  # every item class and its Setting
     (FundingRateItem, "funding_rates_table"),
     (JourneyItem, "journeys_table"),
     (DownloadTokenItem, "download_tokens_table"),
+    (RateLimitItem, "rate_limits_table"),
 ]
 
 ALL_ITEMS: tuple[type[Model], ...] = tuple(model for model, _ in _BINDINGS)
@@ -423,6 +470,7 @@ __all__ = [
     "MentorItem",
     "OrganisationItem",
     "ProviderItem",
+    "RateLimitItem",
     "SchoolMentorItem",
     "SessionItem",
     "UserItem",

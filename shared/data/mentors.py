@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from shared.claims.models import Domain
 from shared.claims.statuses import ACTIVE
-from shared.data.items import ClaimItem, MentorItem, SchoolMentorItem
-from shared.data.transactions import last_condition_failed, write_transaction
+from shared.data.items import ClaimItem, MentorItem, OrganisationItem, SchoolMentorItem
+from shared.data.transactions import any_condition_failed, last_condition_failed, write_transaction
 
 
 class Mentor(Domain):
@@ -84,15 +84,33 @@ class Mentors:
         return True
 
     def remove(self, school_id: str, trn: str) -> bool:
-        """Delete the school's entry (the teacher record stays, for claims' history); False if it had
-        already gone."""
+        """Delete the school's entry (the teacher record stays, for claims' history) and move the school's
+        mentor-list version on, in one transaction: a claim being submitted with the mentor list read before
+        this then fails its check. False if the entry had already gone."""
         try:
-            SchoolMentorItem(school_id=school_id, trn=trn).delete(condition=SchoolMentorItem.trn.exists())
-        except DeleteError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            with write_transaction() as transaction:
+                transaction.update(
+                    OrganisationItem(organisation_id=school_id),
+                    actions=[OrganisationItem.mentors_version.add(1)],
+                    condition=OrganisationItem.organisation_id.exists(),
+                )
+                transaction.delete(
+                    SchoolMentorItem(school_id=school_id, trn=trn), condition=SchoolMentorItem.trn.exists()
+                )
+        except TransactWriteError as error:
+            if any_condition_failed(error):
                 return False
             raise
         return True
+
+    def list_version(self, school_id: str) -> int:
+        """The school's mentor-list version (0 before any mentor has left it): a strongly consistent read,
+        made before the list itself is read by a submission."""
+        try:
+            item = OrganisationItem.get(school_id, consistent_read=True, attributes_to_get=["mentors_version"])
+        except DoesNotExist:
+            return 0
+        return int(item.mentors_version or 0)
 
     def on_active_claims(self, school_id: str) -> frozenset[str]:
         """TRNs of the mentors on the school's active claims (draft, submitted, support review): one

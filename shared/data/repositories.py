@@ -30,6 +30,7 @@ from shared.data.items import (
     ProviderItem,
     UserItem,
 )
+from shared.data.transactions import conditional
 
 _SCHOOL_DETAIL_FIELDS = (
     "local_authority_name",
@@ -231,6 +232,7 @@ def _window(item: ClaimWindowItem) -> ClaimWindow:
         opens_on=dt.date.fromisoformat(item.opens_on),
         closes_on=dt.date.fromisoformat(item.closes_on),
         closed_at=item.closed_at,
+        active_run=item.active_run,
     )
 
 
@@ -269,6 +271,26 @@ class ClaimWindows:
                 return False
             raise
         return True
+
+    def take_run_lock(self, window_id: str, run_id: str) -> bool:
+        """Make `run_id` the window's one active payment run: True when it is (again), False when another
+        run of the window is active (one conditional write: two runs starting at once, one wins)."""
+        return conditional(
+            lambda: ClaimWindowItem(window_id=window_id).update(
+                actions=[ClaimWindowItem.active_run.set(run_id)],
+                condition=ClaimWindowItem.window_id.exists()
+                & (ClaimWindowItem.active_run.does_not_exist() | (ClaimWindowItem.active_run == run_id)),
+            )
+        )
+
+    def release_run_lock(self, window_id: str, run_id: str) -> bool:
+        """The run has ended (succeeded or failed): the window may start another. False when it did not hold it."""
+        return conditional(
+            lambda: ClaimWindowItem(window_id=window_id).update(
+                actions=[ClaimWindowItem.active_run.remove()],
+                condition=ClaimWindowItem.active_run == run_id,
+            )
+        )
 
     def add(self, window: ClaimWindow) -> bool:
         """Write a new window; False when its id is already taken."""

@@ -1,18 +1,15 @@
-"""Each claim window's close schedule (EventBridge Scheduler) and its first payment run (Step Functions).
+"""Each claim window's close schedule (EventBridge Scheduler): the only code that calls Scheduler.
 
-The only code that calls EventBridge Scheduler and StartExecution for windows. A window's schedule is
-one-time, `at(<close date>T23:59:59)` in Europe/London, in the configured schedule group, named
-`close-<window id>`, and deletes itself once it has run. Its target is Scheduler's universal target
-`aws-sdk:sfn:startExecution` (the Step Functions target cannot name executions), so the run is named
-`window-<window id>-run-1` whether the schedule or a support user ("Close window now") starts it: Step
-Functions refuses a second execution of that name once the first has finished (ADR 0009).
+A window's schedule is one-time, `at(<close date>T23:59:59)` in Europe/London, in the configured schedule
+group, named `close-<window id>`, and deletes itself once it has run. Its target is Scheduler's universal
+target `aws-sdk:sfn:startExecution` (the Step Functions target cannot name executions), so the run is named
+`<window id>-run-1` whether the schedule, the nightly check or a support user ("Close window now") starts
+it: Step Functions refuses a second execution of that name (ADR 0009). Executions are `shared.data.executions`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -20,7 +17,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from shared.claims.academic_years import LONDON
-from shared.claims.window_rules import close_run_input, first_run_id
+from shared.claims.payment_runs import close_run_input, first_run_id
 from shared.claims.windows import ClaimWindow
 from shared.config import Settings, settings
 
@@ -38,11 +35,6 @@ class SchedulesNotConfigured(Exception):
 @lru_cache(maxsize=1)
 def _scheduler() -> Any:
     return boto3.client("scheduler", region_name=settings().aws_region)
-
-
-@lru_cache(maxsize=1)
-def _sfn() -> Any:
-    return boto3.client("stepfunctions", region_name=settings().aws_region)
 
 
 def _code(error: ClientError) -> str:
@@ -146,92 +138,3 @@ def _get(scheduler: Any, window_id: str, config: Settings) -> dict[str, Any] | N
             return None
         raise
     return found
-
-
-# -- the first payment run ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Run:
-    """A window's first payment run as Step Functions knows it."""
-
-    execution_arn: str
-    status: str  # RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED
-    started_at: dt.datetime | None
-    started_now: bool  # True when this call started it
-
-
-def _execution_arn(state_machine_arn: str, name: str) -> str:
-    return f"{state_machine_arn.replace(':stateMachine:', ':execution:', 1)}:{name}"
-
-
-def first_run(window_id: str) -> Run | None:
-    """The execution named `window-<id>-run-1`, or None when nobody has started it."""
-    config = _configured()
-    arn = _execution_arn(config.claim_window_state_machine_arn, first_run_id(window_id))
-    try:
-        found = _sfn().describe_execution(executionArn=arn)
-    except ClientError as error:
-        if _code(error) == "ExecutionDoesNotExist":
-            return None
-        raise
-    return Run(arn, str(found["status"]), found.get("startDate"), started_now=False)
-
-
-def start_first_run(window_id: str) -> Run:
-    """Start the window's first run with exactly the request its schedule would make.
-
-    Returns the existing run (`started_now=False`) when it has already started: Step Functions
-    answers a repeat of a running execution's name and input with that execution rather than an
-    error, so the execution is looked up first, and ExecutionAlreadyExists covers the race.
-    """
-    config = _configured()
-    existing = first_run(window_id)
-    if existing is not None:
-        return existing
-    parameters = start_execution_parameters(window_id, config.claim_window_state_machine_arn)
-    try:
-        started = _sfn().start_execution(
-            stateMachineArn=parameters["StateMachineArn"], name=parameters["Name"], input=parameters["Input"]
-        )
-    except ClientError as error:
-        if _code(error) != "ExecutionAlreadyExists":
-            raise
-        again = first_run(window_id)
-        if again is None:
-            raise
-        return again
-    return Run(str(started["executionArn"]), "RUNNING", started.get("startDate"), started_now=True)
-
-
-# -- later payment runs ("Run payment now") ------------------------------------------------------------
-def run_id(window_id: str, number: int) -> str:
-    return f"window-{window_id}-run-{number}"
-
-
-def run_execution(window_id: str, number: int) -> Run | None:
-    """The execution of a window's run `number`, or None when it was never started."""
-    config = _configured()
-    arn = _execution_arn(config.claim_window_state_machine_arn, run_id(window_id, number))
-    try:
-        found = _sfn().describe_execution(executionArn=arn)
-    except ClientError as error:
-        if _code(error) == "ExecutionDoesNotExist":
-            return None
-        raise
-    return Run(arn, str(found["status"]), found.get("startDate"), started_now=False)
-
-
-def start_run(window_id: str, number: int, started_by: str) -> Run | None:
-    """Start run `number` of a window for a person; None when that run already exists (someone else
-    pressed the button first: the name makes the start happen once)."""
-    config = _configured()
-    name = run_id(window_id, number)
-    payload = {"window_id": window_id, "run_id": name, "trigger": "person", "started_by": started_by}
-    try:
-        started = _sfn().start_execution(
-            stateMachineArn=config.claim_window_state_machine_arn, name=name, input=json.dumps(payload)
-        )
-    except ClientError as error:
-        if _code(error) == "ExecutionAlreadyExists":
-            return None
-        raise
-    return Run(str(started["executionArn"]), "RUNNING", started.get("startDate"), started_now=True)

@@ -15,6 +15,7 @@ from shared.claims.errors import (
     ConcurrentUpdate,
     DuplicateReference,
     JourneyFinished,
+    MentorListChanged,
     NotFound,
     WindowClosed,
 )
@@ -33,6 +34,7 @@ from shared.data.claims_store import (
     school_mentors,
 )
 from shared.data.emails import enqueue
+from shared.data.mentors import Mentors
 from shared.data.repositories import ClaimWindows, FundingRates, Providers
 from shared.journeys.add_claim import Answers
 from shared.observability import logger, metrics
@@ -49,9 +51,9 @@ class Context:
     mentors: list[SchoolMentor]
 
 
-def context(school: School, now: dt.datetime) -> Context:
+def context(school: School, now: dt.datetime, consistent: bool = False) -> Context:
     window = current_window(ClaimWindows().all(), now)
-    mentors = school_mentors(school.organisation_id)
+    mentors = school_mentors(school.organisation_id, consistent=consistent)
     reason = cannot_claim(school, window, len(mentors), now)
     if reason is not None or window is None:
         raise WindowClosed(reason.value if reason else CannotClaim.WINDOW_CLOSED.value)
@@ -160,7 +162,10 @@ def submit(journey_id: str, user: User, school: School, now: dt.datetime) -> str
     answers, result = load(journey_id, user, school, now)
     if result is not None:
         return result
-    ctx = context(school, now)
+    # The mentor-list version first, then the list: a mentor removed after the version was read makes the
+    # submission's check fail, and one removed before it is not in the list (both strongly consistent).
+    mentors_version = Mentors().list_version(school.organisation_id)
+    ctx = context(school, now, consistent=True)
     provider = accredited_provider(answers.provider_code or "")
     if provider is None or not answers.mentor_trns or len(answers.mentor_trns) > MAX_MENTORS_PER_CLAIM:
         raise AllowanceExceeded("answers")
@@ -204,7 +209,7 @@ def submit(journey_id: str, user: User, school: School, now: dt.datetime) -> str
     store = ClaimsStore()
     for _ in range(5):
         try:
-            store.submit(claim, caps, journey_id, user.user_id, now)
+            store.submit(claim, caps, journey_id, user.user_id, now, mentors_version)
         except JourneyFinished:
             _, result = load(journey_id, user, school, now)
             if result is not None:
@@ -215,6 +220,12 @@ def submit(journey_id: str, user: User, school: School, now: dt.datetime) -> str
             continue
         except ConcurrentUpdate:
             continue  # collided with another transaction mid-flight: the conditions decide on retry
+        except MentorListChanged:
+            # A mentor left the school's list since it was read: read it again (a chosen mentor who left
+            # ends the submission with AllowanceExceeded), then try again.
+            mentors_version = Mentors().list_version(school.organisation_id)
+            _chosen(context(school, now, consistent=True), answers)
+            continue
         _after_submit(claim)
         return claim.reference
     raise AllowanceExceeded(claim.reference)

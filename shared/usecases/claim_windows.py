@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from shared.claims.academic_years import AcademicYear, london_today
 from shared.claims.errors import DomainError
 from shared.claims.models import User
+from shared.claims.payment_runs import RunTrigger, first_run_id, run_input
 from shared.claims.window_rules import (
     HAS_CLOSED,
     ClaimWindowNotFound,
@@ -29,10 +30,12 @@ from shared.claims.window_rules import (
     status_of,
 )
 from shared.claims.windows import ClaimWindow
-from shared.data import schedules
+from shared.data import executions, schedules
+from shared.data.executions import Execution
 from shared.data.repositories import ClaimWindows
-from shared.data.schedules import Run
 from shared.observability import logger, metrics
+
+Run = Execution  # a window's payment run as Step Functions knows it (the pages show its status)
 
 CANNOT_CHANGE_CLOSED = "You cannot change this claim window because it has closed"
 ADD_ATTEMPTS = 5  # ids taken by a colleague adding a window at the same moment
@@ -113,7 +116,7 @@ def _run_of(window: ClaimWindow, now: dt.datetime) -> Run | None:
     """The window's first payment run, looked up only for windows that can have one."""
     if window.closed_at is None and not can_close_now(window, now):
         return None
-    return schedules.first_run(window.window_id)
+    return executions.describe(first_run_id(window.window_id))
 
 
 def window_details(window_id: str, now: dt.datetime) -> WindowDetails:
@@ -236,19 +239,21 @@ def window_to_close(window_id: str, now: dt.datetime) -> ClaimWindow:
     """The window, if "Close window now" may start its run; CloseRefused says why not."""
     window = get_window(window_id)
     if window.closed_at is not None:
-        raise CloseRefused("already_closed", schedules.first_run(window_id))
+        raise CloseRefused("already_closed", executions.describe(first_run_id(window_id)))
     if not can_close_now(window, now):
         raise CloseRefused("not_open_yet", None)
-    run = schedules.first_run(window_id)
+    run = executions.describe(first_run_id(window_id))
     if run is not None:
         raise CloseRefused("already_closed", run)
     return window
 
 
 def close_window_now(window_id: str, now: dt.datetime, user: User) -> Run:
-    """Start the window's first payment run, as its schedule would, then delete the schedule."""
+    """Start the window's first payment run, as its schedule would (the same execution name, so only one
+    of them starts it), recording the person who started it; then delete the schedule."""
     window_to_close(window_id, now)
-    run = schedules.start_first_run(window_id)
+    name = first_run_id(window_id)
+    run = executions.start(name, run_input(window_id, name, RunTrigger.PERSON, user.user_id, user.full_name))
     schedules.delete_close_schedule(window_id)
     if not run.started_now:  # a colleague (or the schedule) started it a moment ago
         raise CloseRefused("already_closed", run)

@@ -4,6 +4,9 @@ Mentors cannot be typed in: a teacher is found by TRN and date of birth, and the
 the Teaching Record System. The date of birth is used for that one lookup and never kept (DESIGN.md
 §5 Privacy): nothing here stores, returns or logs it. A mentor on one of the school's active claims
 cannot be removed.
+
+Failed lookups are limited per user and per school (ADR 14), or the lookup would tell anyone who
+tried enough dates a teacher's date of birth.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.claims import lookup_limits
 from shared.claims.errors import DomainError, NotFound
+from shared.claims.lookup_limits import Limit, Scope
 from shared.claims.models import School, User
 from shared.data.mentors import Mentor, Mentors
+from shared.data.rate_limits import RateLimits
 from shared.integrations import teaching_record
 from shared.integrations.teaching_record import TeacherRecord, TeachingRecordUnavailable
 from shared.observability import logger, metrics
@@ -35,10 +41,12 @@ __all__ = [
     "PAGE_SIZE",
     "VALID_TRN",
     "AddOutcome",
+    "Lockout",
     "Mentor",
     "MentorOnActiveClaim",
     "MentorsPage",
     "Removal",
+    "Scope",
     "Search",
     "SearchOutcome",
     "TeacherRecord",
@@ -107,6 +115,16 @@ class SearchOutcome(StrEnum):
     FOUND = "found"
     NOT_FOUND = "not_found"
     ALREADY_ADDED = "already_added"
+    TOO_MANY = "too_many"  # the user or the school has had too many failed lookups: none was made
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """Who has had too many failed lookups in this window, and when they may try again."""
+
+    scope: Scope
+    until: dt.datetime
+    try_again: str  # "Try again after 3:00pm" (England's time)
 
 
 @dataclass(frozen=True)
@@ -114,20 +132,59 @@ class Search:
     outcome: SearchOutcome
     teacher: TeacherRecord | None = None
     existing: Mentor | None = None
+    lockout: Lockout | None = None
 
 
-def find_teacher(school: School, trn: str, date_of_birth: dt.date) -> Search:
-    """Look the teacher up, unless the school already has them (then no request is made).
+def _lockout(limit: Limit, now: dt.datetime) -> Lockout:
+    return Lockout(limit.scope, limit.window_ends_at, lookup_limits.try_again_after(now))
 
-    Raises `TeachingRecordUnavailable` when the Teaching Record System cannot answer.
+
+def find_teacher(school: School, user: User, trn: str, date_of_birth: dt.date, now: dt.datetime) -> Search:
+    """Look the teacher up, unless the school already has them or the user or school has had too many
+    failed lookups in this window (then no request is made).
+
+    A lookup takes a place in both counters first (atomically, and only below the limit, so requests at
+    the same moment cannot go past it) and gives them back unless the teacher was not found: only
+    failed lookups count. Raises `TeachingRecordUnavailable` when the Teaching Record System cannot
+    answer (that lookup does not count either).
     """
     existing = Mentors().get(school.organisation_id, trn)
     if existing is not None:
         return Search(SearchOutcome.ALREADY_ADDED, existing=existing)
-    teacher = teaching_record.find_teacher(trn, date_of_birth)
-    if teacher is None:
-        return Search(SearchOutcome.NOT_FOUND)
-    return Search(SearchOutcome.FOUND, teacher=teacher)
+    ids = {"user_id": user.user_id, "school_id": school.organisation_id}
+    counters = lookup_limits.limits(user.user_id, school.organisation_id, now)
+    rate_limits = RateLimits()
+    counts = rate_limits.counts(limit.key for limit in counters)
+    for limit in counters:
+        if lookup_limits.reached(counts[limit.key], limit.limit):
+            logger.info("mentor lookup refused: too many failed lookups", extra={**ids, "scope": limit.scope.value})
+            return Search(SearchOutcome.TOO_MANY, lockout=_lockout(limit, now))
+    taken: list[tuple[Limit, int]] = []
+    for limit in counters:
+        count = rate_limits.take(limit.key, limit.limit, limit.expires_at)
+        if count is None:  # another lookup took the last place a moment ago
+            for earlier, _ in taken:
+                rate_limits.give_back(earlier.key)
+            logger.info("mentor lookup refused: too many failed lookups", extra={**ids, "scope": limit.scope.value})
+            return Search(SearchOutcome.TOO_MANY, lockout=_lockout(limit, now))
+        taken.append((limit, count))
+    try:
+        teacher = teaching_record.find_teacher(trn, date_of_birth)
+    except TeachingRecordUnavailable:  # not an answer either way: it does not count
+        for limit, _ in taken:
+            rate_limits.give_back(limit.key)
+        raise
+    if teacher is not None:
+        for limit, _ in taken:
+            rate_limits.give_back(limit.key)
+        return Search(SearchOutcome.FOUND, teacher=teacher)
+    for limit, count in taken:
+        if lookup_limits.reached_by_this_one(count, limit.limit):
+            logger.warning(
+                "mentor lookup limit reached", extra={**ids, "scope": limit.scope.value, "limit": limit.limit}
+            )
+            metrics.add_metric(name="MentorLookupLockedOut", unit="Count", value=1)
+    return Search(SearchOutcome.NOT_FOUND)
 
 
 # -- adding ----------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 single-use and expire after 7 days).
 
 `notify_payer` is the claim-window workflow's last task: it issues one link per payment run and queues one
-email per payer address. `open_download` is what the link does: the file once, then a clear page.
+email per payer address. `download_page` is what opening the link shows (a page with a "Download the file"
+button; it changes nothing, so a mail scanner that fetches the link leaves it working) and `open_download`
+is what the button does: the file once, then a clear page.
 
 A link's token is 32 random bytes (URL-safe base64). Only its SHA-256 is stored, so a copy of the table
 cannot be turned back into links; logs carry the first characters of the hash, never the token.
@@ -21,15 +23,15 @@ from enum import StrEnum
 from shared.claims.academic_years import london_today
 from shared.claims.emails import EMAIL_PATTERN, EmailMessage
 from shared.claims.errors import NotFound
-from shared.claims.files import has_payable_file
 from shared.claims.payer_emails import payment_file_ready
+from shared.claims.payment_runs import can_send_link
 from shared.config import settings
 from shared.data.batches import PaymentRuns
-from shared.data.download_tokens import DownloadTokens
+from shared.data.download_tokens import DownloadTokens, StoredLink
 from shared.data.emails import enqueue
 from shared.data.files import fetch_file, short_lived_url
 from shared.observability import logger, metrics
-from shared.usecases.payment_run import RunState, TransientError
+from shared.usecases.payment_run import ReconciliationFailed, RunState, TransientError, finish_run
 
 TOKEN_BYTES = 32
 LINK_LIFETIME = dt.timedelta(days=7)
@@ -130,6 +132,20 @@ class NotifyState(RunState):
 
 
 def notify_payer(state: RunState, now: dt.datetime, token_factory: Callable[[], str] = new_token) -> NotifyState:
+    """The run's last step: email the payer a link to its file, once, and only if the file reconciled;
+    then the run is complete and its window free for another run."""
+    if state.run_id is None or state.file_key is None or state.skipped:
+        return NotifyState.model_validate({**state.model_dump(), "payer_notified": False})
+    run = PaymentRuns().get(state.run_id)
+    if run is None or not run.reconciled or run.file_key != state.file_key:
+        metrics.add_metric(name="PaymentRunReconciliationFailed", unit="Count", value=1)
+        raise ReconciliationFailed(f"{state.run_id}: the file has not reconciled, so nothing is sent to the payer")
+    result = _email_payer(state, now, token_factory)
+    finish_run(state.run_id, state.window_id, now)
+    return result
+
+
+def _email_payer(state: RunState, now: dt.datetime, token_factory: Callable[[], str]) -> NotifyState:
     """Email the payer one single-use link to the run's payment file, once per run.
 
     Idempotent: the link and the run's record of it are written together, on condition that the run has
@@ -168,7 +184,9 @@ def notify_payer(state: RunState, now: dt.datetime, token_factory: Callable[[], 
     token = token_factory()
     hashed = token_hash(token)
     expires_at = link_expiry(now)
-    if not tokens.issue_for_run(run_id, file_key, hashed, now, expires_at):
+    if not tokens.issue_for_run(
+        run_id, file_key, hashed, now, expires_at, row_count=state.row_count, total_pence=state.total_pence
+    ):
         raise TransientError("another attempt is issuing this run's payer link")
     messages = _link_emails(addresses, run_id, state.row_count, state.total_pence, token, expires_at)
     try:
@@ -189,6 +207,7 @@ def notify_payer(state: RunState, now: dt.datetime, token_factory: Callable[[], 
 # -- a new link, sent by support ---------------------------------------------------------------------
 class ResendRefusal(StrEnum):
     NO_FILE = "no_file"  # the run has no file yet, or a file with no claims
+    RUN_NOT_COMPLETE = "run_not_complete"  # the run failed, or its file has not reconciled: never sent
     NO_PAYER_ADDRESS = "no_payer_address"
 
 
@@ -210,13 +229,14 @@ def resend_plan(run_id: str) -> ResendPlan:
     if run is None:
         raise NotFound
     addresses = tuple(payer_addresses(settings().payer_email_addresses))
-    file_key, rows = run.get("file_key"), int(run.get("row_count") or 0)
     refusal = None
-    if not has_payable_file(file_key, rows):
+    if not run.file_key or run.row_count == 0:
         refusal = ResendRefusal.NO_FILE
+    elif not can_send_link(run.status, run.reconciled, run.file_key, run.row_count):
+        refusal = ResendRefusal.RUN_NOT_COMPLETE
     elif not addresses:
         refusal = ResendRefusal.NO_PAYER_ADDRESS
-    return ResendPlan(run_id, rows, int(run.get("total_pence") or 0), addresses, refusal, file_key)
+    return ResendPlan(run_id, run.row_count, run.total_pence, addresses, refusal, run.file_key)
 
 
 def resend_link(
@@ -234,7 +254,16 @@ def resend_link(
     hashed = token_hash(token)
     expires_at = link_expiry(now)
     earlier_hash = earlier.token_hash if earlier is not None else None
-    if not tokens.issue_for_run(run_id, planned.file_key, hashed, now, expires_at, replacing=earlier_hash):
+    if not tokens.issue_for_run(
+        run_id,
+        planned.file_key,
+        hashed,
+        now,
+        expires_at,
+        replacing=earlier_hash,
+        row_count=planned.claims,
+        total_pence=planned.total_pence,
+    ):
         logger.info("payer link replaced at the same moment: nothing sent", extra={"run_id": run_id})
         return None
     enqueue(
@@ -254,6 +283,7 @@ def resend_link(
 
 # -- the link (the download function) ---------------------------------------------------------------
 class DownloadOutcome(StrEnum):
+    READY = "ready"  # the link works: its page, with the button that downloads the file
     FILE = "file"  # the file, in the response
     REDIRECT = "redirect"  # the file, from a presigned URL (too large for a Lambda response)
     EXPIRED = "expired"
@@ -269,30 +299,67 @@ class Download:
     url: str = ""
 
 
-def open_download(token: str, now: dt.datetime) -> Download:
-    """The file behind a link, once. Raises NotFound for a link that does not exist."""
+@dataclass(frozen=True)
+class DownloadPage:
+    """What the link's page says about the file before it is downloaded (READY), or why it cannot be."""
+
+    outcome: DownloadOutcome
+    filename: str = ""
+    claims: int | None = None  # None: a link issued before links recorded what their file holds
+    total_pence: int | None = None
+    expires_at: dt.datetime | None = None
+
+
+def _live_link(token: str, now: dt.datetime) -> StoredLink | DownloadOutcome:
+    """The stored link behind `token` if it can still give the file, else why not (replaced, used,
+    expired). Raises NotFound for a link that does not exist."""
     if not looks_like_token(token):
         raise NotFound
     hashed = token_hash(token)
     reference = link_reference(hashed)
-    tokens = DownloadTokens()
-    link = tokens.get(hashed)
+    link = DownloadTokens().get(hashed)
     if link is None:
         logger.info("unknown download link", extra={"link": reference})
         raise NotFound
     if link.replaced_at is not None:
         logger.info("replaced download link", extra={"link": reference, "run_id": link.run_id})
-        return Download(DownloadOutcome.REPLACED)
+        return DownloadOutcome.REPLACED
     if link.used_at is not None:
         logger.info("download link used again", extra={"link": reference, "run_id": link.run_id})
-        return Download(DownloadOutcome.USED)
+        return DownloadOutcome.USED
     if link.expires_at <= now:
         logger.info("download link expired", extra={"link": reference, "run_id": link.run_id})
-        return Download(DownloadOutcome.EXPIRED)
+        return DownloadOutcome.EXPIRED
+    return link
+
+
+def download_page(token: str, now: dt.datetime) -> DownloadPage:
+    """What opening a link shows: the file's name, claims, total and the link's expiry. Changes nothing, so
+    an email security scanner that fetches the link first leaves it for the payer. Raises NotFound for a
+    link that does not exist."""
+    link = _live_link(token, now)
+    if isinstance(link, DownloadOutcome):
+        return DownloadPage(link)
+    return DownloadPage(
+        DownloadOutcome.READY,
+        filename=payment_file_name(link.created_at),
+        claims=link.row_count,
+        total_pence=link.total_pence,
+        expires_at=link.expires_at,
+    )
+
+
+def open_download(token: str, now: dt.datetime) -> Download:
+    """The file behind a link, once: what the link's "Download the file" button does (a POST). Raises
+    NotFound for a link that does not exist."""
+    link = _live_link(token, now)
+    if isinstance(link, DownloadOutcome):
+        return Download(link)
+    hashed, reference = link.token_hash, link_reference(link.token_hash)
     filename = payment_file_name(link.created_at)
     # Read before using the link up: if S3 fails, the payer can try the same link again.
     stored = fetch_file(link.file_key, INLINE_LIMIT_BYTES)
-    if not tokens.use(hashed, now):
+    if not DownloadTokens().use(hashed, now):
         logger.info("download link used at the same moment", extra={"link": reference, "run_id": link.run_id})
         return Download(DownloadOutcome.USED)
     metrics.add_metric(name="PaymentFileDownloaded", unit="Count", value=1)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import batched
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -20,15 +20,31 @@ from shared.claims.academic_years import london_today
 from shared.claims.claim import Claim
 from shared.claims.emails import EmailMessage
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition, OrganisationNotFound
-from shared.claims.files import PAYMENT_FILE_HEADERS, csv_lines
+from shared.claims.files import INCLUDED_CLAIMS_HEADERS, PAYMENT_FILE_HEADERS, csv_lines
 from shared.claims.models import Provider, School
 from shared.claims.money import format_csv_amount
+from shared.claims.payment_runs import (
+    SCHEDULER,
+    FileRow,
+    OwnedClaim,
+    Reconciliation,
+    RunTrigger,
+    parse_csv_amount,
+    reconcile,
+)
 from shared.claims.statuses import ClaimStatus
 from shared.claims.validation import Facts, findings, needs_review, reasons, schools_claiming, window_total_pence
-from shared.claims.window_rules import first_run_id, window_for_drafts
+from shared.claims.window_rules import window_for_drafts
 from shared.config import settings
 from shared.data.batches import PaymentRuns
-from shared.data.claims_store import GROUP_SIZE, ClaimsStore, StatusChange, allowances, member_emails
+from shared.data.claims_store import (
+    GROUP_SIZE,
+    TAKE_GROUP_SIZE,
+    ClaimsStore,
+    StatusChange,
+    allowances,
+    member_emails,
+)
 from shared.data.emails import enqueue
 from shared.data.files import put_stream, read_lines
 from shared.data.repositories import ClaimWindows, Organisations, Providers
@@ -44,17 +60,25 @@ class TransientError(Exception):
     """A failure worth retrying (throttling, a timeout): the state machine's Retry names it."""
 
 
+class ReconciliationFailed(Exception):
+    """The payment file, the claims its run owns and the claims it moved do not agree: nothing is sent to the
+    payer, and the run fails (the state machine's Catch records it; a metric raises the alarm)."""
+
+
 class RunInput(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     window_id: str | None = None
     run_id: str | None = None
-    trigger: Literal["schedule", "person"] = "schedule"
-    started_by: str = "scheduler"
+    trigger: RunTrigger = RunTrigger.SCHEDULE
+    started_by: str = SCHEDULER
+    started_by_name: str = ""
+    attempt: int = 0  # 0 for the run's first execution; n for support's n-th "Retry run"
 
 
 class RunState(RunInput):
     closed: bool = False
+    skipped: bool = False  # another run of the window was active: this one did nothing
     review_timeout_seconds: int = 0
     validated: int = 0
     flagged: int = 0
@@ -63,30 +87,34 @@ class RunState(RunInput):
     total_pence: int = 0
 
 
-def due_window_id(now: dt.datetime) -> str | None:
-    """The earliest window whose close time has passed and that is not yet marked closed."""
-    due = [w for w in ClaimWindows().all() if w.closed_at is None and w.closes_at < now]
-    return min(due, key=lambda w: w.closes_at).window_id if due else None
-
-
 def close_window(state: RunInput, now: dt.datetime) -> RunState:
-    window_id = state.window_id or due_window_id(now)
-    run_id = state.run_id or (first_run_id(window_id) if window_id else None)
+    """The run's first step: record the run, make it the window's one active run, close the window and
+    carry or expire its drafts. A run that finds another run of its window active does nothing else: it is
+    recorded as not started (`skipped`), and the state machine ends there without a file."""
     result = RunState.model_validate(
-        {
-            **state.model_dump(),
-            "window_id": window_id,
-            "run_id": run_id,
-            "review_timeout_seconds": settings().review_timeout_seconds,
-        }
+        {**state.model_dump(), "review_timeout_seconds": settings().review_timeout_seconds}
     )
-    if window_id is None or run_id is None:
-        logger.info("no claim window is due to close")
-        return result
+    window_id, run_id = state.window_id, state.run_id
+    if window_id is None or run_id is None or ClaimWindows().get(window_id) is None:
+        logger.warning("payment run without a known window: nothing to do", extra={"run_id": run_id})
+        return result.model_copy(update={"skipped": True})
     runs = PaymentRuns()
-    if not runs.exists(run_id):
-        runs.start(run_id, window_id, state.trigger, state.started_by, now)
-    result.closed = ClaimWindows().mark_closed(window_id, now)
+    runs.start(run_id, window_id, state.trigger, state.started_by, now, state.started_by_name)
+    if state.attempt:
+        runs.resume(run_id)
+    windows = ClaimWindows()
+    if not windows.take_run_lock(window_id, run_id):
+        found = windows.get(window_id)
+        holder = found.active_run if found else None
+        reason = f"Payment run {holder} of this window was in progress"
+        if state.attempt:
+            runs.record_failure(run_id, "AnotherRunInProgress", f"{reason}: retry when it has finished")
+        else:
+            runs.mark_not_started(run_id, reason, now)
+        metrics.add_metric(name="PaymentRunNotStarted", unit="Count", value=1)
+        logger.info("payment run not started", extra={"run_id": run_id, "active_run": holder})
+        return result.model_copy(update={"skipped": True})
+    result.closed = windows.mark_closed(window_id, now)
     carried, expired = handle_drafts(window_id, now)
     logger.info(
         "claim window closed",
@@ -225,7 +253,9 @@ def plan_validation(state: RunState) -> dict[str, object]:
     if state.window_id is not None and state.run_id is not None:
         bounds = ClaimsStore().page_bounds(state.window_id, ClaimStatus.SUBMITTED, PAGE_SIZE)
         pages = [{"first": first, "last": last} for first, last in bounds]
-        PaymentRuns().record_counts(state.run_id, validated=0, flagged=0, pages=len(pages))
+        runs = PaymentRuns()
+        runs.start_counts(state.run_id, validated=0, flagged=0)  # a retried run keeps what it counted
+        runs.record_counts(state.run_id, pages=len(pages))
     return {**state.model_dump(), "validation_pages": pages}
 
 
@@ -269,14 +299,6 @@ def validate_page(page: ValidationPage, now: dt.datetime) -> dict[str, int]:
 FILE_PAGE_SIZE = 500  # claims read per Query by the file task (well inside DynamoDB's 1 MB a page)
 
 
-def _ready_pages(window_id: str) -> Iterator[list[Claim]]:
-    """The window's claims ready for payment (submitted and validated or approved), a page at a time."""
-    for claims in ClaimsStore().pages_in_window(window_id, ClaimStatus.SUBMITTED, FILE_PAGE_SIZE):
-        ready = [claim for claim in claims if claim.validated_run is not None]
-        if ready:
-            yield ready
-
-
 def payment_row(claim: Claim, school: School | None) -> tuple[str, ...]:
     return (
         claim.reference,
@@ -298,34 +320,78 @@ def payment_row(claim: Claim, school: School | None) -> tuple[str, ...]:
 class _Totals:
     rows: int = 0
     pence: int = 0
+    sha256: str = ""
 
 
 def generate_payment_file(state: RunState, now: dt.datetime) -> RunState:
-    """Stream every ready claim of the window into the payment CSV on S3, then move exactly the claims
-    in that file to payment_in_progress (conditional writes with events). Re-running after a failure
-    reuses the file already written, so a claim is never in two files and never moved without one."""
-    if state.window_id is None or state.run_id is None:
+    """Own the window's ready claims, write the file from exactly the claims this run owns, check the file
+    against them, then move exactly those claims to payment_in_progress.
+
+    Every part is safe to repeat: a retry (of the task, or support's "Retry run") takes only claims no run
+    owns yet, reuses the file already recorded, and moves only what has not moved. Nothing is taken once
+    the file is recorded (each take checks the run has no file in the same transaction). A file that does
+    not match the claims the run owns is set aside before any claim moves and the run fails, so a retry
+    writes a fresh one.
+    """
+    if state.window_id is None or state.run_id is None or state.skipped:
         return state
     runs = PaymentRuns()
-    run = runs.get(state.run_id) or {}
-    key = run.get("file_key")
-    if not key:
-        key, totals = _write_file(state.window_id, state.run_id, now)
-    else:
-        totals = _Totals(int(run.get("row_count", 0)), int(run.get("total_pence", 0)))
-    moved = _move_claims_in_file(key, now)
-    runs.record_counts(state.run_id, in_file=totals.rows, moved=moved)
+    run = runs.get(state.run_id)
+    if run is None:
+        raise ReconciliationFailed(f"{state.run_id} has no run record")
+    key = run.file_key
+    if key is None:
+        taken = take_ready_claims(state.window_id, state.run_id, now)
+        key, totals = _write_file(state.run_id, now)
+        if not runs.record_file(state.run_id, key, totals.sha256, row_count=totals.rows, total_pence=totals.pence):
+            recorded = runs.get(state.run_id)  # another attempt of this run recorded its file first: use that one
+            key = recorded.file_key if recorded and recorded.file_key else key
+        logger.info("payment run took its claims", extra={"run_id": state.run_id, "taken": taken})
+    check = check_file(state.run_id, key, require_moved=False)
+    if not check.result.passed or not check.sha256_verified:
+        reason = "; ".join(check.result.examples) or "the file's SHA-256 does not match the one recorded"
+        if check.result.moved == 0 and runs.void_file(state.run_id, key, reason):
+            logger.error("payment file set aside before any claim moved", extra={"run_id": state.run_id})
+        metrics.add_metric(name="PaymentRunReconciliationFailed", unit="Count", value=1)
+        raise ReconciliationFailed(f"{state.run_id}: {reason}")
+    moved = _move_owned_claims(state.run_id, key, now)
+    runs.record_counts(state.run_id, in_file=check.result.rows, moved=check.result.moved + moved)
     metrics.add_metric(name="PaymentFileGenerated", unit="Count", value=1)
-    logger.info("payment file generated", extra={"run_id": state.run_id, "rows": totals.rows, "moved": moved})
-    return state.model_copy(update={"file_key": key, "row_count": totals.rows, "total_pence": totals.pence})
+    logger.info("payment file generated", extra={"run_id": state.run_id, "rows": check.result.rows, "moved": moved})
+    return state.model_copy(
+        update={"file_key": key, "row_count": check.result.rows, "total_pence": check.result.file_total_pence}
+    )
 
 
-def _write_file(window_id: str, run_id: str, now: dt.datetime) -> tuple[str, _Totals]:
+def take_ready_claims(window_id: str, run_id: str, now: dt.datetime) -> int:
+    """Make this run the owner of every ready claim of the window that no run owns: TAKE_GROUP_SIZE to a
+    transaction, each claim on condition that no run owns it (a claim another run took a moment ago is
+    skipped, claim by claim). Returns how many this call took."""
+    store = ClaimsStore()
+    taken = 0
+    for claims in store.pages_in_window(window_id, ClaimStatus.SUBMITTED, FILE_PAGE_SIZE):
+        ready = [c for c in claims if c.validated_run is not None and c.payment_run_id is None]
+        for group in batched(ready, TAKE_GROUP_SIZE):
+            try:
+                taken += len(store.take_for_run(group, run_id, now))
+                continue
+            except ConcurrentUpdate:
+                pass
+            for claim in group:  # one of the group changed (or the run's file was recorded): claim by claim
+                try:
+                    taken += len(store.take_for_run([claim], run_id, now))
+                except ConcurrentUpdate:
+                    logger.info("claim not taken for the run", extra={"reference": claim.reference, "run_id": run_id})
+    return taken
+
+
+def _write_file(run_id: str, now: dt.datetime) -> tuple[str, _Totals]:
+    """The CSV of exactly the claims the run owns, in reference order, streamed to S3."""
     key = f"payment-runs/{run_id}/payments-claims-{now:%Y-%m-%dT%H%M%SZ}.csv"
     totals = _Totals()
 
     def rows() -> Iterator[tuple[str, ...]]:
-        for claims in _ready_pages(window_id):
+        for claims in ClaimsStore().owned_by_run(run_id, FILE_PAGE_SIZE):
             schools = Organisations().schools(claim.school_id for claim in claims)  # this page's only
             for claim in claims:
                 totals.rows += 1
@@ -333,40 +399,135 @@ def _write_file(window_id: str, run_id: str, now: dt.datetime) -> tuple[str, _To
                 yield payment_row(claim, schools.get(claim.school_id))
 
     stored = put_stream(key, csv_lines(PAYMENT_FILE_HEADERS, rows()))
-    PaymentRuns().record_file(run_id, stored.key, stored.sha256, row_count=totals.rows, total_pence=totals.pence)
+    totals.sha256 = stored.sha256
     return stored.key, totals
 
 
-def _move_claims_in_file(key: str, now: dt.datetime) -> int:
-    """Move the claims named in the file to payment_in_progress, GROUP_SIZE to a transaction (a BatchGet
-    and one TransactWriteItems per group, not two requests a claim). A claim already moved by an
-    earlier attempt is skipped; a group that collides with another change is moved claim by claim."""
+@dataclass(frozen=True)
+class FileCheck:
+    result: Reconciliation
+    sha256_verified: bool
+
+
+def check_file(run_id: str, key: str, require_moved: bool) -> FileCheck:
+    """Read the file back from S3 and compare it, row by row, with the claims the run owns (both in reference
+    order, so memory stays flat): references, amounts, counts and totals, and its SHA-256 with the recorded
+    one. With `require_moved`, every owned claim must also be in payment_in_progress (or later) in this file."""
+    run = PaymentRuns().get(run_id)
+    digest = hashlib.sha256()
+
+    def lines() -> Iterator[str]:
+        for line in read_lines(key):
+            digest.update(line)
+            yield line.decode("utf-8")
+
+    def file_rows() -> Iterator[FileRow]:
+        reader = csv.reader(lines())
+        next(reader, None)  # the header
+        for row in reader:
+            if row:
+                yield FileRow(row[0], _amount(row[PAYMENT_FILE_HEADERS.index("claim_amount")]))
+
+    def owned() -> Iterator[OwnedClaim]:
+        for claims in ClaimsStore().owned_by_run(run_id, FILE_PAGE_SIZE):
+            for claim in claims:
+                moved = claim.status is not ClaimStatus.SUBMITTED and claim.payment_file_key == key
+                yield OwnedClaim(claim.reference, claim.amount_pence, moved)
+
+    result = reconcile(file_rows(), owned(), require_moved)  # reads the file to its end: the digest is whole
+    verified = run is not None and run.file_sha256 == digest.hexdigest()
+    return FileCheck(result, verified)
+
+
+def _amount(text: str) -> int:
+    try:
+        return parse_csv_amount(text)
+    except ValueError:
+        return -1  # never a claim's amount: the row is reported as a mismatch
+
+
+def _move_owned_claims(run_id: str, key: str, now: dt.datetime) -> int:
+    """Move the claims this run owns that are still submitted to payment_in_progress, GROUP_SIZE to a
+    transaction, each on condition that this run owns it, recording the file. Returns how many moved now."""
     store = ClaimsStore()
     moved = 0
-    for references in batched(_references_in(key), GROUP_SIZE):
-        changes = [
-            StatusChange(claim, ClaimStatus.PAYMENT_IN_PROGRESS, f"In payment file {key}")
-            for claim in store.get_many(list(references))
-            if claim.status is ClaimStatus.SUBMITTED
-        ]
-        moved += len(apply_group(store, changes, ACTOR, now))
+    for claims in store.owned_by_run(run_id, FILE_PAGE_SIZE):
+        waiting = [c for c in claims if c.status is ClaimStatus.SUBMITTED]
+        for group in batched(waiting, GROUP_SIZE):
+            changes = [
+                StatusChange(
+                    c, ClaimStatus.PAYMENT_IN_PROGRESS, f"In payment file {key}", owned_by=run_id, file_key=key
+                )
+                for c in group
+            ]
+            moved += len(apply_group(store, changes, ACTOR, now))
     return moved
 
 
-def _references_in(key: str) -> Iterator[str]:
-    reader = csv.reader(line.decode("utf-8") for line in read_lines(key))
-    next(reader, None)  # the header
-    for row in reader:
-        if row:
-            yield row[0]
+INCLUDED_FILE = "included-claims.csv"
+
+
+def reconcile_payment_file(state: RunState, now: dt.datetime) -> RunState:
+    """The last check before anything leaves: rows in the file = claims the run owns = claims moved, and the
+    file's total = the sum of their snapshotted amounts. Recorded on the run, with the list of its claims
+    for support; a difference fails the run (nothing is sent to the payer) and raises the alarm."""
+    if state.run_id is None or state.file_key is None or state.skipped:
+        return state
+    check = check_file(state.run_id, state.file_key, require_moved=True)
+    passed = check.result.passed and check.sha256_verified
+    included = _write_included(state.run_id) if passed else None
+    PaymentRuns().record_reconciliation(state.run_id, check.result, check.sha256_verified, now, included)
+    logger.info(
+        "payment file reconciled",
+        extra={
+            "run_id": state.run_id,
+            "passed": passed,
+            "rows": check.result.rows,
+            "owned": check.result.owned,
+            "moved": check.result.moved,
+        },
+    )
+    if not passed:
+        metrics.add_metric(name="PaymentRunReconciliationFailed", unit="Count", value=1)
+        raise ReconciliationFailed(f"{state.run_id}: " + ("; ".join(check.result.examples) or "SHA-256 differs"))
+    metrics.add_metric(name="PaymentFileReconciled", unit="Count", value=1)
+    return state.model_copy(update={"row_count": check.result.rows, "total_pence": check.result.file_total_pence})
+
+
+def _write_included(run_id: str) -> str:
+    def rows() -> Iterator[tuple[str, ...]]:
+        for claims in ClaimsStore().owned_by_run(run_id, FILE_PAGE_SIZE):
+            for claim in claims:
+                yield (
+                    claim.reference,
+                    claim.school_id,
+                    claim.school_name,
+                    claim.provider_name,
+                    format_csv_amount(claim.amount_pence),
+                    claim.status.value,
+                )
+
+    return put_stream(f"payment-runs/{run_id}/{INCLUDED_FILE}", csv_lines(INCLUDED_CLAIMS_HEADERS, rows())).key
 
 
 def record_failure(state: dict[str, object]) -> dict[str, object]:
-    """The Catch target: the run page shows what failed."""
+    """The Catch target: the run page shows what failed, and the window may start another run."""
     run_id = state.get("run_id")
+    window_id = state.get("window_id")
     error = state.get("error") if isinstance(state.get("error"), dict) else {}
     assert isinstance(error, dict)
-    if isinstance(run_id, str) and PaymentRuns().exists(run_id):
-        PaymentRuns().record_failure(run_id, str(error.get("Error", "Unknown")), str(error.get("Cause", "")))
+    runs = PaymentRuns()
+    if isinstance(run_id, str) and runs.exists(run_id):
+        runs.record_failure(run_id, str(error.get("Error", "Unknown")), str(error.get("Cause", "")))
+        if isinstance(window_id, str):
+            ClaimWindows().release_run_lock(window_id, run_id)
+    metrics.add_metric(name="PaymentRunFailed", unit="Count", value=1)
     logger.error("payment run failed", extra={"run_id": run_id, "error": error.get("Error")})
     return {**state, "failed": True}
+
+
+def finish_run(run_id: str, window_id: str | None, now: dt.datetime) -> None:
+    """The run has done everything: complete, and its window free to start another."""
+    PaymentRuns().finish(run_id, now)
+    if window_id:
+        ClaimWindows().release_run_lock(window_id, run_id)

@@ -1,95 +1,148 @@
-"""The Payments page's runs: what each run did so far, and "Run payment now" for a window."""
+"""The Payments page's runs: what each run did so far, "Run payment now" for a window, a run's page with its
+reconciliation and included claims, and "Retry run" for a failed run."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
-from shared.claims.files import has_payable_file
+from shared.claims.errors import DomainError, NotFound
 from shared.claims.models import User
+from shared.claims.payment_runs import (
+    NIGHTLY_CHECK,
+    PaymentRun,
+    RecordedReconciliation,
+    RunStatus,
+    RunTrigger,
+    can_retry,
+    can_send_link,
+    first_run_id,
+    retry_execution_name,
+    run_input,
+    run_name,
+    run_number,
+    started_label,
+    status_label,
+)
 from shared.claims.statuses import ClaimStatus
 from shared.claims.windows import ClaimWindow
+from shared.data import executions
 from shared.data.batches import PaymentRuns
 from shared.data.claims_store import ClaimsStore
 from shared.data.files import read
 from shared.data.repositories import ClaimWindows
-from shared.data.schedules import run_execution, start_run
-from shared.observability import logger
-
-_RUN_NUMBER = re.compile(r"-run-(\d+)$")
+from shared.observability import logger, metrics
 
 
 @dataclass(frozen=True)
 class RunView:
-    run_id: str
+    """A run as the Payments page and the run's own page show it."""
+
+    run: PaymentRun
     window: ClaimWindow | None
-    trigger: str
-    started_by: str
-    started_at: str
-    status: str  # Running, File ready, Failed
-    validated: int
-    flagged: int
-    in_file: int
-    total_pence: int
-    failure: str | None
-    file_key: str | None = None
-    link_resent_at: dt.datetime | None = None
-    link_resent_by: str | None = None
+
+    @property
+    def run_id(self) -> str:
+        return self.run.run_id
+
+    @property
+    def trigger(self) -> str:
+        return started_label(self.run.trigger, self.run.started_by_name)
+
+    @property
+    def started_at(self) -> dt.datetime | None:
+        try:
+            return dt.datetime.fromisoformat(self.run.created_at)
+        except ValueError:
+            return None
+
+    @property
+    def status(self) -> str:
+        return status_label(self.run.status)
+
+    @property
+    def failed(self) -> bool:
+        return self.run.status == RunStatus.FAILED
+
+    @property
+    def failure(self) -> str | None:
+        if self.run.status == RunStatus.NOT_STARTED:
+            return self.run.not_started_reason
+        return self.run.failure.error if self.run.failure and self.failed else None
+
+    @property
+    def validated(self) -> int:
+        return self.run.counts.get("validated", 0)
+
+    @property
+    def flagged(self) -> int:
+        return self.run.counts.get("flagged", 0)
+
+    @property
+    def in_file(self) -> int:
+        return self.run.row_count
+
+    @property
+    def total_pence(self) -> int:
+        return self.run.total_pence
+
+    @property
+    def file_key(self) -> str | None:
+        return self.run.file_key
 
     @property
     def has_file(self) -> bool:
-        return bool(self.file_key)
+        return bool(self.run.file_key)
+
+    @property
+    def reconciliation(self) -> RecordedReconciliation | None:
+        return self.run.reconciliation
 
     @property
     def can_send_link(self) -> bool:
-        """A file with claims in it: support can send the payer a new link to it."""
-        return has_payable_file(self.file_key, self.in_file)
+        """A reconciled file with claims in it, of a run that did not fail: the payer may get a new link."""
+        return can_send_link(self.run.status, self.run.reconciled, self.run.file_key, self.run.row_count)
 
+    @property
+    def can_retry(self) -> bool:
+        return can_retry(self.run.status)
 
-def _status(run: dict[str, object]) -> str:
-    if run.get("status") == "failed":
-        return "Failed"
-    if run.get("file_key"):
-        return "File ready"
-    return "Running"
+    @property
+    def link_resent_at(self) -> dt.datetime | None:
+        return self.run.link_resent_at
+
+    @property
+    def link_resent_by(self) -> str | None:
+        return self.run.link_resent_by
 
 
 def runs() -> list[RunView]:
     """Every run, newest first, with its progress (one Query for runs, one for windows)."""
     windows = {w.window_id: w for w in ClaimWindows().all()}
-    views = []
-    for run in PaymentRuns().all():
-        counts = run.get("counts") or {}
-        failure = run.get("failure")
-        views.append(
-            RunView(
-                run_id=str(run["run_id"]),
-                window=windows.get(str(run.get("window_id"))),
-                trigger="Scheduled" if run.get("trigger") == "schedule" else "Started by a person",
-                started_by=str(run.get("started_by") or ""),
-                started_at=str(run.get("created_at") or ""),
-                status=_status(run),
-                validated=int(counts.get("validated", 0)),
-                flagged=int(counts.get("flagged", 0)),
-                in_file=int(run.get("row_count") or 0),
-                total_pence=int(run.get("total_pence") or 0),
-                failure=str(failure.get("error")) if isinstance(failure, dict) else None,
-                file_key=run.get("file_key"),
-                link_resent_at=run.get("link_resent_at"),
-                link_resent_by=run.get("link_resent_by"),
-            )
-        )
-    return views
+    return [RunView(run, windows.get(run.window_id or "")) for run in PaymentRuns().all()]
+
+
+def run_page(run_id: str) -> RunView:
+    """One run for its page; NotFound for a run that does not exist."""
+    run = PaymentRuns().get(run_id)
+    if run is None:
+        raise NotFound
+    return RunView(run, ClaimWindows().get(run.window_id) if run.window_id else None)
+
+
+def windows_ready_to_run(now: dt.datetime) -> list[ClaimWindow]:
+    """Windows whose claims "Run payment now" can pay: those that have opened and are no longer open."""
+    return [w for w in ClaimWindows().all() if not w.is_open(now) and w.opens_at <= now]
 
 
 @dataclass(frozen=True)
 class RunPlan:
     window: ClaimWindow
     number: int
-    ready: int  # validated or approved, waiting to be paid
+    ready: int  # validated or approved, no run owns them yet: waiting to be paid
     to_check: int  # submitted and not yet through the checks
     in_review: int
+    active_run: str | None = None  # another run of the window in progress: nothing can start now
 
 
 def plan(window_id: str, now: dt.datetime) -> RunPlan | None:
@@ -104,34 +157,107 @@ def plan(window_id: str, now: dt.datetime) -> RunPlan | None:
             for claim in claims:
                 if status is ClaimStatus.SUPPORT_REVIEW:
                     in_review += 1
+                elif claim.payment_run_id is not None:
+                    continue  # owned by a run: paid there
                 elif claim.validated_run is not None:
                     ready += 1
                 else:
                     to_check += 1
-    numbers = [
-        int(m.group(1))
-        for r in PaymentRuns().all()
-        if r.get("window_id") == window_id and (m := _RUN_NUMBER.search(str(r["run_id"])))
-    ]
+    numbers = [n for r in PaymentRuns().all() if r.window_id == window_id and (n := run_number(r.run_id))]
     number = max(numbers, default=0) + 1
-    while run_execution(window_id, number) is not None:  # a run started but not yet recorded
+    while executions.describe(run_name(window_id, number)) is not None:  # started but not yet recorded
         number += 1
-    return RunPlan(window, number, ready, to_check, in_review)
+    return RunPlan(window, number, ready, to_check, in_review, active_run=window.active_run)
+
+
+class RunInProgress(DomainError):
+    """Another run of the window is in progress: a second run cannot start until it ends."""
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__(run_id)
+        self.run_id = run_id
 
 
 def run_now(window_id: str, number: int, user: User) -> str | None:
-    """Start the planned run; None when that run has just been started by someone else."""
-    started = start_run(window_id, number, user.user_id)
-    if started is None:
+    """Start the planned run; None when that run has just been started by someone else. RunInProgress when
+    another run of the window is in progress (the workflow would refuse it too, as a recorded no-op)."""
+    window = ClaimWindows().get(window_id)
+    if window is not None and window.active_run:
+        raise RunInProgress(window.active_run)
+    name = run_name(window_id, number)
+    started = executions.start(name, run_input(window_id, name, RunTrigger.PERSON, user.user_id, user.full_name))
+    if not started.started_now:
         return None
     logger.info("payment run started", extra={"window_id": window_id, "run": number, "user_id": user.user_id})
-    return f"window-{window_id}-run-{number}"
+    metrics.add_metric(name="PaymentRunStartedBySupport", unit="Count", value=1)
+    return name
+
+
+def retry(run_id: str, user: User, now: dt.datetime) -> str | None:
+    """ "Retry run": start the failed run again from its first step, with the claims it owns and the file it
+    recorded (each step repeats safely). None when the run is not failed (a colleague retried it a moment
+    ago, or it has not failed); RunInProgress when another run of its window is in progress."""
+    run = PaymentRuns().get(run_id)
+    if run is None or run.window_id is None:
+        raise NotFound
+    window = ClaimWindows().get(run.window_id)
+    if window is not None and window.active_run and window.active_run != run_id:
+        raise RunInProgress(window.active_run)
+    attempt = PaymentRuns().start_retry(run_id, user.full_name, now)
+    if attempt is None:
+        return None
+    name = retry_execution_name(run_id, attempt)
+    payload = run_input(
+        run.window_id,
+        run_id,
+        RunTrigger(run.trigger or RunTrigger.SCHEDULE),
+        run.started_by or "",
+        run.started_by_name or "",
+        attempt=attempt,
+    )
+    executions.start(name, payload)
+    logger.info("payment run retried", extra={"run_id": run_id, "attempt": attempt, "user_id": user.user_id})
+    metrics.add_metric(name="PaymentRunRetried", unit="Count", value=1)
+    return name
 
 
 def file_of(run_id: str) -> tuple[str, bytes] | None:
     """A run's payment file for support users: (file name, bytes)."""
     run = PaymentRuns().get(run_id)
-    if run is None or not run.get("file_key"):
+    if run is None or not run.file_key:
         return None
-    key = str(run["file_key"])
-    return key.rsplit("/", 1)[-1], read(key)
+    return run.file_key.rsplit("/", 1)[-1], read(run.file_key)
+
+
+def included_claims_of(run_id: str) -> tuple[str, bytes] | None:
+    """The CSV of the claims a reconciled run paid: (file name, bytes)."""
+    run = PaymentRuns().get(run_id)
+    if run is None or not run.included_key:
+        return None
+    return f"{run_id}-included-claims.csv", read(run.included_key)
+
+
+@dataclass(frozen=True)
+class NightlyStart:
+    window_id: str
+    run_id: str
+    started: bool  # False: the run already existed (its schedule, or a person, started it)
+
+
+def start_due_runs(now: dt.datetime) -> list[NightlyStart]:
+    """The nightly check: for every window past its close time that no run has closed, start its first run
+    by the run's own name. A run its schedule (or "Close window now") already started is not started again:
+    Step Functions refuses a second execution of the name."""
+    started: list[NightlyStart] = []
+    for window in ClaimWindows().all():
+        if window.closed_at is not None or window.closes_at >= now:
+            continue
+        name = first_run_id(window.window_id)
+        found = executions.start(name, run_input(window.window_id, name, RunTrigger.NIGHTLY, NIGHTLY_CHECK))
+        started.append(NightlyStart(window.window_id, name, found.started_now))
+        if found.started_now:
+            metrics.add_metric(name="NightlyCheckStartedRun", unit="Count", value=1)
+        logger.info(
+            "nightly check", extra={"window_id": window.window_id, "run_id": name, "started": found.started_now}
+        )
+    return started

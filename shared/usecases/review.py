@@ -12,8 +12,8 @@ from shared.claims.statuses import ClaimStatus
 from shared.config import settings
 from shared.data.claims_store import ClaimsStore, member_emails
 from shared.data.emails import enqueue
+from shared.data.executions import complete_review
 from shared.data.repositories import ClaimWindows
-from shared.data.workflow import complete_review
 from shared.observability import logger, metrics
 
 
@@ -35,9 +35,14 @@ def flag_reasons(reference: str) -> list[str]:
 
 def approve(claim: Claim, user: User, now: dt.datetime) -> Claim:
     """Back to ready: the next payment run of its window pays it (validated, so not flagged again)."""
-    store = ClaimsStore()
-    ready = store.change_status(claim, ClaimStatus.SUBMITTED, user.user_id, now, f"Approved by {user.full_name}")
-    ready = store.mark_validated(ready, f"approved-by-{user.user_id}", {"approved_by": user.user_id}, now)
+    ready = ClaimsStore().change_status(
+        claim,
+        ClaimStatus.SUBMITTED,
+        user.user_id,
+        now,
+        f"Approved by {user.full_name}",
+        validated_run=f"approved-by-{user.user_id}",  # ready for payment in the same write
+    )
     _complete_waiting_task(claim.reference, approved=True)
     logger.info("claim approved after review", extra={"reference": claim.reference, "user_id": user.user_id})
     metrics.add_metric(name="ClaimApprovedAfterReview", unit="Count", value=1)

@@ -7,9 +7,11 @@ import datetime as dt
 from pydantic import BaseModel
 
 from shared.claims.statuses import ClaimStatus
+from shared.data.batches import PaymentRuns
 from shared.data.claims_store import ClaimsStore
-from shared.data.workflow import complete_review
+from shared.data.executions import complete_review, release_review
 from shared.observability import logger, metrics
+from shared.usecases.payment_run import TransientError
 
 
 class ReviewTask(BaseModel):
@@ -29,22 +31,37 @@ def flagged_in_run(window_id: str, limit: int = 1000) -> list[str]:
 
 
 def await_review(task: ReviewTask) -> dict[str, str]:
-    """Keep the task token with the claim; if a decision was made before the token arrived, complete
-    the task straight away with that decision."""
+    """Keep this run's task token with the claim, so a support decision completes it.
+
+    - A decision made before the token arrived completes the task straight away with that decision.
+    - A token another run stored is replaced only if that run is no longer active (a failed or finished
+      run's execution waits for nothing); while it is active, this run does not wait for the claim.
+    - The token is written on condition that it is still the one just read, so two runs never overwrite
+      each other's (each keeps its own, or one learns the other holds the claim).
+    """
     assert task.token is not None
     store = ClaimsStore()
-    if store.store_review_token(task.reference, task.token):
-        logger.info("waiting for a review", extra={"reference": task.reference, "run_id": task.run_id})
-        return {"reference": task.reference, "waiting": "yes"}
-    claim = store.get(task.reference)
-    complete_review(task.token, claim.status is not ClaimStatus.REJECTED, task.reference)
-    return {"reference": task.reference, "waiting": "no"}
+    for _ in range(3):
+        status, held, holder = store.review_holder(task.reference)
+        if status is not ClaimStatus.SUPPORT_REVIEW:
+            complete_review(task.token, status is not ClaimStatus.REJECTED, task.reference)
+            return {"reference": task.reference, "waiting": "no"}
+        if held and holder and holder != task.run_id:
+            other = PaymentRuns().get(holder)
+            if other is not None and other.active:
+                release_review(task.token, task.reference, holder)
+                logger.info("review held by another run", extra={"reference": task.reference, "run_id": task.run_id})
+                return {"reference": task.reference, "waiting": "no"}
+        if store.store_review_token(task.reference, task.token, task.run_id, replacing=held):
+            logger.info("waiting for a review", extra={"reference": task.reference, "run_id": task.run_id})
+            return {"reference": task.reference, "waiting": "yes"}
+    raise TransientError(f"the review token of {task.reference} kept changing")
 
 
 def review_timed_out(task: ReviewTask, now: dt.datetime) -> dict[str, str]:
     """A review left too long: the claim stays in review, out of this run, and the timeout is recorded."""
     store = ClaimsStore()
-    store.take_review_token(task.reference)
+    store.take_review_token(task.reference, run_id=task.run_id)
     store.record_event(
         task.reference, "review_timed_out", "payment-run", now, f"Not reviewed in time for {task.run_id}"
     )

@@ -2,14 +2,19 @@
 
 Every request: parse → load session and user → check CSRF on POST → route → security headers,
 session cookie. Domain errors become pages here and nowhere else.
+
+CSRF is the session's token in every form, except for the one function built with `csrf="origin"`
+(DownloadFunction, which has no session: the secret in its URL is the credential, ADR 12): there a POST
+is accepted only from the service's own origin.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hmac
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -29,6 +34,11 @@ from shared.web.request import SESSION_COOKIE, Request, parse_cookies, parse_for
 from shared.web.school import GrantConditionsRequired
 
 Clock = Callable[[], dt.datetime]
+CsrfCheck = Literal["session", "origin"]
+
+# Sec-Fetch-Site values of a request the service's own page made, or the browser itself (history, bookmark).
+_OWN_FETCH_SITES = frozenset({"same-origin", "none"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _utcnow() -> dt.datetime:
@@ -55,11 +65,47 @@ def security_headers(nonce: str, config: Settings) -> dict[str, str]:
     }
 
 
-class WebApp:
-    """A Powertools resolver with the project's middleware and error pages."""
+def web_origin(url: str) -> tuple[str, str, int] | None:
+    """The origin (scheme, host, port) of an http(s) URL or Origin header value; None for anything else
+    (`null`, an opaque origin, or garbage)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
 
-    def __init__(self, routers: Sequence[Router], clock: Clock = _utcnow) -> None:
+
+def from_own_origin(headers: Mapping[str, str], service_url: str) -> bool:
+    """Whether a POST came from the service's own pages, by what the browser says about it (headers with
+    lower-case names): `Sec-Fetch-Site` absent, `same-origin` or `none`, and `Origin` (or, without it,
+    `Referer`) absent or of `service_url`'s origin. Browsers send `Origin` on every form POST and cannot be
+    made to forge it; a client that sends neither header is not a browser, so not a forgery's victim."""
+    fetch_site = headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site.strip().lower() not in _OWN_FETCH_SITES:
+        return False
+    claimed = headers.get("origin")
+    if claimed is None:
+        claimed = headers.get("referer")
+    if claimed is None:
+        return True
+    own = web_origin(service_url)
+    return own is not None and web_origin(claimed) == own
+
+
+class WebApp:
+    """A Powertools resolver with the project's middleware and error pages.
+
+    `csrf="origin"` is for DownloadFunction only: its POSTs carry no session token (it has no sessions) and
+    are checked by `from_own_origin` instead. Every other function keeps the default, the session's token.
+    """
+
+    def __init__(self, routers: Sequence[Router], clock: Clock = _utcnow, csrf: CsrfCheck = "session") -> None:
         self.config = settings()
+        self.csrf = csrf
         bind_tables(self.config)
         self.clock = clock
         self.sessions = Sessions(dt.timedelta(minutes=self.config.session_idle_minutes))
@@ -87,8 +133,7 @@ class WebApp:
         if self.config.service_unavailable:
             response = page(request, "errors/unavailable.html", status=503, h1="Sorry, the service is unavailable")
             response.headers["Retry-After"] = "3600"
-        elif request.method == "POST" and not self._csrf_ok(request):
-            logger.info("csrf check failed", extra={"path": request.path})
+        elif request.method == "POST" and not self._post_allowed(request, headers):
             response = page(request, "errors/session-ended.html", status=403, h1="Sorry, you’ll need to start again")
         else:
             try:
@@ -111,6 +156,26 @@ class WebApp:
         # Keep the session alive, writing at most once a minute.
         if request.now - session.last_seen_at > dt.timedelta(minutes=1):
             request.session_dirty = True
+
+    def _post_allowed(self, request: Request, headers: Mapping[str, str]) -> bool:
+        if self.csrf == "origin":
+            if from_own_origin(headers, self.config.service_url):
+                return True
+            # Never the path (it holds the link's secret), nor a Referer's path: the claimed origin only.
+            claimed = web_origin(headers.get("origin") or headers.get("referer") or "")
+            logger.warning(
+                "csrf check failed",
+                extra={
+                    "check": "origin",
+                    "origin": f"{claimed[0]}://{claimed[1]}:{claimed[2]}" if claimed else "opaque or none",
+                    "sec_fetch_site": headers.get("sec-fetch-site", "")[:20],
+                },
+            )
+            return False
+        if self._csrf_ok(request):
+            return True
+        logger.info("csrf check failed", extra={"path": request.path})
+        return False
 
     @staticmethod
     def _csrf_ok(request: Request) -> bool:

@@ -131,8 +131,8 @@ def measure(claims: int) -> FileTaskMemory:
         seconds = time.perf_counter() - start
         current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        run = PaymentRuns().get(RUN_ID) or {}
-        moved = int((run.get("counts") or {}).get("moved", 0))
+        run = PaymentRuns().get(RUN_ID)
+        moved = run.counts.get("moved", 0) if run else 0
         file_bytes = len(read(done.file_key)) if done.file_key else 0
     return FileTaskMemory(
         claims=claims,

@@ -906,11 +906,17 @@ def _check(plan: SeedPlan, run_id: str) -> tuple[str, list[str], int]:
     if statuses != Counter({"payment_in_progress": len(plan.claims)}):
         raise RuntimeError(f"claims by status after the run: {dict(statuses)}")
     run = PaymentRuns().get(run_id)
-    if run is None or not run.get("file_key"):
+    if run is None or not run.file_key:
         raise RuntimeError(f"no payment file recorded for {run_id}: {run}")
+    owned = Counter(item.payment_run_id for item in ClaimItem.scan(attributes_to_get=["claim_id", "payment_run_id"]))
+    if owned != Counter({run_id: len(plan.claims)}):
+        raise RuntimeError(f"claims by owning run after the run: {dict(owned)}")
+    reconciled = run.reconciliation
+    if reconciled is None or not reconciled.passed:
+        raise RuntimeError(f"the run's file did not reconcile: {reconciled}")
     content: bytes = (
         boto3.client("s3", region_name=settings().aws_region)
-        .get_object(Bucket=settings().files_bucket, Key=run["file_key"])["Body"]
+        .get_object(Bucket=settings().files_bucket, Key=run.file_key)["Body"]
         .read()
     )
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8"), newline="")))
@@ -921,16 +927,17 @@ def _check(plan: SeedPlan, run_id: str) -> tuple[str, list[str], int]:
     if total != plan.total_pence:
         raise RuntimeError(f"the file's total is {total} pence, the claims' {plan.total_pence}")
     warnings: list[str] = []
-    counts = {key: int(value) for key, value in (run.get("counts") or {}).items()}
+    counts = dict(run.counts)
     wanted = {"validated": plan.to_validate, "flagged": 0, "in_file": len(plan.claims), "moved": len(plan.claims)}
     wrong = {key: counts.get(key) for key, value in wanted.items() if counts.get(key) != value}
-    if wrong or int(run.get("row_count", -1)) != len(rows) or int(run.get("total_pence", -1)) != plan.total_pence:
+    if wrong or run.row_count != len(rows) or run.total_pence != plan.total_pence:
         warnings.append(
-            f"the run record says {counts}, row_count {run.get('row_count')}, total {run.get('total_pence')}; "
+            f"the run record says {counts}, row_count {run.row_count}, total {run.total_pence}; "
             f"expected {wanted}, {len(rows)}, {plan.total_pence}"
         )
     checked = (
-        f"{len(plan.claims):,} claims in payment_in_progress; the file has {len(rows):,} rows, one per claim, "
+        f"{len(plan.claims):,} claims in payment_in_progress; the file has {len(rows):,} rows = "
+        f"{reconciled.owned:,} claims owned by the run = {reconciled.moved:,} moved (reconciliation passed), "
         f"total £{total / 100:,.2f} = the claims' sum"
     )
     return checked, warnings, len(content)

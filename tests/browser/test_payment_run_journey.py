@@ -1,6 +1,7 @@
 """Colin Chapman runs a payment in Chromium: add a claim window, close the open one now, watch the run,
-review the flagged claims, download the payment file once (a second use is refused), upload the
-payer's response and see the claim paid. Zero axe-core violations on every page."""
+review the flagged claims, the payer downloads the payment file once from its link's page (a mail scanner's
+fetch first changes nothing; a second use is refused), upload the payer's response and see the claim paid.
+Zero axe-core violations on every page."""
 
 from __future__ import annotations
 
@@ -64,6 +65,30 @@ def _payer_link(base_url: str, timeout: float = 60, seen: frozenset[str] = froze
                     return found.group(0).rstrip(").")
         time.sleep(0.5)
     raise AssertionError("the payer was never emailed a link")
+
+
+SCANNER_USER_AGENT = "Mozilla/5.0 (compatible; MSIE 9.0; Windows NT 6.1; Trident/5.0)"  # as mail scanners send
+
+
+def _scan(link: str) -> None:
+    """What a mail security scanner does when the email arrives: fetch the link, with no cookies."""
+    request = urllib.request.Request(link, headers={"User-Agent": SCANNER_USER_AGENT})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+        assert "claim_reference" not in response.read().decode("utf-8")
+
+
+def _download_from(page: Page, link: str) -> str:
+    """The payer opens the link and presses "Download the file": the file's text (and its page is checked)."""
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Download the payment file")
+    expect(page.locator("main")).to_contain_text("This link can only be used once")
+    assert_good_page(page)
+    with page.expect_download() as started:
+        page.get_by_role("button", name="Download the file").click()
+    download = started.value
+    assert re.fullmatch(r"payments-claims-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
+    return Path(download.path()).read_text(encoding="utf-8")
 
 
 def test_colin_chapman_runs_a_payment(browser: Browser, fresh_base_url: str, tmp_path: Path) -> None:
@@ -144,10 +169,19 @@ def test_colin_chapman_runs_a_payment(browser: Browser, fresh_base_url: str, tmp
     expect(page.locator("main")).to_contain_text("File ready")
     assert_good_page(page)
     link = _payer_link(fresh_base_url)
-    first = context.request.get(link)
-    assert first.status == 200
-    assert anne_claim in first.text()
-    assert mary_claim not in first.text()
+    # When the payer's mail system scans the link on arrival, then the payer opens it
+    _scan(link)
+    page.goto(link)
+    # Then the page names the file and says what is in it
+    summary = page.locator(".govuk-summary-list")
+    expect(summary).to_contain_text(re.compile(r"File name\s+payments-claims-\d{4}-\d{2}-\d{2}\.csv"))
+    expect(summary).to_contain_text(re.compile(r"Claims\s+1\b"))
+    expect(summary).to_contain_text(re.compile(r"Total\s+£\d"))
+    expect(summary).to_contain_text(re.compile(r"Link expires\s+\d+ \w+ \d{4} at .+ \(UK time\)"))
+    # And pressing "Download the file" gives the file with Anne's claim, not Mary's
+    first = _download_from(page, link)
+    assert anne_claim in first
+    assert mary_claim not in first
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("This link has already been used")
     assert_good_page(page)
@@ -163,9 +197,10 @@ def test_colin_chapman_runs_a_payment(browser: Browser, fresh_base_url: str, tmp
     assert_good_page(page)
     # Then the new link gives the file once, and the old one says it was replaced
     new_link = _payer_link(fresh_base_url, seen=frozenset({link}))
-    again = context.request.get(new_link)
-    assert again.status == 200
-    assert anne_claim in again.text()
+    again = _download_from(page, new_link)
+    assert anne_claim in again
+    page.goto(new_link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link has already been used")
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("This link has been replaced")
     assert_good_page(page)

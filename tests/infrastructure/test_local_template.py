@@ -287,7 +287,7 @@ def test_a_missing_substitution_is_named() -> None:
 
 def test_real_template_reads_cleanly(template: dict[str, Any]) -> None:
     # Given template.yaml / Then every helper can read it
-    assert len(table_definitions(template, named)) == 16
+    assert len(table_definitions(template, named)) == 17
     assert {route.function for route in api_routes(template)} == {"WebFunction", "SupportFunction", "DownloadFunction"}
     assert set(function_handlers(template)) >= {"WebFunction", "SupportFunction", "SendEmailFunction"}
     ((definition_uri, substitutions),) = state_machines(template).values()
@@ -325,6 +325,7 @@ def test_real_tables_create_in_moto_as_the_template_says(template: dict[str, Any
                 "window-status-index",
                 "provider-index",
                 "reference-index",
+                "run-index",
             }
             ttl = client.describe_time_to_live(TableName="local-SessionsTable")["TimeToLiveDescription"]
             assert ttl["AttributeName"] == "expires_at"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-WORK_TASKS = ["CloseWindow", "PlanValidation", "GeneratePaymentFile", "NotifyPayer"]
+WORK_TASKS = ["CloseWindow", "PlanValidation", "GeneratePaymentFile", "ReconcilePaymentFile", "NotifyPayer"]
 FUNCTION_OF = {"PlanValidation": "ValidateClaims"}  # the validation function plans the pages, then checks each
 
 LAMBDA_TRANSIENT_ERRORS = [
@@ -31,20 +31,43 @@ def test_workflow_is_jsonpath_and_explained(asl: dict[str, Any]) -> None:
 
 def test_happy_path_closes_validates_writes_the_payment_file_then_notifies_the_payer(asl: dict[str, Any]) -> None:
     # Given the start state / When Next is followed / Then the steps come in the designed order
+    # (a Choice goes on to its Default: the run started)
     order = [asl["StartAt"]]
-    while "Next" in asl["States"][order[-1]]:
-        order.append(asl["States"][order[-1]]["Next"])
+    while "Next" in asl["States"][order[-1]] or "Default" in asl["States"][order[-1]]:
+        state = asl["States"][order[-1]]
+        order.append(state.get("Next") or state["Default"])
     assert order == [
         "CloseWindow",
+        "RunStarted",
         "PlanValidation",
         "ValidateClaims",
         "ListReviews",
         "SupportReview",
         "GeneratePaymentFile",
+        "ReconcilePaymentFile",
         "NotifyPayer",
         "Succeeded",
     ]
     assert asl["States"]["Succeeded"]["Type"] == "Succeed"
+
+
+def test_a_run_that_finds_another_run_of_its_window_active_ends_without_a_file(asl: dict[str, Any]) -> None:
+    # Given CloseWindow's result / Then a run it marked skipped goes straight to a Succeed state
+    choice = asl["States"]["RunStarted"]
+    assert choice["Type"] == "Choice"
+    assert choice["Choices"] == [{"Variable": "$.skipped", "BooleanEquals": True, "Next": "RunNotStarted"}]
+    assert asl["States"]["RunNotStarted"]["Type"] == "Succeed"
+
+
+def test_reconciliation_comes_between_the_file_and_the_payer_and_is_never_retried(asl: dict[str, Any]) -> None:
+    # Given the states / Then nothing reaches NotifyPayer but through ReconcilePaymentFile, whose failure
+    # (ReconciliationFailed) is not among the retried errors and is caught into RecordFailure
+    into_notify = [name for name, state in asl["States"].items() if state.get("Next") == "NotifyPayer"]
+    assert into_notify == ["ReconcilePaymentFile"]
+    for name in ("GeneratePaymentFile", "ReconcilePaymentFile", "NotifyPayer"):
+        retried = {error for retry in asl["States"][name]["Retry"] for error in retry["ErrorEquals"]}
+        assert "ReconciliationFailed" not in retried
+        assert "States.ALL" not in retried
 
 
 @pytest.mark.parametrize("name", WORK_TASKS)
@@ -102,6 +125,8 @@ def test_every_state_is_reachable(asl: dict[str, Any]) -> None:
         reachable.add(name)
         state = asl["States"][name]
         pending += [state["Next"]] if "Next" in state else []
+        pending += [state["Default"]] if "Default" in state else []
+        pending += [choice["Next"] for choice in state.get("Choices", [])]
         pending += [catch["Next"] for catch in state.get("Catch", [])]
     assert reachable == set(asl["States"])
 
@@ -122,6 +147,7 @@ def test_support_review_waits_for_a_decision_per_flagged_claim_with_a_timeout(as
     assert {c["ErrorEquals"][0]: c["Next"] for c in wait["Catch"]} == {
         "States.Timeout": "ReviewTimedOut",
         "ClaimRejected": "Rejected",
+        "ClaimInAnotherRun": "HeldByAnotherRun",  # its review belongs to another active run of the window
     }
     assert asl["States"]["ListReviews"]["Catch"][0]["Next"] == "RecordFailure"
 

@@ -67,6 +67,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]], dict[str, list[tuple[str, st
             "window-status-index": [("window_status", "HASH"), ("reference", "RANGE")],
             "provider-index": [("provider_code", "HASH"), ("created_at", "RANGE")],
             "reference-index": [("reference", "HASH")],
+            "run-index": [("payment_run_id", "HASH"), ("reference", "RANGE")],
         },
         None,
     ),
@@ -82,10 +83,11 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]], dict[str, list[tuple[str, st
     "DOWNLOAD_TOKENS_TABLE": ("DownloadTokensTable", [("token_hash", "HASH")], {}, "expires_at"),
     "JOURNEYS_TABLE": ("JourneysTable", [("journey_id", "HASH")], {}, "expires_at"),
     "IDEMPOTENCY_TABLE": ("IdempotencyTable", [("id", "HASH")], {}, "expiration"),
+    "RATE_LIMITS_TABLE": ("RateLimitsTable", [("limit_key", "HASH")], {}, "expires_at"),
 }
 
 # Short-lived state that may go with the stack; everything else is retained.
-DISPOSABLE_TABLES = {"SessionsTable", "JourneysTable", "IdempotencyTable", "DownloadTokensTable"}
+DISPOSABLE_TABLES = {"SessionsTable", "JourneysTable", "IdempotencyTable", "DownloadTokensTable", "RateLimitsTable"}
 
 COMMON_ENVIRONMENT = {
     "POWERTOOLS_SERVICE_NAME",
@@ -116,6 +118,9 @@ FUNCTIONS = {
     "RecordRunFailureFunction": "functions/record_run_failure/",
     "SendEmailFunction": "functions/send_email/",
     "DownloadFunction": "functions/download_file/",
+    "AwaitReviewFunction": "functions/await_review/",
+    "ReconcilePaymentFileFunction": "functions/reconcile_payment_file/",
+    "StartDueRunsFunction": "functions/start_due_runs/",
 }
 
 ROUTES = {
@@ -124,6 +129,7 @@ ROUTES = {
     ("SupportFunction", "/support", "ANY"),
     ("SupportFunction", "/support/{proxy+}", "ANY"),
     ("DownloadFunction", "/downloads/{token}", "GET"),
+    ("DownloadFunction", "/downloads/{token}", "POST"),
 }
 
 LAMBDA_TRANSIENT_ERRORS = [
@@ -399,7 +405,7 @@ def test_api_routes_are_the_designed_ones_and_reach_the_right_function(
     assert body_routes == events
     # And each event has an invoke permission scoped to this API
     permissions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
-    for function_id, count in {"WebFunction": 2, "SupportFunction": 2, "DownloadFunction": 1}.items():
+    for function_id, count in {"WebFunction": 2, "SupportFunction": 2, "DownloadFunction": 2}.items():
         mine = [p for p in permissions if p["FunctionName"] == {"Ref": function_id}]
         assert len(mine) == count, function_id
         for permission in mine:
@@ -555,11 +561,13 @@ def test_state_machine_may_invoke_only_its_task_functions(resources: dict[str, d
         "NotifyPayerFunction",
         "AwaitReviewFunction",
         "RecordRunFailureFunction",
+        "ReconcilePaymentFileFunction",
     }
 
 
 def test_nightly_schedule_starts_the_workflow_in_london_time(resources: dict[str, dict[str, Any]]) -> None:
-    # Given the schedule / Then it fires at 00:05 London time, on time, at the state machine, through its role
+    # Given the schedule / Then it fires at 00:05 London time, on time, through its role, at the function that
+    # starts each due window's named first run (a schedule cannot name an execution itself)
     schedule = resources["CloseDueClaimWindowsSchedule"]
     assert schedule["Type"] == "AWS::Scheduler::Schedule"
     properties = schedule["Properties"]
@@ -568,9 +576,9 @@ def test_nightly_schedule_starts_the_workflow_in_london_time(resources: dict[str
     assert properties["FlexibleTimeWindow"] == {"Mode": "OFF"}
     assert properties["GroupName"] == {"Ref": "ClaimWindowScheduleGroup"}
     target = properties["Target"]
-    assert target["Arn"] == {"Ref": "ClaimWindowStateMachine"}
+    assert target["Arn"] == {"Fn::GetAtt": ["StartDueRunsFunction", "Arn"]}
     assert target["RoleArn"] == {"Fn::GetAtt": ["ClaimWindowSchedulerRole", "Arn"]}
-    assert json.loads(target["Input"]) == {"trigger": "schedule"}
+    assert json.loads(target["Input"]) == {"trigger": "nightly"}
     assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1
 
 
@@ -581,7 +589,35 @@ def test_scheduler_role_can_only_start_the_workflow(resources: dict[str, dict[st
     granted = statements(role["Policies"])
     by_action = {action: references(s["Resource"]) for s in granted for action in as_list(s["Action"])}
     assert by_action["states:StartExecution"] == {"ClaimWindowStateMachine"}
-    assert set(by_action) <= {"states:StartExecution", "sqs:SendMessage"}
+    assert by_action["lambda:InvokeFunction"] == {"StartDueRunsFunction"}
+    assert set(by_action) <= {"states:StartExecution", "lambda:InvokeFunction", "sqs:SendMessage"}
+
+
+def test_the_nightly_check_only_reads_windows_and_starts_named_runs(resources: dict[str, dict[str, Any]]) -> None:
+    # Given the nightly check's role / Then it reads claim windows, starts and describes executions of the
+    # claim-window workflow, and nothing else: it writes no table and reads no claim
+    granted = role_statements(resources, function_role_id(resources, "StartDueRunsFunction"))
+    named = {ref for s in granted for ref in references(s.get("Resource", []))}
+    assert named == {"ClaimWindowsTable", "ClaimWindowStateMachine"}
+    actions = {action for s in granted for action in as_list(s["Action"])}
+    assert {a for a in actions if a.startswith("states:")} == {"states:StartExecution", "states:DescribeExecution"}
+    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    assert not writes & actions
+
+
+def test_reconciliation_reads_claims_and_files_and_writes_only_the_run_record(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    # Given the reconciliation task's role / Then it can read claims but never change one, and touches only
+    # payment-run objects in the files bucket
+    granted = role_statements(resources, function_role_id(resources, "ReconcilePaymentFileFunction"))
+    claims = {a for s in granted if "ClaimsTable" in references(s["Resource"]) for a in as_list(s["Action"])}
+    assert claims
+    assert not {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} & claims
+    batches = {a for s in granted if "BatchesTable" in references(s["Resource"]) for a in as_list(s["Action"])}
+    assert batches == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+    (files,) = [s for s in granted if "FilesBucket" in references(s["Resource"])]
+    assert files["Resource"]["Fn::Sub"] == "${FilesBucket.Arn}/payment-runs/*"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -620,8 +656,13 @@ def test_only_the_file_writer_the_support_console_and_the_download_link_touch_th
         granted = role_statements(resources, function_role_id(resources, function_id))
         if any("FilesBucket" in references(s.get("Resource", [])) for s in granted):
             touching.add(function_id)
-    # Then only these three may (school-facing code, the workflow's other tasks and the sender may not)
-    assert touching == {"SupportFunction", "GeneratePaymentFileFunction", "DownloadFunction"}
+    # Then only these may (school-facing code, the workflow's other tasks and the sender may not)
+    assert touching == {
+        "SupportFunction",
+        "GeneratePaymentFileFunction",
+        "ReconcilePaymentFileFunction",
+        "DownloadFunction",
+    }
 
 
 def test_download_function_reads_links_and_payment_files_and_nothing_else(resources: dict[str, dict[str, Any]]) -> None:
@@ -651,10 +692,13 @@ def test_notify_payer_issues_links_records_the_run_and_queues_emails_only(resour
     # Given the NotifyPayer task's role
     granted = role_statements(resources, function_role_id(resources, "NotifyPayerFunction"))
     named = {ref for s in granted for ref in references(s.get("Resource", []))}
-    # Then it touches the download links, the batches (the run record) and the email queue, and never a file
-    assert named == {"DownloadTokensTable", "BatchesTable", "EmailQueue"}
+    # Then it touches the download links, the batches (the run record: reconciled?), the window (to free it for
+    # another run) and the email queue, and never a file
+    assert named == {"DownloadTokensTable", "BatchesTable", "ClaimWindowsTable", "EmailQueue"}
     batches = {a for s in granted if "BatchesTable" in references(s["Resource"]) for a in as_list(s["Action"])}
-    assert batches == {"dynamodb:UpdateItem"}
+    assert batches == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+    windows = {a for s in granted if "ClaimWindowsTable" in references(s["Resource"]) for a in as_list(s["Action"])}
+    assert windows == {"dynamodb:UpdateItem"}
     actions = {action for s in granted for action in as_list(s["Action"])}
     assert not {a for a in actions if a.split(":")[0] in {"s3", "states", "scheduler", "iam", "secretsmanager"}}
 
@@ -686,10 +730,72 @@ def test_payer_email_addresses_must_be_one_or_more_addresses(template: dict[str,
 def test_web_function_may_only_read_reference_data(resources: dict[str, dict[str, Any]]) -> None:
     granted = role_statements(resources, function_role_id(resources, "WebFunction"))
     writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
-    for table in ("OrganisationsTable", "ProvidersTable", "ClaimWindowsTable", "FundingRatesTable"):
+    for table in ("ProvidersTable", "ClaimWindowsTable", "FundingRatesTable"):
         for statement in granted:
             if table in references(statement.get("Resource", [])):
                 assert not writes & set(as_list(statement["Action"])), table
+    # A school's own record is updated in place (its grant conditions, its mentor-list version), never
+    # replaced or deleted
+    on_organisations = {
+        action
+        for statement in granted
+        if "OrganisationsTable" in references(statement.get("Resource", []))
+        for action in as_list(statement["Action"])
+    }
+    assert on_organisations & writes == {"dynamodb:UpdateItem"}
+    # A submission checks its window and its school's mentor list in the same transaction
+    assert "dynamodb:ConditionCheckItem" in on_organisations
+
+
+def test_rate_limits_table_counters_expire_by_ttl_on_expires_at(resources: dict[str, dict[str, Any]]) -> None:
+    # Given the failed-lookup counters' table (ADR 14) / When its properties are read
+    properties = resources["RateLimitsTable"]["Properties"]
+    # Then DynamoDB removes each counter after its expires_at, and the table is keyed by the counter's key
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert properties["KeySchema"] == [{"AttributeName": "limit_key", "KeyType": "HASH"}]
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_web_function_may_only_read_and_add_to_the_rate_limit_counters(resources: dict[str, dict[str, Any]]) -> None:
+    # Given the web function's role / When the actions on the rate limits table are collected
+    granted = role_statements(resources, function_role_id(resources, "WebFunction"))
+    on_table = [s for s in granted if "RateLimitsTable" in references(s.get("Resource", []))]
+    actions = {action for s in on_table for action in as_list(s["Action"])}
+    # Then it may read the counters (one BatchGet) and add to them, and nothing else: no scan, put or delete
+    assert actions == {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"}
+    assert all(s["Effect"] == "Allow" for s in on_table)
+    # And only on the table itself (it has no indexes)
+    for statement in on_table:
+        assert as_list(statement["Resource"]) == [{"Fn::GetAtt": ["RateLimitsTable", "Arn"]}]
+
+
+def test_only_the_web_function_uses_the_rate_limit_counters(resources: dict[str, dict[str, Any]]) -> None:
+    touching = {
+        function_id
+        for function_id in FUNCTIONS
+        if any(
+            "RateLimitsTable" in references(s.get("Resource", []))
+            for s in role_statements(resources, function_role_id(resources, function_id))
+        )
+    }
+    assert touching == {"WebFunction"}
+
+
+def test_an_alarm_watches_mentor_lookup_lockouts(
+    template: dict[str, Any], resources: dict[str, dict[str, Any]]
+) -> None:
+    # Given the alarms / When the one on the lockout metric is found
+    alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    (alarm,) = [a for a in alarms if a["MetricName"] == "MentorLookupLockedOut"]
+    # Then it watches the metric where Powertools publishes it: the functions' namespace and service dimension
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert alarm["Namespace"] == variables["POWERTOOLS_METRICS_NAMESPACE"] == "ClaimFundingForMentors"
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": variables["POWERTOOLS_SERVICE_NAME"]}]
+    # And any lockout in five minutes notifies the alarm topic
+    assert (alarm["Statistic"], alarm["Period"], alarm["Threshold"]) == ("Sum", 300, 0)
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
 
 
 def test_support_function_schedules_only_in_its_group_and_passes_only_the_scheduler_role(

@@ -17,9 +17,10 @@ def add_school_mentor(school_id: str, trn: str, first_name: str, last_name: str)
 
 
 def remove_school_mentor(school_id: str, trn: str) -> None:
-    from shared.data.items import SchoolMentorItem
+    """As the service removes one: the school's list entry, and its mentor-list version moved on."""
+    from shared.data.mentors import Mentors
 
-    SchoolMentorItem(school_id=school_id, trn=trn).delete()
+    Mentors().remove(school_id, trn)
 
 
 def start_claim(client: Client, school_id: str) -> str:

@@ -295,3 +295,148 @@ def test_a_mentor_removed_before_submission_stops_the_claim(mentors: Client) -> 
     # Then nothing is written and the school is told why
     assert page.status == 409
     assert _allowance("1000003", "5RJ") == 0
+
+
+def _window_of(school_id: str) -> str:
+    from shared.claims.windows import current_window
+    from shared.data.repositories import ClaimWindows
+    from tests.support import NOW
+
+    window = current_window(ClaimWindows().all(), NOW)
+    assert window is not None
+    return window.window_id
+
+
+@pytest.fixture
+def reopened_after() -> Iterator[list[str]]:
+    """Windows a test closes are open again after it (the demo data is shared)."""
+    closed: list[str] = []
+    yield closed
+    from shared.data.items import ClaimWindowItem
+
+    for window_id in closed:
+        ClaimWindowItem(window_id=window_id).update(actions=[ClaimWindowItem.closed_at.remove()])
+
+
+def test_a_claim_submitted_as_its_window_closes_is_refused_and_says_so(
+    mentors: Client, monkeypatch: pytest.MonkeyPatch, reopened_after: list[str]
+) -> None:
+    from shared.data.claims_store import ClaimsStore
+    from shared.data.repositories import ClaimWindows
+    from tests.support import NOW
+
+    client = mentors
+    base = start_claim(client, SCHOOL)
+    claim_through_check(client, base, "B68", {"1000001": 4})
+    # Given the payment run closes the window after the submission has checked it is open, before it writes
+    window_id = _window_of(SCHOOL)
+    submit_claim = ClaimsStore.submit
+
+    def closing_first(self: ClaimsStore, *args: object, **kwargs: object) -> object:
+        ClaimWindows().mark_closed(window_id, NOW)
+        reopened_after.append(window_id)
+        return submit_claim(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ClaimsStore, "submit", closing_first)
+    # When Anne submits
+    page = submit(client, base)
+    # Then nothing is written (the claim would never have been checked or paid) and she is told why
+    assert page.status == 409
+    assert page.h1 == "The claim window closed before your claim was submitted"
+    assert "no hours have been used" in page.text()
+    assert _allowance("1000001", "B68") == 0
+    assert not [c for c in ClaimsStore().for_school(SCHOOL) if c.provider_code == "B68"]
+
+
+def test_a_mentor_leaving_the_school_while_the_claim_is_written_stops_it(
+    mentors: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.data.claims_store import ClaimsStore
+
+    client = mentors
+    base = start_claim(client, SCHOOL)
+    claim_through_check(client, base, "2F9", {"1000002": 3})
+    # Given a colleague removes the mentor after the submission read the school's mentors, before it writes
+    submit_claim = ClaimsStore.submit
+
+    def removed_first(self: ClaimsStore, *args: object, **kwargs: object) -> object:
+        monkeypatch.setattr(ClaimsStore, "submit", submit_claim)
+        remove_school_mentor(SCHOOL, "1000002")
+        return submit_claim(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ClaimsStore, "submit", removed_first)
+    try:
+        page = submit(client, base)
+    finally:
+        add_school_mentor(SCHOOL, "1000002", "James", "Okafor")
+    # Then nothing is written: the school's mentor list changed under the claim
+    assert page.status == 409
+    assert page.h1 == "You cannot submit the claim because your mentors’ information has recently changed"
+    assert _allowance("1000002", "2F9") == 0
+
+
+def test_another_mentor_leaving_while_the_claim_is_written_does_not_stop_it(
+    mentors: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.data.claims_store import ClaimsStore
+
+    client = mentors
+    add_school_mentor(SCHOOL, "1000004", "Omar", "Haddad")
+    base = start_claim(client, SCHOOL)
+    claim_through_check(client, base, "V62", {"1000003": 2})
+    # Given a colleague removes a mentor who is not on this claim, between reading the list and writing
+    submit_claim = ClaimsStore.submit
+
+    def removed_first(self: ClaimsStore, *args: object, **kwargs: object) -> object:
+        monkeypatch.setattr(ClaimsStore, "submit", submit_claim)
+        remove_school_mentor(SCHOOL, "1000004")
+        return submit_claim(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ClaimsStore, "submit", removed_first)
+    page = submit(client, base)
+    # Then the submission reads the list again and the claim is submitted
+    assert page.status == 303
+    assert page.location.endswith("/submitted")
+    assert _allowance("1000003", "V62") == 2
+
+
+FIFTY = {str(2_000_000 + n): ("Mentor", f"Number{n}") for n in range(51)}
+
+
+def test_a_claim_of_fifty_mentors_submits_and_a_fifty_first_is_refused_on_the_mentors_step(anne: Client) -> None:
+    from shared.claims.claim import MAX_MENTORS_PER_CLAIM
+
+    for trn, (first, last) in FIFTY.items():
+        add_school_mentor(SCHOOL, trn, first, last)
+    try:
+        client = anne
+        base = start_claim(client, SCHOOL)
+        client.get(f"{base}/provider")
+        client.post(f"{base}/provider", {"provider_code": "N97", "provider_search": ""})
+        # When Anne chooses all 51 mentors
+        refused = client.post(f"{base}/mentors", {"mentor_trns": list(FIFTY)})
+        # Then the mentors step says how many one claim can hold, and keeps her choices
+        assert refused.status == 200
+        summary = refused.soup.select_one(".govuk-error-summary a").get_text(strip=True)
+        assert summary == (
+            f"Select {MAX_MENTORS_PER_CLAIM} mentors or fewer. You can claim for the other mentors in another claim"
+        )
+        assert len(refused.soup.select("input[name=mentor_trns][checked]")) == 51
+        # When she claims for 50 of them, an hour each
+        fifty = list(FIFTY)[:MAX_MENTORS_PER_CLAIM]
+        page = client.post(f"{base}/mentors", {"mentor_trns": fifty})
+        asked = []
+        while page.location.startswith(f"{base}/hours/"):
+            asked.append(page.location.rsplit("/", 1)[-1])
+            page = client.post(page.location, {"hours_choice": "custom", "custom_hours": "1"})
+        assert sorted(asked) == sorted(fifty)  # each mentor's hours once (in the list's order)
+        client.post(f"{base}/confirm", {"hours_confirmed": "yes"})
+        assert client.get(f"{base}/check").h1 == "Check your answers"
+        done = submit(client, base)
+        # Then it is submitted in one transaction (55 of DynamoDB's 100 items), every mentor's hour counted
+        assert done.status == 303, done.h1
+        assert done.location.endswith("/submitted")
+        assert all(_allowance(trn, "N97") == 1 for trn in fifty)
+    finally:
+        for trn in FIFTY:
+            remove_school_mentor(SCHOOL, trn)

@@ -137,12 +137,12 @@ def test_adding_a_window_schedules_its_close(colin: Client, configured: dict[str
     request = json.loads(target["Input"])
     assert request == {
         "StateMachineArn": configured["CLAIM_WINDOW_STATE_MACHINE_ARN"],
-        "Name": "window-window-2026-to-2027-2-run-1",
+        "Name": "window-2026-to-2027-2-run-1",
         "Input": request["Input"],
     }
     assert json.loads(request["Input"]) == {
         "window_id": "window-2026-to-2027-2",
-        "run_id": "window-window-2026-to-2027-2-run-1",
+        "run_id": "window-2026-to-2027-2-run-1",
         "trigger": "schedule",
         "started_by": "scheduler",
     }
@@ -351,14 +351,21 @@ def test_close_window_now_starts_the_run_the_schedule_would(colin: Client, confi
     closed = colin.post(f"{BASE}/{window_id}/close")
     assert (closed.status, closed.location) == (303, f"{BASE}/{window_id}")
     assert "its payment run has started" in colin.follow(closed).text()
-    # Then one execution runs, with the schedule's name and exactly its input
-    name = f"window-{window_id}-run-1"
+    # Then one execution runs, with the schedule's name (so only one of them can start it) and the schedule's
+    # window and run, started by Colin rather than by the schedule
+    name = f"{window_id}-run-1"
     executions = [e for e in _executions(configured) if e["name"] == name]
     assert len(executions) == 1
     sfn = boto3.client("stepfunctions", region_name=REGION)
     described = sfn.describe_execution(executionArn=executions[0]["executionArn"])
     assert schedule_input["Name"] == name
-    assert json.loads(described["input"]) == json.loads(schedule_input["Input"])
+    scheduled = json.loads(schedule_input["Input"])
+    assert json.loads(described["input"]) == {
+        **scheduled,
+        "trigger": "person",
+        "started_by": "user-colin-chapman",
+        "started_by_name": "Colin Chapman",
+    }
     # And the schedule is gone, so it cannot start the run again
     assert _schedule(window_id) is None
     # And with its run started the window is closed: no change, no removal

@@ -522,6 +522,277 @@ def test_when_the_teaching_record_cannot_answer(
     assert page.soup.find("a", string="Find teacher again")["href"] == f"{school.base}/new"
 
 
+# -- too many failed lookups (ADR 14) --------------------------------------------------------------
+TOO_MANY = "You have tried to find too many teachers"
+LOCKED_OUT = "MentorLookupLockedOut"
+UNKNOWN_TRN = "9999999"
+# NOW is 10:30am on 28 November 2026 (GMT): the window is 10am to 11am
+
+
+@pytest.fixture
+def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The TRN of every request made to the Teaching Record System, in order."""
+    from shared.integrations import teaching_record
+
+    made: list[str] = []
+    real = teaching_record.find_teacher
+
+    def counted(trn: str, date_of_birth: dt.date | None) -> Any:
+        made.append(trn)
+        return real(trn, date_of_birth)
+
+    monkeypatch.setattr(teaching_record, "find_teacher", counted)
+    return made
+
+
+@pytest.fixture
+def metrics_added(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of every business metric the web function adds, in order."""
+    from shared.observability import metrics
+
+    added: list[str] = []
+    real = metrics.add_metric
+
+    def recorded(name: str, *args: Any, **kwargs: Any) -> None:
+        added.append(name)
+        real(name, *args, **kwargs)
+
+    monkeypatch.setattr(metrics, "add_metric", recorded)
+    return added
+
+
+def add_colleague(apps: dict[str, Any], school: SchoolUser) -> SchoolUser:
+    """Another member of the same school, signed in."""
+    import secrets
+
+    from shared.claims.models import Membership, OrganisationType, Role, User
+    from shared.data.repositories import Users
+    from shared.data.sessions import Sessions, StoredSession
+
+    suffix = uuid.uuid4().hex[:8]
+    user = User(
+        user_id=f"user-{suffix}", first_name="Col", last_name="League", email=f"{suffix}@example.com", role=Role.SCHOOL
+    )
+    Users().put(user)
+    Users().add_membership(
+        Membership(
+            user_id=user.user_id,
+            organisation_id=school.school_id,
+            organisation_type=OrganisationType.SCHOOL,
+            organisation_name=school.school_name,
+        )
+    )
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    Sessions(dt.timedelta(minutes=120)).save(StoredSession(token, csrf, user.user_id, NOW), NOW)
+    client = Client(web=apps["web"], support=apps["support"], cookies={"session": token})
+    return SchoolUser(client, school.school_id, school.school_name, user.user_id, csrf)
+
+
+@pytest.fixture
+def colleagues(apps: dict[str, Any], school: SchoolUser) -> Iterator[list[SchoolUser]]:
+    """Three more members of the school."""
+    from shared.data.items import MembershipItem, UserItem
+
+    found = [add_colleague(apps, school) for _ in range(3)]
+    yield found
+    for colleague in found:
+        MembershipItem(user_id=colleague.user_id, organisation_id=school.school_id).delete()
+        UserItem(user_id=colleague.user_id).delete()
+
+
+def fail(school: SchoolUser, times: int) -> None:
+    """Look up a TRN the Teaching Record does not know, `times` times."""
+    for _ in range(times):
+        page = find(school, UNKNOWN_TRN, "1", "1", "1980")
+        assert page.status == 303, page.h1
+        assert page.location.startswith(f"{school.base}/no-results/")
+
+
+def assert_too_many(page: Page, school: SchoolUser, who: str) -> None:
+    assert page.status == 429
+    assert page.h1 == TOO_MANY
+    assert page.soup.select_one(".govuk-caption-l").get_text(strip=True) == f"Add mentor - {school.school_name}"
+    assert f"{who} entered a teacher reference number (TRN) and date of birth that did not match" in page.text()
+    assert "Try again after 11:00am." in page.text()
+    email = page.soup.find("a", string="ittmentor.funding@education.gov.uk")
+    assert email is not None
+    assert email["href"] == "mailto:ittmentor.funding@education.gov.uk"
+    assert page.soup.find("a", string="Go to your mentors")["href"] == school.base
+    assert page.headers["Retry-After"] == ["1800"]  # half an hour to 11am
+    assert "1980" not in page.body
+
+
+def test_ten_failed_lookups_an_hour_lock_a_user_out_without_asking_the_teaching_record(
+    school: SchoolUser, lookups: list[str], metrics_added: list[str]
+) -> None:
+    # Given the user has had 9 failed lookups this hour
+    fail(school, 9)
+    assert lookups == [UNKNOWN_TRN] * 9
+    assert LOCKED_OUT not in metrics_added
+    # When the 10th fails too
+    fail(school, 1)
+    # Then it was looked up, and the lockout is counted for the alarm, once
+    assert lookups == [UNKNOWN_TRN] * 10
+    assert metrics_added.count(LOCKED_OUT) == 1
+    # When she tries an 11th time
+    page = find(school, UNKNOWN_TRN, "2", "1", "1980")
+    # Then she is told she has tried too many times and when to try again (the page checks ran in the client)
+    assert_too_many(page, school, "You have")
+    # And no request was made to the Teaching Record System, nor for a teacher it would have found
+    assert_too_many(find(school, "1000001", "1", "1", "1980"), school, "You have")
+    assert lookups == [UNKNOWN_TRN] * 10
+    # And being refused is not another lockout
+    assert metrics_added.count(LOCKED_OUT) == 1
+    # And a mentor already on the list is still "already added", without a request
+    put_mentor(school.school_id, "1000001", "Emily", "Carter")
+    already = find(school, "1000001", "1", "1", "1980")
+    assert (already.status, summary(already)) == (200, [("Emily Carter has already been added", "#trn")])
+    assert lookups == [UNKNOWN_TRN] * 10
+
+
+def test_the_lockout_ends_with_the_hour(school: SchoolUser, lookups: list[str], apps: dict[str, Any]) -> None:
+    import functions.web.app as web
+
+    fail(school, 10)
+    assert find(school, UNKNOWN_TRN, "1", "1", "1980").status == 429
+    # When the clock reaches 11am, London time
+    web.app.clock = lambda: dt.datetime(2026, 11, 28, 11, 0, tzinfo=dt.UTC)
+    try:
+        page = find(school, "1000001", "1", "1", "1980")
+    finally:
+        web.app.clock = lambda: NOW
+    # Then she can look teachers up again
+    assert page.status == 303
+    assert page.location.startswith(f"{school.base}/check/")
+    assert lookups[-1] == "1000001"
+
+
+def test_a_schools_users_share_thirty_failed_lookups_an_hour(
+    school: SchoolUser, colleagues: list[SchoolUser], lookups: list[str], metrics_added: list[str]
+) -> None:
+    first, second, third = colleagues
+    # Given one user of the school is locked out
+    fail(school, 10)
+    assert find(school, UNKNOWN_TRN, "1", "1", "1980").status == 429
+    # Then a colleague can still look teachers up, and find them
+    found = find(first, "1000001", "1", "1", "1980")
+    assert found.location.startswith(f"{first.base}/check/")
+    # When two colleagues have 10 failed lookups each (the school's 30th is the last of them)
+    fail(first, 10)
+    fail(second, 9)
+    assert metrics_added.count(LOCKED_OUT) == 2
+    fail(second, 1)
+    # Then that lookup locked out both the colleague and the school: two lockouts for the alarm
+    assert metrics_added.count(LOCKED_OUT) == 4
+    assert len(lookups) == 31
+    # And a colleague with no failed lookups is refused too, told that it is the school, with no request
+    assert_too_many(find(third, "1000001", "1", "1", "1980"), third, f"People at {school.school_name} have")
+    assert len(lookups) == 31
+
+
+def test_a_user_locked_out_at_one_school_is_locked_out_at_another(school: SchoolUser, lookups: list[str]) -> None:
+    from shared.claims.models import Membership, OrganisationType
+    from shared.data.items import MembershipItem, OrganisationItem
+    from shared.data.repositories import Organisations, Users
+
+    other = Organisations().get_school(school.school_id).model_copy(update={"organisation_id": f"{school.school_id}-b"})
+    Organisations().put_school(other)
+    Users().add_membership(
+        Membership(
+            user_id=school.user_id,
+            organisation_id=other.organisation_id,
+            organisation_type=OrganisationType.SCHOOL,
+            organisation_name=other.name,
+        )
+    )
+    try:
+        fail(school, 10)
+        at_other = SchoolUser(school.client, other.organisation_id, other.name, school.user_id, school.csrf)
+        assert_too_many(find(at_other, "1000001", "1", "1", "1980"), at_other, "You have")
+        assert len(lookups) == 10
+    finally:
+        MembershipItem(user_id=school.user_id, organisation_id=other.organisation_id).delete()
+        OrganisationItem(organisation_id=other.organisation_id).delete()
+
+
+def test_lookups_that_find_a_teacher_do_not_count(
+    school: SchoolUser, lookups: list[str], metrics_added: list[str]
+) -> None:
+    # Given 9 failed lookups
+    fail(school, 9)
+    # When the user then finds 5 teachers
+    for _ in range(5):
+        assert find(school, "1000001", "1", "1", "1980").location.startswith(f"{school.base}/check/")
+    # Then she may still make one more failed lookup, and that one locks her out
+    assert LOCKED_OUT not in metrics_added
+    fail(school, 1)
+    assert metrics_added.count(LOCKED_OUT) == 1
+    assert len(lookups) == 15
+    assert find(school, "1000001", "1", "1", "1980").status == 429
+    assert len(lookups) == 15
+
+
+def test_lookups_while_the_teaching_record_is_unavailable_do_not_count(
+    school: SchoolUser, lookups: list[str], metrics_added: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.config import settings
+    from shared.integrations import teaching_record
+
+    # Given 9 failed lookups
+    fail(school, 9)
+    # When 3 more are made while the Teaching Record refuses the service's key
+    monkeypatch.setattr(teaching_record, "BACKOFF_FACTOR", 0)
+    monkeypatch.setenv("TEACHING_RECORD_API_KEY", "wrong-key")
+    settings.cache_clear()
+    teaching_record.reset_session()
+    try:
+        for _ in range(3):
+            assert find(school, UNKNOWN_TRN, "1", "1", "1980").status == 503
+    finally:
+        monkeypatch.setenv("TEACHING_RECORD_API_KEY", API_KEY)
+        settings.cache_clear()
+        teaching_record.reset_session()
+    # Then they did not count: the next failed lookup is the 10th
+    assert LOCKED_OUT not in metrics_added
+    fail(school, 1)
+    assert metrics_added.count(LOCKED_OUT) == 1
+    assert find(school, UNKNOWN_TRN, "1", "1", "1980").status == 429
+    assert len(lookups) == 13
+
+
+def test_the_counters_hold_no_trn_or_date_of_birth_and_expire_a_day_after_the_hour(school: SchoolUser) -> None:
+    from shared.data.items import RateLimitItem
+
+    fail(school, 2)
+    user = RateLimitItem.get(f"mentor-lookup#user#{school.user_id}#2026-11-28T10")
+    school_counter = RateLimitItem.get(f"mentor-lookup#school#{school.school_id}#2026-11-28T10")
+    assert (user.hits, school_counter.hits) == (2, 2)
+    assert user.expires_at == school_counter.expires_at == dt.datetime(2026, 11, 29, 11, tzinfo=dt.UTC).timestamp()
+    assert set(user.attribute_values) == {"limit_key", "hits", "expires_at"}
+
+
+def test_a_place_is_taken_only_below_the_limit(apps: dict[str, Any]) -> None:
+    """The condition that stops lookups at the same moment going past the limit between them (DynamoDB
+    applies each conditional update atomically; tests/concurrency shows the same for transactions)."""
+    from shared.data.rate_limits import RateLimits
+
+    # Given a counter one below its limit of 10
+    key = f"test-counter#{uuid.uuid4().hex}"
+    expires = NOW + dt.timedelta(days=1)
+    counters = RateLimits()
+    assert [counters.take(key, 10, expires) for _ in range(9)] == list(range(1, 10))
+    # When three more lookups each try to take a place
+    taken = [counters.take(key, 10, expires) for _ in range(3)]
+    # Then only the first gets one, and the counter stays at its limit
+    assert taken == [10, None, None]
+    assert counters.counts([key, "test-counter#none"]) == {key: 10, "test-counter#none": 0}
+    # And giving places back never goes below 0 nor starts a counter
+    for _ in range(12):
+        counters.give_back(key)
+    counters.give_back("test-counter#none")
+    assert counters.counts([key, "test-counter#none"]) == {key: 0, "test-counter#none": 0}
+
+
 # -- removing --------------------------------------------------------------------------------------
 def test_removing_a_mentor(school: SchoolUser) -> None:
     from shared.data.items import SchoolMentorItem

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import boto3
 import pytest
@@ -37,15 +38,35 @@ def colin(client: Client, configured: dict[str, str], payer_addresses: None) -> 
     return client
 
 
-def _download(path: str) -> Page:
+def _call(path: str, method: str = "GET", form: dict[str, str] | None = None) -> Page:
     import functions.download_file.app as module
 
     module.app.clock = lambda: NOW + dt.timedelta(hours=1)
-    response = module.lambda_handler(api_event(path), LambdaContextStub())
+    event = api_event(path, method, urlencode(form) if form is not None else None)
+    if method == "POST":  # a browser's post from the link's page
+        event["headers"].update({"Origin": "http://127.0.0.1:3000", "Sec-Fetch-Site": "same-origin"})
+    response = module.lambda_handler(event, LambdaContextStub())
     page = Page(int(response["statusCode"]), {}, response.get("body") or "")
     if "<html" in page.body:
         check_page(page.body)
     return page
+
+
+def _opened(path: str) -> Page:
+    """The page a payer's link opens (opening it changes nothing)."""
+    return _call(path)
+
+
+def _download(path: str) -> Page:
+    """What the payer gets from a link: its page, then, if the page offers it, the "Download the file" button."""
+    opened = _opened(path)
+    if opened.status != 200:
+        return opened
+    form = opened.soup.find("form", method="post")
+    assert form is not None, opened.body
+    assert " ".join(form.find("button").get_text().split()) == "Download the file"
+    fields = {str(i["name"]): str(i.get("value", "")) for i in form.find_all("input", attrs={"name": True})}
+    return _call(str(form.get("action") or path), "POST", fields)
 
 
 def _run_emailed(run_id: str, rows: int = 1) -> str:
@@ -64,7 +85,19 @@ def _run_emailed(run_id: str, rows: int = 1) -> str:
     assert tokens.issue_for_run(run_id, key, token_hash(token), NOW, link_expiry(NOW))
     tokens.mark_queued(run_id, NOW)
     runs.record_payer_notified(run_id, NOW, notice="emailed", emails=2)
+    _complete(run_id, rows)
     return token
+
+
+def _complete(run_id: str, rows: int) -> None:
+    """The run's file reconciled and the run finished, as the workflow leaves it."""
+    from shared.claims.payment_runs import Reconciliation
+    from shared.data.batches import PaymentRuns
+
+    runs = PaymentRuns()
+    checked = Reconciliation(rows, 43800 * rows, rows, 43800 * rows, rows)
+    runs.record_reconciliation(run_id, checked, sha256_verified=True, at=NOW, included_key=None)
+    runs.finish(run_id, NOW)
 
 
 def _token_in(body: str) -> str:
@@ -107,7 +140,11 @@ def test_support_sends_a_new_link_and_the_old_one_stops_working(colin: Client) -
     assert replaced.status == 410
     assert "This link has been replaced" in replaced.body
     assert "claim_reference" not in replaced.body
-    # And the new link gives the file, once
+    # And the new link opens a page about the same file, then gives the file, once
+    opened = _opened(f"/downloads/{new}")
+    assert opened.h1 == "Download the payment file"
+    assert "Claims 1" in opened.text()
+    assert "Total £438.00" in opened.text()
     assert _download(f"/downloads/{new}").body == FILE.decode()
     assert _download(f"/downloads/{new}").status == 410
     # And the run records who sent it
@@ -115,7 +152,7 @@ def test_support_sends_a_new_link_and_the_old_one_stops_working(colin: Client) -
 
     run = PaymentRuns().get("window-nl1-run-1")
     assert run is not None
-    assert run["link_resent_by"] == "Colin Chapman"
+    assert run.link_resent_by == "Colin Chapman"
 
 
 def test_a_second_new_link_replaces_the_first_new_link(colin: Client) -> None:

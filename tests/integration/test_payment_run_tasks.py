@@ -133,9 +133,14 @@ def _claim(reference: str, window_id: str, school: int, trn: str, hours: int, va
 
 
 def _submit(claim: Any) -> None:
-    """Through ClaimsStore.submit, as a school's submission: the claim, allowance (with its school) and event."""
+    """Through ClaimsStore.submit, as a school's submission before its window closed: the claim, allowance
+    (with its school) and event."""
     from shared.data.claims_store import ClaimsStore, Journeys
-    from shared.data.items import SchoolMentorItem
+    from shared.data.items import ClaimWindowItem, SchoolMentorItem
+
+    window = ClaimWindowItem.get(claim.window_id)
+    closed_at, window.closed_at = window.closed_at, None
+    window.save()
 
     SchoolMentorItem(
         school_id=claim.school_id,
@@ -146,7 +151,9 @@ def _submit(claim: Any) -> None:
         added_by="test",
     ).save()
     journey = Journeys().start("add_claim", "u", claim.school_id, NOW)
-    ClaimsStore().submit(claim, {m.trn: 20 for m in claim.mentors}, journey, "u", NOW)
+    ClaimsStore().submit(claim, {m.trn: 20 for m in claim.mentors}, journey, "u", NOW, mentors_version=0)
+    window.closed_at = closed_at
+    window.save()
 
 
 def _seed(claims: list[Any]) -> None:
@@ -259,10 +266,12 @@ def test_validating_a_page_reads_the_same_whatever_the_window_holds(world: None)
 
 
 def test_the_file_task_moves_claims_in_groups(world: None) -> None:
-    """Requests for the file task over 100 and 1,000 ready claims: a Query per 500 claims, a BatchGet and one
-    TransactWriteItems per 50. One GetItem and one transaction per claim would be 200 and 2,000."""
+    """Requests for the file task over 100 and 1,000 ready claims: a Query per 500 claims, one TransactWriteItems
+    per 49 claims taken for the run and one per 50 moved, a BatchGet per page of schools. One GetItem and one
+    transaction per claim would be 200 and 2,000."""
     from shared.data.batches import PaymentRuns
-    from shared.usecases.payment_run import RunState, generate_payment_file
+    from shared.data.claims_store import GROUP_SIZE, TAKE_GROUP_SIZE
+    from shared.usecases.payment_run import FILE_PAGE_SIZE, RunState, generate_payment_file
 
     costs = {}
     for size, window_id, base in ((100, "wf1", 76_000_000), (1_000, "wf2", 77_000_000)):
@@ -275,27 +284,32 @@ def test_the_file_task_moves_claims_in_groups(world: None) -> None:
         with dynamodb_requests() as seen:
             state = generate_payment_file(RunState(window_id=window_id, run_id=run_id), NOW)
         assert (state.row_count, state.total_pence) == (size, size * 2 * 4380)
-        assert seen.calls["TransactWriteItems"] == size // 50
-        assert seen.calls["BatchGetItem"] >= size // 50
-        assert seen.calls["GetItem"] <= 2
+        pages = [min(FILE_PAGE_SIZE, size - start) for start in range(0, size, FILE_PAGE_SIZE)]
+        groups = sum(-(-page // TAKE_GROUP_SIZE) + -(-page // GROUP_SIZE) for page in pages)
+        assert seen.calls["TransactWriteItems"] == groups
+        assert 1 <= seen.calls["BatchGetItem"] <= size // 50  # a page's schools at a time
+        assert seen.calls["GetItem"] <= 3  # the run record: before, after recording the file, when checking it
         costs[size] = seen.total
     assert costs[1_000] <= 10 * costs[100]
-    assert costs[1_000] < 1_000 // 10
+    assert costs[1_000] < 1_000 // 5
 
 
 def test_a_group_with_a_changed_claim_moves_the_others(world: None) -> None:
     """One claim of the file changed after the file was written: its group is moved claim by claim, the
     changed one left as it is and the others moved."""
     from shared.claims.statuses import ClaimStatus
+    from shared.data.batches import PaymentRuns
     from shared.data.claims_store import ClaimsStore
     from shared.usecases import payment_run
 
     _window("wf3")
     _seed([_claim(str(78_000_000 + n), "wf3", n % 10, str(7_800_000 + n), 2, True) for n in range(60)])
-    key, _ = payment_run._write_file("wf3", "wf3-run-1", NOW)
+    PaymentRuns().start("wf3-run-1", "wf3", "person", "test", NOW)
+    assert payment_run.take_ready_claims("wf3", "wf3-run-1", NOW) == 60
+    key, _ = payment_run._write_file("wf3-run-1", NOW)
     store = ClaimsStore()
     store.change_status(store.get("78000007"), ClaimStatus.SUPPORT_REVIEW, "test", NOW, "a late flag")
-    assert payment_run._move_claims_in_file(key, NOW) == 59
+    assert payment_run._move_owned_claims("wf3-run-1", key, NOW) == 59
     statuses = Counter(store.get(str(78_000_000 + n)).status.value for n in range(60))
     assert statuses == {"payment_in_progress": 59, "support_review": 1}
-    assert payment_run._move_claims_in_file(key, NOW) == 0  # a retry moves nothing twice
+    assert payment_run._move_owned_claims("wf3-run-1", key, NOW) == 0  # a retry moves nothing twice

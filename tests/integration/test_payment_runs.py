@@ -63,17 +63,18 @@ def test_run_payment_now_starts_the_next_run_once(colin: Client, configured: dic
     number = page.soup.find("input", attrs={"name": "run"})["value"]
     done = colin.post(f"/support/payments/run/{window}", {"run": number})
     assert done.location == "/support/payments"
-    assert f"Payment run window-{window}-run-{number} started" in colin.follow(done).text()
+    assert f"Payment run {window}-run-{number} started" in colin.follow(done).text()
     sfn = boto3.client("stepfunctions", region_name=REGION)
     executions = sfn.list_executions(stateMachineArn=configured["CLAIM_WINDOW_STATE_MACHINE_ARN"])["executions"]
-    mine = [e for e in executions if e["name"] == f"window-{window}-run-{number}"]
+    mine = [e for e in executions if e["name"] == f"{window}-run-{number}"]
     assert len(mine) == 1
     started = json.loads(sfn.describe_execution(executionArn=mine[0]["executionArn"])["input"])
     assert started == {
         "window_id": window,
-        "run_id": f"window-{window}-run-{number}",
+        "run_id": f"{window}-run-{number}",
         "trigger": "person",
         "started_by": "user-colin-chapman",
+        "started_by_name": "Colin Chapman",
     }
     # Pressing the same button again (a stale page) starts nothing
     again = colin.post(f"/support/payments/run/{window}", {"run": number})
@@ -83,7 +84,7 @@ def test_run_payment_now_starts_the_next_run_once(colin: Client, configured: dic
             [
                 e
                 for e in sfn.list_executions(stateMachineArn=configured["CLAIM_WINDOW_STATE_MACHINE_ARN"])["executions"]
-                if e["name"].startswith(f"window-{window}-run-")
+                if e["name"].startswith(f"{window}-run-")
             ]
         )
         == 1

@@ -28,8 +28,15 @@ def test_support_sample_event_sends_a_visitor_to_sign_in(apps: dict[str, Any]) -
 def test_close_window_sample_events_are_valid_task_input() -> None:
     from shared.usecases.payment_run import RunInput
 
-    for name in ("schedule.json", "person.json"):
+    for name in ("schedule.json", "person.json", "retry.json"):
         RunInput.model_validate(_event(f"close_window/{name}"))
+
+
+def test_start_due_runs_sample_event_starts_nothing_when_no_window_is_due(configured: dict[str, str]) -> None:
+    import functions.start_due_runs.app as nightly
+
+    # Every window of the demo data is open, upcoming or already closed: nothing is due
+    assert nightly.lambda_handler(_event("start_due_runs/nightly.json"), LambdaContextStub()) == {"runs": []}
 
 
 def test_send_email_sample_event_carries_a_valid_message() -> None:
@@ -47,6 +54,7 @@ def test_workflow_sample_events_are_valid_task_input() -> None:
         "validate_claims/after-close.json",
         "generate_payment_file/after-review.json",
         "notify_payer/file-written.json",
+        "reconcile_payment_file/file-moved.json",
     ):
         RunState.model_validate(_event(name))
     ReviewTask.model_validate(_event("await_review/await.json"))

@@ -123,7 +123,10 @@ def test_a_review_token_is_kept_only_while_in_review_and_taken_once(seed: object
 
     _flagged_claim("89000005")
     store = ClaimsStore()
-    assert store.store_review_token("89000005", "token-1")
+    assert store.store_review_token("89000005", "token-1", "run-a", replacing=None)
+    # A run that did not read token-1 cannot overwrite it
+    assert not store.store_review_token("89000005", "token-x", "run-b", replacing=None)
+    assert store.review_holder("89000005") == (ClaimStatus.SUPPORT_REVIEW, "token-1", "run-a")
     # Two decisions at once: one gets the token, the other nothing
     assert store.take_review_token("89000005") == "token-1"
     assert store.take_review_token("89000005") is None
@@ -134,4 +137,4 @@ def test_a_review_token_is_kept_only_while_in_review_and_taken_once(seed: object
     # A claim no longer in review keeps no token
     claim = store.get("89000005")
     store.change_status(claim, ClaimStatus.SUBMITTED, "test", NOW, "approved")
-    assert not store.store_review_token("89000005", "token-2")
+    assert not store.store_review_token("89000005", "token-2", "run-a", replacing=None)

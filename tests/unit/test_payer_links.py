@@ -129,8 +129,9 @@ def test_the_email_gives_counts_the_total_the_link_and_what_to_do() -> None:
     assert "totalling £54,049.20" in body
     # And the link, on a line of its own (Notify turns it into a link)
     assert LINK in body.splitlines()
-    # And that it works once and when it expires, in UK time
-    assert "The link can only be used once" in body
+    # And that it opens a page with a button, works once and when it expires, in UK time
+    assert "The link opens a page with a “Download the file” button." in body
+    assert "The link can only be used once: it stops working when you download the file." in body
     assert "It expires after 7 days, at 10:30am on 5 December 2026 (UK time)." in body
     # And the columns to fill in, and to reply with the file
     assert "claim_status: enter paid if you have paid the claim, or unpaid if you have not" in body
@@ -161,3 +162,47 @@ def test_uk_time_is_written_the_gov_uk_way() -> None:
     assert london_time(dt.datetime(2026, 12, 5, 0, 5, tzinfo=dt.UTC)) == "12:05am on 5 December 2026"
     # British Summer Time: 1 hour ahead of UTC
     assert london_time(dt.datetime(2026, 7, 1, 16, 0, tzinfo=dt.UTC)) == "5pm on 1 July 2026"
+
+
+# -- where a download link's POST may come from (DownloadFunction has no session to hold a CSRF token) ----
+SERVICE = "https://claim-funding.example.gov.uk"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"origin": SERVICE, "sec-fetch-site": "same-origin"},
+        {"origin": "HTTPS://Claim-Funding.example.gov.uk:443"},  # the same origin, written differently
+        {"referer": f"{SERVICE}/downloads/" + "T" * 43, "sec-fetch-site": "same-origin"},
+        {"sec-fetch-site": "none"},
+        {},
+    ],
+)
+def test_a_post_from_the_services_own_pages_is_allowed(headers: dict[str, str]) -> None:
+    from shared.web.app import from_own_origin
+
+    assert from_own_origin(headers, SERVICE)
+    assert from_own_origin(headers, SERVICE + "/")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"origin": "https://evil.example", "sec-fetch-site": "cross-site"},
+        {"origin": "https://evil.example"},
+        {"origin": "null"},
+        {"origin": ""},
+        {"origin": "http://claim-funding.example.gov.uk"},
+        {"origin": "https://claim-funding.example.gov.uk:8443"},
+        {"origin": "https://claim-funding.example.gov.uk.evil.example"},
+        {"origin": SERVICE, "sec-fetch-site": "same-site"},
+        {"origin": SERVICE, "sec-fetch-site": "cross-site"},
+        {"sec-fetch-site": "cross-site"},
+        {"referer": "https://evil.example/page"},
+        {"origin": "https://evil.example", "referer": f"{SERVICE}/"},  # Origin wins over Referer
+    ],
+)
+def test_a_post_from_anywhere_else_is_refused(headers: dict[str, str]) -> None:
+    from shared.web.app import from_own_origin
+
+    assert not from_own_origin(headers, SERVICE)

@@ -19,8 +19,6 @@ from shared.claims.window_rules import (
     can_change,
     can_close_now,
     check_window,
-    close_run_input,
-    first_run_id,
     fitting_years,
     next_window_id,
     parse_academic_year,
@@ -147,16 +145,6 @@ def test_window_ids_count_up_per_academic_year() -> None:
     assert next_window_id(AY_2026, []) == "window-2026-to-2027-1"
     existing = ["window-2026-to-2027-1", "window-2026-to-2027-3", "window-2025-to-2026-7", "w1"]
     assert next_window_id(AY_2026, existing) == "window-2026-to-2027-4"
-
-
-def test_the_schedule_and_a_person_send_the_same_run_input() -> None:
-    assert first_run_id("window-2026-to-2027-1") == "window-window-2026-to-2027-1-run-1"
-    assert close_run_input("window-2026-to-2027-1") == {
-        "window_id": "window-2026-to-2027-1",
-        "run_id": "window-window-2026-to-2027-1-run-1",
-        "trigger": "schedule",
-        "started_by": "scheduler",
-    }
 
 
 def test_drafts_go_to_the_next_window_of_the_same_academic_year() -> None:

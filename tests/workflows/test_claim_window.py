@@ -21,7 +21,7 @@ def _files() -> list[str]:
     return [item["Key"] for item in listing.get("Contents", [])]
 
 
-def _run(run_id: str) -> dict[str, Any]:
+def _run(run_id: str) -> Any:
     from shared.data.batches import PaymentRuns
 
     run = PaymentRuns().get(run_id)
@@ -46,30 +46,26 @@ def test_a_due_window_is_closed_and_a_payment_file_written(workflow: Workflow) -
     assert window is not None
     assert window.closed_at is not None
     run = _run("window-w1-run-1")
-    assert run["status"] == "file_generated"
-    assert run["trigger"] == "person"
+    assert run.status == "completed"
+    assert run.trigger == "person"
     body = (
         boto3.client("s3", region_name=REGION)
-        .get_object(Bucket=os.environ["FILES_BUCKET"], Key=run["file_key"])["Body"]
+        .get_object(Bucket=os.environ["FILES_BUCKET"], Key=run.file_key)["Body"]
         .read()
     )
     assert body.startswith(b"claim_reference,school_urn,vendor_number,school_name,")
-    assert hashlib.sha256(body).hexdigest() == run["file_sha256"]
+    assert hashlib.sha256(body).hexdigest() == run.file_sha256
 
 
-def test_the_nightly_schedule_finds_the_due_window(workflow: Workflow) -> None:
-    # Given one window still open and one that closed last week
-    add_window("open", dt.datetime.now(dt.UTC).date() + dt.timedelta(days=40))
-    add_window("due", CLOSED_LAST_WEEK)
-    # When the schedule's input (no window) starts a run
-    result = workflow.wait(workflow.start("nightly-1", {"trigger": "schedule"}))
-    # Then only the due window is closed, under a deterministic run id
+def test_a_run_with_no_window_does_nothing(workflow: Workflow) -> None:
+    # Given an execution started without a window (the nightly check no longer starts the workflow itself)
+    result = workflow.wait(workflow.start("no-window", {"trigger": "schedule"}))
+    # Then it ends at once, without a run record or a file
     assert result["status"] == "SUCCEEDED"
-    from shared.data.repositories import ClaimWindows
+    from shared.data.batches import PaymentRuns
 
-    assert ClaimWindows().get("due").closed_at is not None
-    assert ClaimWindows().get("open").closed_at is None
-    assert _run("window-due-run-1")["status"] == "file_generated"
+    assert PaymentRuns().all() == []
+    assert _files() == []
 
 
 def test_the_same_run_cannot_start_twice(workflow: Workflow) -> None:
@@ -103,7 +99,7 @@ def test_a_transient_failure_is_retried_then_succeeds(workflow: Workflow, monkey
     assert calls["n"] == 3
     failures = [e for e in workflow.history(execution) if e["type"] == "TaskFailed"]
     assert len(failures) == 2
-    assert _run("window-w3-run-1")["status"] == "file_generated"
+    assert _run("window-w3-run-1").status == "completed"
 
 
 def test_a_task_that_always_fails_is_caught_and_recorded(workflow: Workflow, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -126,6 +122,6 @@ def test_a_task_that_always_fails_is_caught_and_recorded(workflow: Workflow, mon
     entered = [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")]
     assert entered[-2:] == ["RecordFailure", "RunFailed"]
     run = _run("window-w4-run-1")
-    assert run["status"] == "failed"
-    assert run["failure"]["error"] == "TransientError"
+    assert run.status == "failed"
+    assert run.failure.error == "TransientError"
     assert _files() == []

@@ -126,12 +126,12 @@ def test_clean_claims_are_paid_and_flagged_ones_wait_for_review(workflow: Workfl
 
     run = PaymentRuns().get("window-w5-run-1")
     assert run is not None
-    rows = _file(run["file_key"])
+    rows = _file(run.file_key)
     assert [r["claim_reference"] for r in rows] == ["10000001", "10000002"]
     assert rows[0]["claim_amount"] == "438.00"
     assert rows[1]["school_name"] == '\'=HYPERLINK("x") Academy'
-    assert (run["row_count"], run["total_pence"]) == (2, 43800 + 26280)
-    assert run["counts"] == {"pages": 1, "validated": 4, "flagged": 2, "in_file": 2, "moved": 2}
+    assert (run.row_count, run.total_pence) == (2, 43800 + 26280)
+    assert run.counts == {"pages": 1, "validated": 4, "flagged": 2, "in_file": 2, "moved": 2}
     # And the paid claims moved, the flagged ones are in support review with their reasons recorded
     assert [_status(r) for r in ("10000001", "10000002", "10000003", "10000004")] == [
         "payment_in_progress",
@@ -173,7 +173,7 @@ def test_a_second_run_pays_late_approvals_and_nobody_twice(workflow: Workflow) -
 
     second = PaymentRuns().get("window-w5-run-2")
     assert second is not None
-    assert [r["claim_reference"] for r in _file(second["file_key"])] == ["20000002"]
+    assert [r["claim_reference"] for r in _file(second.file_key)] == ["20000002"]
     assert _status("20000002") == "payment_in_progress"
 
 

@@ -58,7 +58,7 @@ def test_firing_the_schedule_closes_the_window_and_runs_once(scheduled: Workflow
 
     # Given a window that closed yesterday, saved as support saves it (which schedules its close)
     window_id = _save_window_that_closed_yesterday()
-    run_name = f"window-{window_id}-run-1"
+    run_name = f"{window_id}-run-1"
     # When its schedule fires, and Scheduler delivers it a second time before deleting it
     first = fire(f"close-{window_id}", complete=False)
     assert first.outcome == "started"
@@ -75,7 +75,7 @@ def test_firing_the_schedule_closes_the_window_and_runs_once(scheduled: Workflow
 
     run = PaymentRuns().get(run_name)
     assert run is not None
-    assert run["trigger"] == "schedule"
+    assert run.trigger == "schedule"
     # And the second delivery started nothing: one execution only, and the schedule deleted itself
     assert second.outcome == "already exists"
     executions = scheduled.sfn.list_executions(stateMachineArn=scheduled.arn)["executions"]
@@ -84,9 +84,8 @@ def test_firing_the_schedule_closes_the_window_and_runs_once(scheduled: Workflow
     import boto3
 
     scheduler = boto3.client("scheduler", region_name="eu-west-2")
-    assert (
-        scheduler.list_schedules(GroupName=scheduled.provisioned.environment["SCHEDULE_GROUP_NAME"])["Schedules"] == []
-    )
+    left = scheduler.list_schedules(GroupName=scheduled.provisioned.environment["SCHEDULE_GROUP_NAME"])["Schedules"]
+    assert [schedule["Name"] for schedule in left] == [_nightly_schedule(scheduled)]  # only the nightly check
 
 
 def test_close_window_now_and_the_schedule_start_the_same_run(scheduled: Workflow) -> None:
@@ -105,3 +104,71 @@ def test_close_window_now_and_the_schedule_start_the_same_run(scheduled: Workflo
     assert refused.value.reason == "already_closed"
     executions = scheduled.sfn.list_executions(stateMachineArn=scheduled.arn)["executions"]
     assert len(executions) == 1
+
+
+def _nightly_schedule(scheduled: Workflow) -> str:
+    from tests.support import table_name
+
+    return table_name("CloseDueClaimWindowsSchedule")  # the name the test stack gives the template's schedule
+
+
+def test_the_nightly_check_starts_each_due_window_s_first_run(scheduled: Workflow) -> None:
+    from infrastructure.local.schedules import fire
+    from shared.data.batches import PaymentRuns
+    from tests.workflows.conftest import add_window
+
+    # Given one window still open and one whose close date passed without its schedule firing
+    today = dt.datetime.now(dt.UTC).date()
+    add_window("open", today + dt.timedelta(days=40))
+    add_window("due", today - dt.timedelta(days=7))
+    # When the nightly schedule fires (00:05 London time in AWS)
+    fired = fire(_nightly_schedule(scheduled), scheduled.provisioned.environment["SCHEDULE_GROUP_NAME"])
+    assert fired.outcome == "invoked"
+    assert fired.result == {"runs": [{"window_id": "due", "run_id": "due-run-1", "started": True}]}
+    (execution,) = scheduled.sfn.list_executions(stateMachineArn=scheduled.arn)["executions"]
+    # Then the due window's first run ran under its own name, recorded as the nightly check's
+    assert execution["name"] == "due-run-1"
+    assert scheduled.wait(execution["executionArn"])["status"] == "SUCCEEDED"
+    from shared.data.repositories import ClaimWindows
+
+    assert ClaimWindows().get("due").closed_at is not None
+    assert ClaimWindows().get("open").closed_at is None
+    run = PaymentRuns().get("due-run-1")
+    assert run is not None
+    assert (run.trigger, run.status) == ("nightly", "completed")
+    # And the next night there is nothing to do: the window is closed
+    again = fire(_nightly_schedule(scheduled), scheduled.provisioned.environment["SCHEDULE_GROUP_NAME"])
+    assert again.result == {"runs": []}
+
+
+def test_the_nightly_check_and_the_window_s_schedule_firing_together_make_one_run(scheduled: Workflow) -> None:
+    import threading
+
+    from infrastructure.local.schedules import fire
+    from shared.data.batches import PaymentRuns
+
+    # Given a window that closed yesterday with its close schedule, and the nightly check due at the same moment
+    window_id = _save_window_that_closed_yesterday()
+    group = scheduled.provisioned.environment["SCHEDULE_GROUP_NAME"]
+    results: dict[str, object] = {}
+
+    def window_schedule() -> None:
+        results["window"] = fire(f"close-{window_id}", group)
+
+    def nightly() -> None:
+        results["nightly"] = fire(_nightly_schedule(scheduled), group)
+
+    # When both fire at once
+    threads = [threading.Thread(target=window_schedule), threading.Thread(target=nightly)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    # Then there is one execution of the window's first run, and one run record with one file
+    executions = scheduled.sfn.list_executions(stateMachineArn=scheduled.arn)["executions"]
+    assert [e["name"] for e in executions] == [f"{window_id}-run-1"]
+    assert scheduled.wait(executions[0]["executionArn"])["status"] == "SUCCEEDED"
+    runs = PaymentRuns().all()
+    assert [r.run_id for r in runs] == [f"{window_id}-run-1"]
+    assert runs[0].file_key is not None
+    assert runs[0].trigger in ("schedule", "nightly")

@@ -69,7 +69,7 @@ def test_a_claim_approved_during_the_run_is_in_its_file(workflow: Workflow, pati
 
     run = PaymentRuns().get("window-w5-run-1")
     assert run is not None
-    assert sorted(r["claim_reference"] for r in _file(run["file_key"])) == ["40000001", "40000002"]
+    assert sorted(r["claim_reference"] for r in _file(run.file_key)) == ["40000001", "40000002"]
     assert _status("40000002") == "payment_in_progress"
 
 
@@ -92,7 +92,7 @@ def test_a_claim_rejected_during_the_run_is_not_paid_and_its_hours_are_released(
 
     run = PaymentRuns().get("window-w5-run-1")
     assert run is not None
-    assert [r["claim_reference"] for r in _file(run["file_key"])] == ["41000001"]
+    assert [r["claim_reference"] for r in _file(run.file_key)] == ["41000001"]
     assert _status("41000002") == "rejected"
 
 
@@ -114,6 +114,6 @@ def test_a_review_left_too_long_times_out_and_stays_out_of_the_run(
 
     run = PaymentRuns().get("window-w5-run-1")
     assert run is not None
-    assert [r["claim_reference"] for r in _file(run["file_key"])] == ["42000001"]
+    assert [r["claim_reference"] for r in _file(run.file_key)] == ["42000001"]
     assert _status("42000002") == "support_review"
     assert ClaimsStore().events("42000002")[-1]["action"] == "review_timed_out"

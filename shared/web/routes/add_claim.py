@@ -13,7 +13,8 @@ from urllib.parse import quote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from shared.claims.errors import AllowanceExceeded, NotFound, WindowClosed
+from shared.claims.claim import MAX_MENTORS_PER_CLAIM
+from shared.claims.errors import AllowanceExceeded, NotFound, WindowClosed, WindowClosedDuringSubmission
 from shared.claims.provider_search import describe
 from shared.journeys.add_claim import Answers, Location, Step, back_from, next_after, reachable
 from shared.usecases import add_claim
@@ -74,6 +75,12 @@ def _step_page(
     return page(request, f"schools/add-claim/{template}", h1=h1, **values)
 
 
+CLOSED_BEFORE_SUBMISSION_H1 = "The claim window closed before your claim was submitted"
+TOO_MANY_MENTORS = (
+    f"Select {MAX_MENTORS_PER_CLAIM} mentors or fewer. You can claim for the other mentors in another claim"
+)
+
+
 def _guard(handler: Any) -> Any:
     """Journey redirects and closed windows, the same way for every step."""
 
@@ -82,6 +89,14 @@ def _guard(handler: Any) -> Any:
             response: Response[Any] = handler(*args, **kwargs)
         except _Redirect as moved:
             return redirect(moved.location)
+        except WindowClosedDuringSubmission:
+            return page(
+                _request(),
+                "schools/add-claim/closed-before-submission.html",
+                status=409,
+                h1=CLOSED_BEFORE_SUBMISSION_H1,
+                claims_href=f"/schools/{kwargs.get('school_id', '')}/claims",
+            )
         except WindowClosed as closed:
             request = _request()
             school_id = kwargs.get("school_id", "")
@@ -264,6 +279,10 @@ def choose_mentors(school_id: str, journey_id: str) -> Response[Any]:
         errors = Errors()
         errors.add("mentor_trns", "Select a mentor")
         return _mentors_page(request, school, answers, base, errors, [])
+    if len(chosen_in_order) > MAX_MENTORS_PER_CLAIM:
+        errors = Errors()
+        errors.add("mentor_trns", TOO_MANY_MENTORS)
+        return _mentors_page(request, school, answers, base, errors, chosen_in_order)
     answers.choose_mentors(chosen_in_order)
     add_claim.save(journey_id, answers, request.now)
     return redirect(next_after(answers).path(base))

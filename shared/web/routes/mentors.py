@@ -2,6 +2,7 @@
 
 List → find teacher (TRN and date of birth) → check your answers → list with a banner;
 find teacher → no results → change your search; list → remove (confirm, or "you cannot") → list.
+After too many failed lookups (ADR 14) find teacher answers "You have tried to find too many teachers" (429).
 
 What a lookup found (TRN and names, never the date of birth) waits in the session under a random id
 in the URL, so two tabs adding two mentors do not mix. The date of birth exists only in the POST
@@ -37,6 +38,7 @@ CHECK_YOUR_ANSWERS = "Check your answers"
 REMOVE_MENTOR = "Are you sure you want to remove this mentor?"
 CANNOT_REMOVE = "You cannot remove this mentor"
 LOOKUP_PROBLEM = "Sorry, there is a problem with the service"
+TOO_MANY_LOOKUPS = "You have tried to find too many teachers"
 
 TRN_FIELD = "trn"
 DATE_FIELD = "date_of_birth"
@@ -205,9 +207,11 @@ def find_teacher(school_id: str) -> Response[Any]:
     if errors or date_of_birth is None:
         return _find_page(request, school, typed_trn, birth, errors, bad_parts)
     try:
-        search = mentors.find_teacher(school.school, trn, date_of_birth)
+        search = mentors.find_teacher(school.school, school.user, trn, date_of_birth, request.now)
     except mentors.TeachingRecordUnavailable:
         return _lookup_problem(request, school)
+    if search.outcome is mentors.SearchOutcome.TOO_MANY and search.lockout is not None:
+        return _too_many_lookups(request, school, search.lockout)
     if search.outcome is mentors.SearchOutcome.ALREADY_ADDED and search.existing is not None:
         errors.add(TRN_FIELD, mentors.already_added_message(search.existing))
         return _find_page(request, school, typed_trn, birth, errors)
@@ -226,6 +230,21 @@ def _lookup_problem(request: Request, school: SchoolPage) -> Response[Any]:
         **school.context(NAV),
         retry=f"{_base(school.school.organisation_id)}/new",
     )
+
+
+def _too_many_lookups(request: Request, school: SchoolPage, lockout: mentors.Lockout) -> Response[Any]:
+    response = page(
+        request,
+        "schools/mentors/too-many-lookups.html",
+        h1=TOO_MANY_LOOKUPS,
+        status=429,
+        **school.context(NAV),
+        school_wide=lockout.scope is mentors.Scope.SCHOOL,
+        try_again=lockout.try_again,
+        back=_base(school.school.organisation_id),
+    )
+    response.headers["Retry-After"] = str(max(1, int((lockout.until - request.now).total_seconds())))
+    return response
 
 
 @router.get("/schools/<school_id>/mentors/no-results/<lookup_id>")

@@ -28,7 +28,6 @@ from shared.claims.window_rules import (
     parse_academic_year,
 )
 from shared.claims.windows import ClaimWindow
-from shared.data.schedules import Run
 from shared.usecases import claim_windows
 from shared.web.flash import set_flash, take_flash
 from shared.web.forms import DateAnswer, Errors, parse_date
@@ -359,7 +358,7 @@ def show_window(window_id: str) -> Response[Any]:
     )
 
 
-def _run_status(run: Run | None) -> str:
+def _run_status(run: claim_windows.Run | None) -> str:
     return RUN_STATUS.get(run.status, run.status.capitalize()) if run else ""
 
 

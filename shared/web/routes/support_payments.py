@@ -12,7 +12,6 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from shared.claims.errors import NotFound
 from shared.claims.payer_response import PREVIEW_ROWS, REQUIRED_HEADERS, follow_ups_for
 from shared.claims.statuses import DISPLAY, ClaimStatus
-from shared.data.repositories import ClaimWindows
 from shared.usecases import payment_runs
 from shared.usecases.payer_links import resend_link, resend_plan
 from shared.usecases.payer_response import (
@@ -69,7 +68,7 @@ def payments() -> Response[Any]:
         flash=take_flash(request),
         unfinished=unfinished_uploads(support.user),
         runs=payment_runs.runs(),
-        closed_windows=[w for w in ClaimWindows().all() if not w.is_open(request.now) and w.opens_at <= request.now],
+        closed_windows=payment_runs.windows_ready_to_run(request.now),
         claims=[
             {"claim": claim, "label": DISPLAY[claim.status].label, "follow_ups": follow_ups_for(claim.status)}
             for claim in claims
@@ -248,10 +247,87 @@ def run_now(window_id: str) -> Response[Any]:
             request, "Another payment run of this window has just been started: nothing more was started", PAYMENTS
         )
         return redirect(PAYMENTS)
-    started = payment_runs.run_now(window_id, planned.number, support.user)
+    try:
+        started = payment_runs.run_now(window_id, planned.number, support.user)
+    except payment_runs.RunInProgress as busy:
+        set_flash(
+            request, f"Payment run {busy.run_id} of this window is in progress: nothing more was started", PAYMENTS
+        )
+        return redirect(PAYMENTS)
     message = f"Payment run {started} started" if started else "That payment run had already been started"
     set_flash(request, message, PAYMENTS)
     return redirect(PAYMENTS)
+
+
+# -- one run: its page, its included claims, "Retry run" ----------------------------------------------
+def _run_path(run_id: str) -> str:
+    return f"/support/payments/runs/{run_id}"
+
+
+@router.get("/support/payments/runs/<run_id>")
+def run_page(run_id: str) -> Response[Any]:
+    request = _request()
+    support = support_page(request)
+    view = payment_runs.run_page(run_id)
+    return page(
+        request,
+        "support/payments/run-page.html",
+        h1=f"Payment run {view.run_id}",
+        **support.context("Payments"),
+        view=view,
+        flash=take_flash(request),
+        back_href=PAYMENTS,
+    )
+
+
+@router.get("/support/payments/runs/<run_id>/included-claims")
+def included_claims(run_id: str) -> Response[Any]:
+    support_page(_request())
+    found = payment_runs.included_claims_of(run_id)
+    if found is None:
+        raise NotFound
+    return _csv(*found)
+
+
+RETRY_H1 = "Retry this payment run"
+
+
+@router.get("/support/payments/runs/<run_id>/retry")
+def confirm_retry(run_id: str) -> Response[Any]:
+    request = _request()
+    support = support_page(request)
+    view = payment_runs.run_page(run_id)
+    return page(
+        request,
+        "support/payments/retry.html",
+        h1=RETRY_H1 if view.can_retry else "You cannot retry this payment run",
+        **support.context("Payments"),
+        view=view,
+        back_href=_run_path(run_id),
+    )
+
+
+@router.post("/support/payments/runs/<run_id>/retry")
+def retry_run(run_id: str) -> Response[Any]:
+    request = _request()
+    support = support_page(request)
+    try:
+        started = payment_runs.retry(run_id, support.user, request.now)
+    except payment_runs.RunInProgress as busy:
+        set_flash(
+            request,
+            f"Payment run {busy.run_id} of this window is in progress: retry when it has finished",
+            _run_path(run_id),
+        )
+        return redirect(_run_path(run_id))
+    if started is None:
+        message = (
+            f"Payment run {run_id} is not failed, or has just been retried by someone else: nothing more was started"
+        )
+    else:
+        message = f"Payment run {run_id} is being retried"
+    set_flash(request, message, _run_path(run_id))
+    return redirect(_run_path(run_id))
 
 
 @router.get("/support/payments/runs/<run_id>/file")
@@ -261,7 +337,10 @@ def run_file(run_id: str) -> Response[Any]:
     found = payment_runs.file_of(run_id)
     if found is None:
         raise NotFound
-    name, body = found
+    return _csv(*found)
+
+
+def _csv(name: str, body: bytes) -> Response[Any]:
     return Response(
         status_code=200,
         content_type="text/csv; charset=utf-8",
