@@ -335,7 +335,7 @@ def test_a_claim_submitted_as_its_window_closes_is_refused_and_says_so(
     def closing_first(self: ClaimsStore, *args: object, **kwargs: object) -> object:
         ClaimWindows().mark_closed(window_id, NOW)
         reopened_after.append(window_id)
-        return submit_claim(self, *args, **kwargs)  # type: ignore[arg-type]
+        return submit_claim(self, *args, **kwargs)
 
     monkeypatch.setattr(ClaimsStore, "submit", closing_first)
     # When Anne submits
@@ -362,7 +362,7 @@ def test_a_mentor_leaving_the_school_while_the_claim_is_written_stops_it(
     def removed_first(self: ClaimsStore, *args: object, **kwargs: object) -> object:
         monkeypatch.setattr(ClaimsStore, "submit", submit_claim)
         remove_school_mentor(SCHOOL, "1000002")
-        return submit_claim(self, *args, **kwargs)  # type: ignore[arg-type]
+        return submit_claim(self, *args, **kwargs)
 
     monkeypatch.setattr(ClaimsStore, "submit", removed_first)
     try:
@@ -390,7 +390,7 @@ def test_another_mentor_leaving_while_the_claim_is_written_does_not_stop_it(
     def removed_first(self: ClaimsStore, *args: object, **kwargs: object) -> object:
         monkeypatch.setattr(ClaimsStore, "submit", submit_claim)
         remove_school_mentor(SCHOOL, "1000004")
-        return submit_claim(self, *args, **kwargs)  # type: ignore[arg-type]
+        return submit_claim(self, *args, **kwargs)
 
     monkeypatch.setattr(ClaimsStore, "submit", removed_first)
     page = submit(client, base)

@@ -122,9 +122,7 @@ def _owned(*triples: tuple[str, int, bool]) -> list[OwnedClaim]:
 
 
 def test_a_file_of_exactly_the_owned_claims_reconciles() -> None:
-    result = reconcile(
-        _rows(("1", 100), ("2", 250)), _owned(("1", 100, True), ("2", 250, True)), require_moved=True
-    )
+    result = reconcile(_rows(("1", 100), ("2", 250)), _owned(("1", 100, True), ("2", 250, True)), require_moved=True)
     assert result.passed
     assert (result.rows, result.owned, result.moved) == (2, 2, 2)
     assert (result.file_total_pence, result.owned_total_pence) == (350, 350)
@@ -151,9 +149,7 @@ def test_before_the_moves_the_claims_need_not_have_moved() -> None:
         (_rows(("1", 100), ("1", 100)), _owned(("1", 100, True)), "the file is not in reference order at 1"),
     ],
 )
-def test_every_difference_fails_the_reconciliation(
-    rows: list[FileRow], owned: list[OwnedClaim], problem: str
-) -> None:
+def test_every_difference_fails_the_reconciliation(rows: list[FileRow], owned: list[OwnedClaim], problem: str) -> None:
     result = reconcile(rows, owned, require_moved=True)
     assert not result.passed
     assert problem in result.examples

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,14 +26,13 @@ class CountingConnection:
         self.sizes: list[int] = []
 
     def transact_write_items(self, **operations: Any) -> dict[str, Any]:
-        self.sizes.append(
-            sum(len(operations[kind]) for kind in ("condition_check_items", "delete_items", "put_items", "update_items"))
-        )
+        kinds = ("condition_check_items", "delete_items", "put_items", "update_items")
+        self.sizes.append(sum(len(operations[kind]) for kind in kinds))
         return {}
 
 
 @pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[CountingConnection]:
+def counted(monkeypatch: pytest.MonkeyPatch) -> CountingConnection:
     from shared.config import settings
     from shared.data import transactions
     from shared.data.items import bind_tables
@@ -42,7 +40,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[CountingConnection]:
     bind_tables(settings())
     connection = CountingConnection()
     monkeypatch.setattr(transactions, "connection", lambda: connection)
-    yield connection
+    return connection
 
 
 def _claim(reference: str, mentors: int, **changes: Any) -> Any:
@@ -79,9 +77,11 @@ def test_the_guard_refuses_a_101st_action_before_anything_is_sent(counted: Count
     from shared.data.items import ClaimEventItem
     from shared.data.transactions import MAX_TRANSACTION_ITEMS, TransactionTooLarge, write_transaction
 
-    with pytest.raises(TransactionTooLarge, match="101 actions"), write_transaction() as transaction:
-        for n in range(MAX_TRANSACTION_ITEMS + 1):
-            transaction.save(ClaimEventItem(claim_id="1", event_id=str(n), action="a", to_status="s", actor="x"))
+    transaction = write_transaction()
+    for n in range(MAX_TRANSACTION_ITEMS + 1):
+        transaction.save(ClaimEventItem(claim_id="1", event_id=str(n), action="a", to_status="s", actor="x"))
+    with pytest.raises(TransactionTooLarge, match="101 actions"):
+        transaction._commit()
     assert counted.sizes == []  # nothing reached DynamoDB
     with write_transaction() as transaction:
         for n in range(MAX_TRANSACTION_ITEMS):
@@ -93,11 +93,14 @@ def test_the_guard_refuses_more_than_four_megabytes(counted: CountingConnection)
     from shared.data.items import ClaimEventItem
     from shared.data.transactions import TransactionTooLarge, write_transaction
 
-    with pytest.raises(TransactionTooLarge, match="4 MB"), write_transaction() as transaction:
-        for n in range(20):
-            transaction.save(
-                ClaimEventItem(claim_id="1", event_id=str(n), action="a", to_status="s", actor="x", reason="x" * 250_000)
-            )
+    transaction = write_transaction()
+    for n in range(20):
+        event = ClaimEventItem(
+            claim_id="1", event_id=str(n), action="a", to_status="s", actor="x", reason="x" * 250_000
+        )
+        transaction.save(event)
+    with pytest.raises(TransactionTooLarge, match="4 MB"):
+        transaction._commit()
     assert counted.sizes == []
 
 
@@ -173,7 +176,14 @@ def test_the_fixed_size_transactions_fit(counted: CountingConnection) -> None:
 
 # Every function that opens a transaction, and the test above that builds it at its largest.
 COVERED = {
-    "shared/data/claims_store.py": {"submit", "apply", "change_statuses", "take_for_run", "move_to_window", "mark_validated"},
+    "shared/data/claims_store.py": {
+        "submit",
+        "apply",
+        "change_statuses",
+        "take_for_run",
+        "move_to_window",
+        "mark_validated",
+    },
     "shared/data/mentors.py": {"add", "remove"},
     "shared/data/download_tokens.py": {"issue_for_run", "withdraw"},
     "shared/data/users.py": {"add"},
@@ -190,7 +200,9 @@ def _functions_opening_transactions() -> dict[str, set[str]]:
             calls = [
                 call
                 for call in ast.walk(node)
-                if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "write_transaction"
+                if isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id == "write_transaction"
             ]
             if calls and node.name != "write_transaction":
                 found.setdefault(str(path.relative_to(ROOT)), set()).add(node.name)
@@ -200,4 +212,3 @@ def _functions_opening_transactions() -> dict[str, set[str]]:
 def test_every_transaction_the_service_writes_is_measured_here() -> None:
     # A new transaction (or a renamed one) must have its largest case measured above
     assert _functions_opening_transactions() == COVERED
-
