@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,4 +19,4 @@ bind_tables(settings())
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return record_failure(event)
+    return record_failure(event, dt.datetime.now(dt.UTC))

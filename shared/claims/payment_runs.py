@@ -275,6 +275,8 @@ class PaymentRun:
     payer_emails: int | None = None
     link_resent_at: dt.datetime | None = None
     link_resent_by: str | None = None
+    owned: int = 0  # claims the run owns, counted in the same transactions that took them
+    owned_pence: int = 0
     reconciliation: RecordedReconciliation | None = None
     included_key: str | None = None
     void_files: tuple[VoidFile, ...] = ()

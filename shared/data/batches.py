@@ -53,6 +53,8 @@ def _run(item: BatchItem) -> PaymentRun:
         payer_emails=int(item.payer_emails) if item.payer_emails is not None else None,
         link_resent_at=item.link_resent_at,
         link_resent_by=item.link_resent_by,
+        owned=int(item.owned or 0),
+        owned_pence=int(item.owned_pence or 0),
         reconciliation=RecordedReconciliation(
             passed=bool(reconciliation["passed"]),
             rows=int(reconciliation["rows"]),

@@ -457,8 +457,9 @@ class ClaimsStore:
     def take_for_run(self, claims: Sequence[Claim], run_id: str, at: dt.datetime) -> list[Claim]:
         """Make `run_id` the owner of up to TAKE_GROUP_SIZE ready claims in ONE transaction: each claim only
         if no run owns it, it is still submitted and ready, and unchanged since it was read; and only while
-        the run has no file (a ConditionCheck on the run's record), so nothing is taken after the file is
-        written. ConcurrentUpdate (nothing written) when any condition fails."""
+        the run has no file, so nothing is taken after the file is written. The run's record counts the
+        claims it owns and their total in the same transaction: an exact count that the (eventually
+        consistent) run index is checked against. ConcurrentUpdate (nothing written) when any condition fails."""
         if len(claims) > TAKE_GROUP_SIZE:
             raise TransactionTooLarge(f"{len(claims)} claims do not fit one transaction")
         if not claims:
@@ -466,9 +467,12 @@ class ClaimsStore:
         taken = [c.model_copy(update={"payment_run_id": run_id, "version": c.version + 1}) for c in claims]
         try:
             with write_transaction() as transaction:
-                transaction.condition_check(
-                    BatchItem,
-                    run_id,
+                transaction.update(
+                    BatchItem(batch_id=run_id),
+                    actions=[
+                        BatchItem.owned.add(len(claims)),
+                        BatchItem.owned_pence.add(sum(claim.amount_pence for claim in claims)),
+                    ],
                     condition=BatchItem.batch_id.exists() & BatchItem.file_key.does_not_exist(),
                 )
                 for claim, updated in zip(claims, taken, strict=True):
@@ -487,6 +491,10 @@ class ClaimsStore:
             raise ConcurrentUpdate(claims[0].reference) from error
         return taken
 
+    def count_owned(self, run_id: str) -> int:
+        """How many claims the run index lists for the run (it can lag behind the run's own count)."""
+        return ClaimItem.by_run.count(run_id)
+
     def owned_by_run(self, run_id: str, page_size: int = 500) -> Iterator[list[Claim]]:
         """The claims a run owns, by reference, a page (one Query on the run index) at a time."""
         last_key: dict[str, Any] | None = None
@@ -499,9 +507,11 @@ class ClaimsStore:
             if not last_key:
                 return
 
-    def get_many(self, references: list[str]) -> list[Claim]:
-        """The claims with these references that exist, in the order asked: BatchGets of 100 keys."""
-        found = {item.claim_id: _from_item(item) for item in ClaimItem.batch_get(list(dict.fromkeys(references)))}
+    def get_many(self, references: list[str], consistent: bool = False) -> list[Claim]:
+        """The claims with these references that exist, in the order asked: BatchGets of 100 keys (strongly
+        consistent when asked: what an index said a moment ago is checked against the items themselves)."""
+        keys = list(dict.fromkeys(references))
+        found = {item.claim_id: _from_item(item) for item in ClaimItem.batch_get(keys, consistent_read=consistent)}
         return [found[reference] for reference in references if reference in found]
 
     def in_window(

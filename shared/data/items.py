@@ -272,6 +272,9 @@ class BatchItem(Model):
     link_resent_at = UTCDateTimeAttribute(null=True)
     link_resent_by = UnicodeAttribute(null=True)
     # payment runs: how the file reconciled, files voided before any claim moved, retries, the end
+    # payment runs: how many claims the run owns and their total, added in the same transaction as each take
+    owned = NumberAttribute(null=True)
+    owned_pence = NumberAttribute(null=True)
     reconciliation = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]
     included_key = UnicodeAttribute(null=True)  # the CSV listing the run's claims, for support
     void_files = ListAttribute[MapAttribute[str, Any]](null=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import batched
@@ -385,9 +386,29 @@ def take_ready_claims(window_id: str, run_id: str, now: dt.datetime) -> int:
     return taken
 
 
+# The run index is eventually consistent: a claim taken a moment ago may not be listed yet. The run's record
+# counts what it owns exactly, so the index is read only once it lists that many (waiting up to ~16 s, then
+# the task's Retry tries again).
+INDEX_WAITS_SECONDS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+def _wait_for_index(run_id: str, owned: int) -> None:
+    store = ClaimsStore()
+    for wait in INDEX_WAITS_SECONDS:
+        if wait:
+            time.sleep(wait)
+        listed = store.count_owned(run_id)
+        if listed == owned:
+            return
+    raise TransientError(f"the run index lists {listed} of the {owned} claims {run_id} owns")
+
+
 def _write_file(run_id: str, now: dt.datetime) -> tuple[str, _Totals]:
     """The CSV of exactly the claims the run owns, in reference order, streamed to S3."""
-    key = f"payment-runs/{run_id}/payments-claims-{now:%Y-%m-%dT%H%M%SZ}.csv"
+    run = PaymentRuns().get(run_id)
+    _wait_for_index(run_id, run.owned if run else 0)
+    attempt = f"-{len(run.void_files) + 1}" if run and run.void_files else ""  # a file set aside keeps its name
+    key = f"payment-runs/{run_id}/payments-claims-{now:%Y-%m-%dT%H%M%SZ}{attempt}.csv"
     totals = _Totals()
 
     def rows() -> Iterator[tuple[str, ...]]:
@@ -414,6 +435,9 @@ def check_file(run_id: str, key: str, require_moved: bool) -> FileCheck:
     order, so memory stays flat): references, amounts, counts and totals, and its SHA-256 with the recorded
     one. With `require_moved`, every owned claim must also be in payment_in_progress (or later) in this file."""
     run = PaymentRuns().get(run_id)
+    if run is None:
+        raise ReconciliationFailed(f"{run_id} has no run record")
+    _wait_for_index(run_id, run.owned)
     digest = hashlib.sha256()
 
     def lines() -> Iterator[str]:
@@ -429,14 +453,22 @@ def check_file(run_id: str, key: str, require_moved: bool) -> FileCheck:
                 yield FileRow(row[0], _amount(row[PAYMENT_FILE_HEADERS.index("claim_amount")]))
 
     def owned() -> Iterator[OwnedClaim]:
-        for claims in ClaimsStore().owned_by_run(run_id, FILE_PAGE_SIZE):
+        store = ClaimsStore()
+        for listed in store.owned_by_run(run_id, FILE_PAGE_SIZE):
+            # The index's copy of a claim can lag behind it: read each page's claims themselves
+            claims = store.get_many([claim.reference for claim in listed], consistent=True) if require_moved else listed
             for claim in claims:
                 moved = claim.status is not ClaimStatus.SUBMITTED and claim.payment_file_key == key
-                yield OwnedClaim(claim.reference, claim.amount_pence, moved)
+                owned_here = claim.payment_run_id == run_id
+                yield OwnedClaim(claim.reference, claim.amount_pence if owned_here else -1, moved and owned_here)
 
     result = reconcile(file_rows(), owned(), require_moved)  # reads the file to its end: the digest is whole
-    verified = run is not None and run.file_sha256 == digest.hexdigest()
-    return FileCheck(result, verified)
+    if result.owned != run.owned or result.owned_total_pence != run.owned_pence:
+        result.note(
+            f"the run owns {run.owned} claims ({run.owned_pence}p) by its own count, "
+            f"its index {result.owned} ({result.owned_total_pence}p)"
+        )
+    return FileCheck(result, run.file_sha256 == digest.hexdigest())
 
 
 def _amount(text: str) -> int:
@@ -510,17 +542,19 @@ def _write_included(run_id: str) -> str:
     return put_stream(f"payment-runs/{run_id}/{INCLUDED_FILE}", csv_lines(INCLUDED_CLAIMS_HEADERS, rows())).key
 
 
-def record_failure(state: dict[str, object]) -> dict[str, object]:
+def record_failure(state: dict[str, object], now: dt.datetime) -> dict[str, object]:
     """The Catch target: the run page shows what failed, and the window may start another run."""
     run_id = state.get("run_id")
     window_id = state.get("window_id")
     error = state.get("error") if isinstance(state.get("error"), dict) else {}
     assert isinstance(error, dict)
     runs = PaymentRuns()
-    if isinstance(run_id, str) and runs.exists(run_id):
+    if isinstance(run_id, str) and isinstance(window_id, str):
+        if not runs.exists(run_id):  # it failed before its first step recorded it: record it, so it can be retried
+            started = RunInput.model_validate(state)
+            runs.start(run_id, window_id, started.trigger, started.started_by, now, started.started_by_name)
         runs.record_failure(run_id, str(error.get("Error", "Unknown")), str(error.get("Cause", "")))
-        if isinstance(window_id, str):
-            ClaimWindows().release_run_lock(window_id, run_id)
+        ClaimWindows().release_run_lock(window_id, run_id)
     metrics.add_metric(name="PaymentRunFailed", unit="Count", value=1)
     logger.error("payment run failed", extra={"run_id": run_id, "error": error.get("Error")})
     return {**state, "failed": True}

@@ -142,7 +142,8 @@ def test_colin_chapman_runs_a_payment(browser: Browser, fresh_base_url: str, tmp
     expect(page.locator("main")).to_contain_text("by two or more schools: Emily Carter")
     assert_good_page(page)
     page.get_by_role("link", name="Payments").click()
-    expect(page.locator("main")).to_contain_text("window-window-2026-to-2027-1-run-1")
+    expect(page.locator("main")).to_contain_text("window-2026-to-2027-1-run-1")
+    expect(page.locator("main")).to_contain_text("Colin Chapman")  # who started it, not "Scheduled"
     assert_good_page(page)
 
     # When he approves Anne's claim and rejects Mary's (an error first)
@@ -163,11 +164,26 @@ def test_colin_chapman_runs_a_payment(browser: Browser, fresh_base_url: str, tmp
     # Then the run finishes with Anne's claim in the file, and the payer is emailed a link
     for _ in range(60):
         page.goto("/support/payments")
-        if "File ready" in page.locator("main").inner_text():
+        if "Complete" in page.locator("main").inner_text():
             break
         time.sleep(0.5)
-    expect(page.locator("main")).to_contain_text("File ready")
+    expect(page.locator("main")).to_contain_text("Complete")
     assert_good_page(page)
+    # And the run's page shows the file reconciled with the claims the run owns, and lists them
+    page.get_by_role("link", name="window-2026-to-2027-1-run-1", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Payment run window-2026-to-2027-1-run-1")
+    reconciliation = page.locator(".govuk-summary-list").nth(1)
+    expect(reconciliation).to_contain_text(re.compile(r"Rows in the file\s+1\b"))
+    expect(reconciliation).to_contain_text(re.compile(r"Claims the run owns\s+1\b"))
+    expect(reconciliation).to_contain_text(re.compile(r"Claims moved to payment\s+1\b"))
+    expect(reconciliation).to_contain_text("Matches the file as stored")
+    expect(page.locator("main")).to_contain_text("Passed")
+    assert_good_page(page)
+    with page.expect_download() as included:
+        page.get_by_role("link", name="Download the list of included claims (CSV)").click()
+    listed = Path(included.value.path()).read_text(encoding="utf-8")
+    assert anne_claim in listed
+    assert mary_claim not in listed
     link = _payer_link(fresh_base_url)
     # When the payer's mail system scans the link on arrival, then the payer opens it
     _scan(link)

@@ -7,49 +7,15 @@ DynamoDB transactions really race.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from infrastructure.local.seed_data import ANNE_WILSON_SCHOOL_URN, MARY_LAWSON_SCHOOL_URNS
-from infrastructure.local.stack import free_port, provision
-from infrastructure.local.template import load_template
-from tests.support import ROOT, apply_test_environment, table_name
 
 THREADS = 20
 HOURS_EACH = 3  # 20 × 3 = 60 hours asked for, against a cap of 16
 PROVIDER = "B68"
 TRN = "1000001"
-
-
-@pytest.fixture(scope="module")
-def moto_server() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    apply_test_environment()
-    from infrastructure.local.moto_dynamodb import back_up_touched_items_only, serialise_dynamodb
-
-    serialise_dynamodb()  # DynamoDB's operations are atomic; moto's need a lock to be (see the module)
-    back_up_touched_items_only()
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    os.environ["AWS_ENDPOINT_URL"] = endpoint
-    try:
-        provision(load_template(ROOT / "template.yaml"), table_name, os.environ["FILES_BUCKET"])
-        from shared.config import settings
-        from shared.data.items import bind_tables
-
-        settings.cache_clear()
-        bind_tables(settings())
-        yield endpoint
-    finally:
-        os.environ.pop("AWS_ENDPOINT_URL", None)
-        server.stop()
 
 
 def test_concurrent_submissions_never_exceed_the_cap(moto_server: str) -> None:

@@ -1,0 +1,42 @@
+"""The concurrency suite: a moto server on loopback (real HTTP, real threads), so DynamoDB writes really race."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from infrastructure.local.stack import free_port, provision
+from infrastructure.local.template import load_template
+from tests.support import ROOT, apply_test_environment, table_name
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """One server for the suite: moto's backends live in the process, so a second server would find the
+    first one's tables. Each test makes its own windows, schools and claims."""
+    from moto.server import ThreadedMotoServer
+
+    apply_test_environment()
+    from infrastructure.local.moto_dynamodb import back_up_touched_items_only, serialise_dynamodb
+
+    serialise_dynamodb()  # DynamoDB's operations are atomic; moto's need a lock to be (see the module)
+    back_up_touched_items_only()
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    try:
+        provisioned = provision(load_template(ROOT / "template.yaml"), table_name, os.environ["FILES_BUCKET"])
+        os.environ.update(provisioned.environment)  # the email queue, the state machine: as template.yaml says
+        from shared.config import settings
+        from shared.data.items import bind_tables
+
+        settings.cache_clear()
+        bind_tables(settings())
+        yield endpoint
+    finally:
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+        server.stop()
