@@ -12,12 +12,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.config import settings
-from shared.data.items import bind_tables
 from shared.observability import logger, metrics, tracer
 from shared.usecases.review_tasks import ReviewTask, await_review, flagged_in_run, review_timed_out
+from shared.usecases.startup import configure
 
-bind_tables(settings())
+configure()
 
 
 @logger.inject_lambda_context(log_event=False)

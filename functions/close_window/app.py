@@ -7,12 +7,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.config import settings
-from shared.data.items import bind_tables
 from shared.observability import logger, metrics, tracer
 from shared.usecases.payment_run import RunInput, close_window
+from shared.usecases.startup import configure
 
-bind_tables(settings())
+configure()
 
 
 @logger.inject_lambda_context(log_event=False)

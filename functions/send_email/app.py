@@ -15,8 +15,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.claims.emails import EmailMessage
 from shared.config import settings
-from shared.integrations.notify import send
 from shared.observability import logger, metrics, tracer
+from shared.usecases.send_email import send
 
 processor = BatchProcessor(event_type=EventType.SQS)
 persistence = DynamoDBPersistenceLayer(table_name=settings().idempotency_table)

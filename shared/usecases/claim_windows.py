@@ -29,7 +29,7 @@ from shared.claims.window_rules import (
     removal_refusal,
     status_of,
 )
-from shared.claims.windows import ClaimWindow
+from shared.claims.windows import ClaimWindow, current_window
 from shared.data import executions, schedules
 from shared.data.executions import Execution
 from shared.data.repositories import ClaimWindows
@@ -103,6 +103,11 @@ def _summary(window: ClaimWindow, now: dt.datetime) -> WindowSummary:
 def list_windows(now: dt.datetime) -> list[WindowSummary]:
     """Every window, newest first."""
     return [_summary(window, now) for window in ClaimWindows().all()]
+
+
+def current(now: dt.datetime) -> ClaimWindow | None:
+    """The window open now, if any (the start page's countdown)."""
+    return current_window(ClaimWindows().all(), now)
 
 
 def get_window(window_id: str) -> ClaimWindow:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 from shared.claims.claim import Claim
 from shared.claims.emails import EmailMessage
@@ -27,10 +29,39 @@ def queue() -> list[Claim]:
     return sorted(waiting, key=lambda c: (c.submitted_at or c.created_at, c.reference))
 
 
+@dataclass(frozen=True)
+class ClaimView:
+    """A claim's support page: the claim, why it was flagged, and its events."""
+
+    claim: Claim
+    reasons: list[str]
+    events: list[dict[str, Any]]
+
+    @property
+    def in_review(self) -> bool:
+        return self.claim.status is ClaimStatus.SUPPORT_REVIEW
+
+
+def claim_view(reference: str) -> ClaimView:
+    """Raises ClaimNotFound for a reference that does not exist."""
+    store = ClaimsStore()
+    claim = store.get(reference)
+    events = store.events(reference)
+    return ClaimView(claim, _reasons(events), events)
+
+
+def claim(reference: str) -> Claim:
+    return ClaimsStore().get(reference)
+
+
+def _reasons(events: list[dict[str, Any]]) -> list[str]:
+    flagged = [e for e in events if e["action"] == "flagged_by_validation"]
+    return [part.strip() for part in (flagged[-1]["reason"] or "").split(";") if part.strip()] if flagged else []
+
+
 def flag_reasons(reference: str) -> list[str]:
     """Why the checks sent the claim to review (from its latest "flagged" event)."""
-    flagged = [e for e in ClaimsStore().events(reference) if e["action"] == "flagged_by_validation"]
-    return [part.strip() for part in (flagged[-1]["reason"] or "").split(";") if part.strip()] if flagged else []
+    return _reasons(ClaimsStore().events(reference))
 
 
 def approve(claim: Claim, user: User, now: dt.datetime) -> Claim:

@@ -19,7 +19,8 @@ from shared.claims.errors import NotAuthorised, NotFound
 from shared.claims.models import User
 from shared.config import Settings
 from shared.data.repositories import Users
-from shared.integrations.dfe_sign_in import DfeSignIn, SignInFailed
+from shared.integrations.dfe_sign_in import DfeSignIn
+from shared.integrations.dfe_sign_in import SignInFailed as SignInFailed  # the sign-in pages catch it
 from shared.integrations.secrets import secret
 from shared.observability import logger
 from shared.usecases.access import landing_for

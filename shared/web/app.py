@@ -24,11 +24,10 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.claims.errors import NotAuthorised, NotFound
-from shared.config import Settings, settings
-from shared.data.items import bind_tables
-from shared.data.repositories import Users
-from shared.data.sessions import Sessions
+from shared.config import Settings
 from shared.observability import logger, metrics, tracer
+from shared.usecases.sessions import SessionStore
+from shared.usecases.startup import configure
 from shared.web.pages import SignInRequired, page
 from shared.web.request import SESSION_COOKIE, Request, parse_cookies, parse_form
 from shared.web.school import GrantConditionsRequired
@@ -104,12 +103,10 @@ class WebApp:
     """
 
     def __init__(self, routers: Sequence[Router], clock: Clock = _utcnow, csrf: CsrfCheck = "session") -> None:
-        self.config = settings()
+        self.config = configure()
         self.csrf = csrf
-        bind_tables(self.config)
         self.clock = clock
-        self.sessions = Sessions(dt.timedelta(minutes=self.config.session_idle_minutes))
-        self.users = Users()
+        self.sessions = SessionStore(dt.timedelta(minutes=self.config.session_idle_minutes))
         self.resolver = APIGatewayRestResolver(strip_prefixes=None)
         self.resolver.use(middlewares=[self._middleware])
         for router in routers:
@@ -147,12 +144,11 @@ class WebApp:
         token = request.cookies.get(SESSION_COOKIE)
         if not token:
             return
-        session = self.sessions.load(token, request.now)
-        if session is None:
+        found = self.sessions.load(token, request.now)
+        if found is None:
             return
+        session, request.user = found
         request.session = session
-        if session.user_id:
-            request.user = self.users.get(session.user_id)
         # Keep the session alive, writing at most once a minute.
         if request.now - session.last_seen_at > dt.timedelta(minutes=1):
             request.session_dirty = True
@@ -185,7 +181,7 @@ class WebApp:
 
     def _finish(self, request: Request, response: Response[Any]) -> None:
         if request.ended_session_token:
-            self.sessions.delete(request.ended_session_token)
+            self.sessions.end(request.ended_session_token)
         if request.session is not None and request.session_dirty:
             self.sessions.save(request.session, request.now)
             response.cookies.append(self._cookie(request.session.token))

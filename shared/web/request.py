@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from shared.claims.models import User
-from shared.data.sessions import StoredSession
+from shared.usecases.sessions import StoredSession
 from shared.web.uploads import MalformedUpload, UploadedFile, is_multipart, parse_multipart
 
 SESSION_COOKIE = "session"

@@ -8,15 +8,15 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shared.claims.errors import NotAuthorised, NotFound
-from shared.claims.windows import countdown, current_window
+from shared.claims.windows import countdown
 from shared.config import Settings
-from shared.data.repositories import ClaimWindows
-from shared.integrations.dfe_sign_in import SignInFailed
 from shared.observability import logger
+from shared.usecases import claim_windows
 from shared.usecases.access import landing_for
 from shared.usecases.sign_in import (
     CALLBACK_PATH,
     NoAccount,
+    SignInFailed,
     finish_dfe_sign_in,
     personas,
     sign_in_as_persona,
@@ -42,7 +42,7 @@ def _config() -> Settings:
 @router.get("/")
 def start() -> Response[Any]:
     request = _request()
-    window = current_window(ClaimWindows().all(), request.now)
+    window = claim_windows.current(request.now)
     return page(
         request,
         "start.html",

@@ -8,8 +8,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition
-from shared.claims.statuses import ClaimStatus
-from shared.data.claims_store import ClaimsStore
 from shared.usecases import review
 from shared.web.flash import set_flash, take_flash
 from shared.web.forms import Errors
@@ -45,22 +43,22 @@ def review_queue() -> Response[Any]:
 def claim(reference: str) -> Response[Any]:
     request = _request()
     support = support_page(request)
-    found = ClaimsStore().get(reference)
-    return _claim_page(request, support.context("Review"), found, Errors(), "", "")
+    return _claim_page(request, support.context("Review"), reference, Errors(), "", "")
 
 
 def _claim_page(
-    request: Request, context: dict[str, Any], found: Any, errors: Errors, decision: str, reason: str
+    request: Request, context: dict[str, Any], reference: str, errors: Errors, decision: str, reason: str
 ) -> Response[Any]:
+    view = review.claim_view(reference)
     return page(
         request,
         "support/claims/claim.html",
-        h1=f"Claim {found.reference}",
+        h1=f"Claim {view.claim.reference}",
         **context,
-        claim=found,
-        in_review=found.status is ClaimStatus.SUPPORT_REVIEW,
-        reasons=review.flag_reasons(found.reference),
-        events=ClaimsStore().events(found.reference),
+        claim=view.claim,
+        in_review=view.in_review,
+        reasons=view.reasons,
+        events=view.events,
         errors=errors,
         decision=decision,
         reason=reason,
@@ -73,7 +71,7 @@ def _claim_page(
 def decide(reference: str) -> Response[Any]:
     request = _request()
     support = support_page(request)
-    found = ClaimsStore().get(reference)
+    found = review.claim(reference)
     decision = request.field("decision")
     reason = " ".join(request.field("reason").split())
     errors = Errors()
@@ -84,7 +82,7 @@ def decide(reference: str) -> Response[Any]:
     elif len(reason) > REASON_LIMIT:
         errors.add("reason", f"The reason must be {REASON_LIMIT} characters or fewer")
     if errors:
-        return _claim_page(request, support.context("Review"), found, errors, decision, reason)
+        return _claim_page(request, support.context("Review"), reference, errors, decision, reason)
     try:
         if decision == "approve":
             review.approve(found, support.user, request.now)
