@@ -72,14 +72,18 @@ class Journey:
 
 
 class Journeys:
-    def start(self, kind: str, owner: str, organisation_id: str, now: dt.datetime) -> str:
+    """Multi-page journeys' answers, server-side, for one user and organisation, for 24 hours (ADR 0018)."""
+
+    def start(
+        self, kind: str, owner: str, organisation_id: str, now: dt.datetime, answers: dict[str, Any] | None = None
+    ) -> str:
         journey_id = secrets.token_urlsafe(16)
         JourneyItem(
             journey_id=journey_id,
             kind=kind,
             owner=owner,
             organisation_id=organisation_id,
-            answers={},
+            answers=answers or {},
             expires_at=int((now + JOURNEY_LIFETIME).timestamp()),
         ).save(condition=JourneyItem.journey_id.does_not_exist())
         return journey_id
@@ -97,13 +101,25 @@ class Journeys:
         answers = item.answers.as_dict() if hasattr(item.answers, "as_dict") else dict(item.answers or {})
         return Journey(journey_id, item.organisation_id, answers, item.result)
 
-    def save(self, journey_id: str, answers: dict[str, Any], now: dt.datetime) -> None:
-        JourneyItem(journey_id=journey_id).update(
-            actions=[
-                JourneyItem.answers.set(answers),
-                JourneyItem.expires_at.set(int((now + JOURNEY_LIFETIME).timestamp())),
-            ],
-            condition=JourneyItem.journey_id.exists() & JourneyItem.result.does_not_exist(),
+    def save(self, journey_id: str, answers: dict[str, Any], now: dt.datetime) -> bool:
+        """New answers (and 24 more hours); False when the journey has finished meanwhile."""
+        return conditional(
+            lambda: JourneyItem(journey_id=journey_id).update(
+                actions=[
+                    JourneyItem.answers.set(answers),
+                    JourneyItem.expires_at.set(int((now + JOURNEY_LIFETIME).timestamp())),
+                ],
+                condition=JourneyItem.journey_id.exists() & JourneyItem.result.does_not_exist(),
+            )
+        )
+
+    def finish(self, journey_id: str, result: str) -> bool:
+        """Record what the journey made, once: False when it had already finished (a repeated submission)."""
+        return conditional(
+            lambda: JourneyItem(journey_id=journey_id).update(
+                actions=[JourneyItem.result.set(result)],
+                condition=JourneyItem.journey_id.exists() & JourneyItem.result.does_not_exist(),
+            )
         )
 
 

@@ -1,54 +1,46 @@
 """The add-claim journey: provider → mentors → hours for each mentor → confirm hours → check answers.
 
-The order of steps, where Back goes and where Continue goes are decided here and nowhere else. Once
-"check your answers" has been seen, a change returns there (after any hours the change made necessary).
+The steps and their order are `FLOW`; the step models below turn each page's post into answers or GOV.UK
+errors. What a step offers (the providers found, the mentors with hours left, how many hours are left)
+comes from `shared.usecases.add_claim`; the rules about it are here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
+from pydantic import Field
 
-class Step(StrEnum):
+from shared.journeys.flow import CHECK, Flow, JourneyAnswers, Location, Step
+from shared.journeys.forms import Errors, Form, value, values, whole_number
+
+KIND = "add_claim"
+
+ENTER_PROVIDER = "Enter an accredited provider name, UKPRN, URN or postcode"
+SELECT_PROVIDER = "Select an accredited provider"
+SELECT_MENTOR = "Select a mentor"
+SELECT_HOURS = "Select the number of hours"
+ENTER_HOURS = "Enter the number of hours"
+
+
+class StepName(StrEnum):
     PROVIDER = "provider"
     PROVIDER_OPTIONS = "provider-options"
     MENTORS = "mentors"
     HOURS = "hours"
     CONFIRM = "confirm"
-    CHECK = "check"
+    CHECK = CHECK
 
 
-@dataclass
-class Answers:
+class Answers(JourneyAnswers):
     """What the school has answered so far (stored server-side with the journey)."""
 
     provider_code: str | None = None
-    mentor_trns: list[str] = field(default_factory=list)
-    hours: dict[str, int] = field(default_factory=dict)
+    mentor_trns: list[str] = Field(default_factory=list)
+    hours: dict[str, int] = Field(default_factory=dict)
     hours_confirmed: bool = False
-    seen_check: bool = False
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "provider_code": self.provider_code,
-            "mentor_trns": list(self.mentor_trns),
-            "hours": dict(self.hours),
-            "hours_confirmed": self.hours_confirmed,
-            "seen_check": self.seen_check,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, object]) -> Answers:
-        trns = data.get("mentor_trns") or []
-        hours = data.get("hours") or {}
-        return cls(
-            provider_code=str(data["provider_code"]) if data.get("provider_code") else None,
-            mentor_trns=[str(t) for t in trns] if isinstance(trns, list) else [],
-            hours={str(k): int(v) for k, v in hours.items()} if isinstance(hours, dict) else {},
-            hours_confirmed=bool(data.get("hours_confirmed")),
-            seen_check=bool(data.get("seen_check")),
-        )
 
     def choose_provider(self, code: str) -> None:
         if code != self.provider_code:
@@ -68,60 +60,130 @@ class Answers:
     def set_hours(self, trn: str, hours: int) -> None:
         if self.hours.get(trn) != hours:
             self.hours_confirmed = False  # changed hours must be confirmed with the provider again
-        self.hours[trn] = hours
+        self.hours = {**self.hours, trn: hours}
+
+
+FLOW: Flow[Answers] = Flow(
+    KIND,
+    [
+        Step(StepName.PROVIDER, answered=lambda a: bool(a.provider_code)),
+        Step(StepName.PROVIDER_OPTIONS, side_of=StepName.PROVIDER),
+        Step(StepName.MENTORS, answered=lambda a: bool(a.mentor_trns)),
+        Step(StepName.HOURS, each=lambda a: a.mentor_trns, answered_item=lambda a, trn: trn in a.hours),
+        Step(StepName.CONFIRM, answered=lambda a: a.hours_confirmed),
+        Step(StepName.CHECK),
+    ],
+)
+
+
+def at(step: StepName, item: str | None = None) -> Location:
+    return Location(step.value, item)
+
+
+# -- step models ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ProviderChosen:
+    """An accredited provider chosen (by the autocomplete, or from the search results)."""
+
+    code: str
 
 
 @dataclass(frozen=True)
-class Location:
-    step: Step
-    trn: str | None = None
+class ProviderSearch:
+    """Words to look providers up by (the page without JavaScript)."""
 
-    def path(self, base: str) -> str:
-        return f"{base}/{self.step.value}" + (f"/{self.trn}" if self.trn else "")
+    query: str
 
 
-def first_missing(answers: Answers) -> Location:
-    """The first step the answers do not yet cover."""
-    if not answers.provider_code:
-        return Location(Step.PROVIDER)
-    if not answers.mentor_trns:
-        return Location(Step.MENTORS)
-    for trn in answers.mentor_trns:
-        if trn not in answers.hours:
-            return Location(Step.HOURS, trn)
-    if not answers.hours_confirmed:
-        return Location(Step.CONFIRM)
-    return Location(Step.CHECK)
+def parse_provider(form: Form, accredited: Callable[[str], bool]) -> ProviderChosen | ProviderSearch | Errors:
+    """The provider page's post: a chosen accredited provider, words to search for, or an error."""
+    code = value(form, "provider_code").strip()
+    if code and accredited(code):
+        return ProviderChosen(code)
+    query = value(form, "provider_search").strip()
+    if query:
+        return ProviderSearch(query)
+    errors = Errors()
+    errors.add("provider_search", ENTER_PROVIDER, "provider-search")
+    return errors
 
 
-def next_after(answers: Answers) -> Location:
-    """Where Continue goes: the first step still unanswered, in journey order (check answers when
-    everything is answered, so a change from check answers returns there)."""
-    return first_missing(answers)
+def parse_provider_option(form: Form, accredited: Callable[[str], bool]) -> ProviderChosen | Errors:
+    """The search results page's post: one of the accredited providers listed."""
+    code = value(form, "provider_code").strip()
+    if code and accredited(code):
+        return ProviderChosen(code)
+    return select_provider_error()
 
 
-def back_from(answers: Answers, current: Location) -> Location | None:
-    """Where Back goes from `current` (None on the first step: back to the claims list)."""
-    if answers.seen_check and current.step is not Step.CHECK:
-        return Location(Step.CHECK)
-    if current.step in (Step.PROVIDER,):
-        return None
-    if current.step in (Step.PROVIDER_OPTIONS, Step.MENTORS):
-        return Location(Step.PROVIDER)
-    if current.step is Step.HOURS:
-        index = answers.mentor_trns.index(current.trn) if current.trn in answers.mentor_trns else 0
-        return Location(Step.HOURS, answers.mentor_trns[index - 1]) if index > 0 else Location(Step.MENTORS)
-    if current.step is Step.CONFIRM:
-        return Location(Step.HOURS, answers.mentor_trns[-1]) if answers.mentor_trns else Location(Step.MENTORS)
-    return Location(Step.CONFIRM)
+def select_provider_error() -> Errors:
+    errors = Errors()
+    errors.add("provider_code", SELECT_PROVIDER)
+    return errors
 
 
-def reachable(answers: Answers, target: Location) -> bool:
-    """A step can be shown only once the steps before it are answered (no skipping by URL)."""
-    order = [Step.PROVIDER, Step.MENTORS, Step.HOURS, Step.CONFIRM, Step.CHECK]
-    missing = first_missing(answers)
-    if target.step is Step.PROVIDER_OPTIONS:
+def too_many_mentors(most: int) -> str:
+    return f"Select {most} mentors or fewer. You can claim for the other mentors in another claim"
+
+
+def parse_mentors(form: Form, offered: list[str], most: int) -> list[str] | Errors:
+    """The mentors chosen, among those offered (with hours left), in the order offered: at least one, and
+    at most as many as one claim can hold."""
+    chosen = set(values(form, "mentor_trns"))
+    in_order = [trn for trn in offered if trn in chosen]
+    errors = Errors()
+    if not in_order:
+        errors.add("mentor_trns", SELECT_MENTOR)
+        return errors
+    if len(in_order) > most:
+        errors.add("mentor_trns", too_many_mentors(most))
+        return errors
+    return in_order
+
+
+@dataclass(frozen=True)
+class HoursTyped:
+    """The hours page as posted (to show back when it is wrong)."""
+
+    choice: str  # "remaining" or "custom"
+    custom: str
+
+
+def typed_hours(form: Form) -> HoursTyped:
+    return HoursTyped(value(form, "hours_choice"), "".join(value(form, "custom_hours").split()))
+
+
+def parse_hours(form: Form, remaining: int) -> int | Errors:
+    """The hours for one mentor: all that is left, or a whole number from 1 to what is left."""
+    typed = typed_hours(form)
+    errors = Errors()
+    if typed.choice == "remaining":
+        return remaining
+    if typed.choice != "custom":
+        errors.add("hours_choice", SELECT_HOURS)
+        return errors
+    if not typed.custom:
+        errors.add("custom_hours", ENTER_HOURS)
+        return errors
+    hours = whole_number(typed.custom)
+    if hours is None or not 1 <= hours <= remaining:
+        errors.add("custom_hours", f"Enter the number of hours between 1 and {remaining}")
+        return errors
+    return hours
+
+
+def shown_hours(previous: int | None, remaining: int) -> HoursTyped:
+    """How the hours page shows hours given before: all that is left, or the number."""
+    if previous is None:
+        return HoursTyped("", "")
+    if previous == remaining:
+        return HoursTyped("remaining", "")
+    return HoursTyped("custom", str(previous))
+
+
+def parse_confirm(form: Form, provider_name: str) -> bool | Errors:
+    if value(form, "hours_confirmed") == "yes":
         return True
-    if target.step is Step.HOURS:
-        return bool(answers.provider_code) and target.trn in answers.mentor_trns
-    return order.index(target.step) <= order.index(missing.step)
+    errors = Errors()
+    errors.add("hours_confirmed", f"Confirm you have checked the training hours with {provider_name}")
+    return errors

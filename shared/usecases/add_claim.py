@@ -27,7 +27,6 @@ from shared.claims.windows import ClaimWindow, current_window
 from shared.config import settings
 from shared.data.claims_store import (
     ClaimsStore,
-    Journeys,
     SchoolMentor,
     hours_used,
     member_emails,
@@ -36,10 +35,10 @@ from shared.data.claims_store import (
 from shared.data.emails import enqueue
 from shared.data.mentors import Mentors
 from shared.data.repositories import ClaimWindows, FundingRates, Providers
-from shared.journeys.add_claim import Answers
+from shared.journeys.add_claim import FLOW, Answers
 from shared.observability import logger, metrics
+from shared.usecases import journeys
 
-KIND = "add_claim"
 REFRESHER_LOOKBACK_YEARS = 5
 
 
@@ -61,19 +60,14 @@ def context(school: School, now: dt.datetime, consistent: bool = False) -> Conte
 
 
 def start(user: User, school: School, now: dt.datetime) -> str:
+    """A new add-claim journey for the user at this school (WindowClosed when no claim can be added)."""
     context(school, now)
-    return Journeys().start(KIND, user.user_id, school.organisation_id, now)
+    return journeys.start(FLOW, user.user_id, school.organisation_id, Answers(), now)
 
 
 def load(journey_id: str, user: User, school: School, now: dt.datetime) -> tuple[Answers, str | None]:
-    journey = Journeys().get(journey_id, KIND, user.user_id, school.organisation_id, now)
-    if journey is None:
-        raise NotFound
-    return Answers.from_dict(journey.answers), journey.result
-
-
-def save(journey_id: str, answers: Answers, now: dt.datetime) -> None:
-    Journeys().save(journey_id, answers.to_dict(), now)
+    opened = journeys.open_journey(FLOW, Answers, journey_id, user.user_id, school.organisation_id, now)
+    return opened.answers, opened.result
 
 
 # -- providers -------------------------------------------------------------------------------------
@@ -87,6 +81,24 @@ def accredited_provider(code: str) -> Provider | None:
     except NotFound:
         return None
     return provider if provider.accredited else None
+
+
+def is_accredited(code: str) -> bool:
+    return accredited_provider(code) is not None
+
+
+def chosen_provider(answers: Answers) -> Provider:
+    """The accredited provider the journey chose; NotFound if none (or it is no longer accredited)."""
+    provider = accredited_provider(answers.provider_code or "")
+    if provider is None:
+        raise NotFound
+    return provider
+
+
+def chosen_provider_name(answers: Answers) -> str:
+    """What the provider page's search box shows again: the provider chosen, if any."""
+    provider = accredited_provider(answers.provider_code) if answers.provider_code else None
+    return provider.name if provider else ""
 
 
 # -- mentors and hours ----------------------------------------------------------------------------
@@ -108,6 +120,44 @@ def allowances(mentors: list[SchoolMentor], provider_code: str, year: AcademicYe
         allowance = Allowance(mentor.trn, provider_code, year, kind, used[(mentor.trn, provider_code, year.start_year)])
         result.append(MentorAllowance(mentor, allowance))
     return result
+
+
+@dataclass(frozen=True)
+class MentorOffer:
+    """The mentors page: the provider, the school's mentors with hours left with it, and those with none."""
+
+    provider: Provider
+    available: list[MentorAllowance]
+    used_up: list[MentorAllowance]
+
+
+def mentors_offered(school: School, answers: Answers, now: dt.datetime) -> MentorOffer:
+    ctx = context(school, now)
+    provider = chosen_provider(answers)
+    everyone = allowances(ctx.mentors, provider.code, ctx.window.academic_year)
+    return MentorOffer(
+        provider,
+        [m for m in everyone if m.allowance.remaining > 0],
+        [m for m in everyone if m.allowance.remaining == 0],
+    )
+
+
+@dataclass(frozen=True)
+class HoursOffer:
+    """One mentor's hours page: the provider, the mentor and their allowance with it this year."""
+
+    provider: Provider
+    mentor: MentorAllowance
+
+
+def hours_offered(school: School, answers: Answers, trn: str, now: dt.datetime) -> HoursOffer:
+    """AllowanceExceeded when the mentor is no longer one of the school's (removed since they were chosen)."""
+    ctx = context(school, now)
+    provider = chosen_provider(answers)
+    found = [m for m in allowances(ctx.mentors, provider.code, ctx.window.academic_year) if m.mentor.trn == trn]
+    if not found:
+        raise AllowanceExceeded(trn)
+    return HoursOffer(provider, found[0])
 
 
 @dataclass(frozen=True)
@@ -134,10 +184,10 @@ class ClaimSummary:
         return format_pounds(self.amount_pence)
 
 
-def summary(school: School, answers: Answers, ctx: Context) -> ClaimSummary:
-    provider = accredited_provider(answers.provider_code or "")
-    if provider is None:
-        raise NotFound
+def summary(school: School, answers: Answers, now: dt.datetime) -> ClaimSummary:
+    """Check your answers: the claim as it would be submitted. AllowanceExceeded when a mentor has gone."""
+    ctx = context(school, now)
+    provider = chosen_provider(answers)
     by_trn = {m.mentor.trn: m for m in allowances(_chosen(ctx, answers), provider.code, ctx.window.academic_year)}
     rows = [(by_trn[trn].mentor, answers.hours[trn], by_trn[trn].allowance.kind) for trn in answers.mentor_trns]
     rate = FundingRates().rate_pence(ctx.window.academic_year, school.region)

@@ -10,6 +10,8 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
 from shared.claims.models import User
 from shared.usecases.sessions import StoredSession
 from shared.web.uploads import MalformedUpload, UploadedFile, is_multipart, parse_multipart
@@ -136,3 +138,9 @@ class Request:
             self.ended_session_token = self.session.token
         self.session = None
         self.user = None
+
+
+def current_request(router: Router) -> Request:
+    """The request the web shell put in the router's context (each route's first line)."""
+    request: Request = router.context["request"]
+    return request

@@ -24,7 +24,7 @@ def test_concurrent_submissions_never_exceed_the_cap(moto_server: str) -> None:
     from shared.data.claims_store import ClaimsStore, Journeys
     from shared.data.items import AllowanceItem, MentorItem, SchoolMentorItem
     from shared.data.repositories import Organisations, Users
-    from shared.journeys.add_claim import Answers
+    from shared.journeys.add_claim import KIND, Answers
     from shared.usecases import add_claim
 
     now = dt.datetime.now(dt.UTC)
@@ -49,11 +49,11 @@ def test_concurrent_submissions_never_exceed_the_cap(moto_server: str) -> None:
         school_id = schools[index % 2]
         user = Users().get(members[school_id])
         school = Organisations().get_school(school_id)
-        journey_id = Journeys().start(add_claim.KIND, user.user_id, school_id, now)
+        journey_id = Journeys().start(KIND, user.user_id, school_id, now)
         answers = Answers(
             provider_code=PROVIDER, mentor_trns=[TRN], hours={TRN: HOURS_EACH}, hours_confirmed=True, seen_check=True
         )
-        Journeys().save(journey_id, answers.to_dict(), now)
+        Journeys().save(journey_id, answers.stored(), now)
         ready.append((journey_id, user, school))
 
     # When all twenty press "Accept and submit" at the same moment

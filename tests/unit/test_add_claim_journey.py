@@ -1,8 +1,12 @@
-"""The add-claim journey as data: order, back links, changes from check answers."""
+"""The add-claim journey as data (shared.journeys.flow): order, back links, changes from check answers."""
 
 from __future__ import annotations
 
-from shared.journeys.add_claim import Answers, Location, Step, back_from, first_missing, next_after, reachable
+from shared.journeys.add_claim import FLOW, Answers, StepName
+from shared.journeys.add_claim import at as Location  # noqa: N812 - reads as the location of a step
+from shared.journeys.add_claim import StepName as Step
+
+first_missing, next_after, back_from, reachable = FLOW.first_missing, FLOW.next_after, FLOW.back_from, FLOW.reachable
 
 
 def _complete() -> Answers:
@@ -82,4 +86,4 @@ def test_steps_cannot_be_skipped_by_url() -> None:
 
 def test_answers_round_trip() -> None:
     answers = _complete()
-    assert Answers.from_dict(answers.to_dict()) == answers
+    assert Answers.model_validate(answers.stored()) == answers

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from shared.web.forms import DateAnswer, Errors, parse_past_date
+from shared.journeys.forms import DateAnswer, Errors, parse_past_date
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -20,9 +20,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shared.claims.academic_years import london_today
 from shared.claims.errors import NotFound
+from shared.journeys.forms import DateAnswer, Errors, parse_past_date
 from shared.usecases import mentors
 from shared.web.flash import set_flash, take_flash
-from shared.web.forms import DateAnswer, Errors, parse_past_date
 from shared.web.pages import page, redirect
 from shared.web.request import Request
 from shared.web.school import SchoolPage, school_page

@@ -28,9 +28,9 @@ from shared.claims.window_rules import (
     parse_academic_year,
 )
 from shared.claims.windows import ClaimWindow
+from shared.journeys.forms import DateAnswer, Errors, parse_date
 from shared.usecases import claim_windows
 from shared.web.flash import set_flash, take_flash
-from shared.web.forms import DateAnswer, Errors, parse_date
 from shared.web.pages import page, redirect
 from shared.web.request import Request
 from shared.web.support import SupportPage, support_page

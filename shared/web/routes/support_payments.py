@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from shared.claims.errors import NotFound
 from shared.claims.payer_response import PREVIEW_ROWS, REQUIRED_HEADERS, follow_ups_for
 from shared.claims.statuses import DISPLAY, ClaimStatus
+from shared.journeys.forms import Errors
 from shared.usecases import payment_runs
 from shared.usecases.payer_links import resend_link, resend_plan
 from shared.usecases.payer_response import (
@@ -28,7 +29,6 @@ from shared.usecases.payer_response import (
     upload,
 )
 from shared.web.flash import set_flash, take_flash
-from shared.web.forms import Errors
 from shared.web.pages import page, redirect
 from shared.web.request import Request
 from shared.web.support import support_page

@@ -8,9 +8,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition
+from shared.journeys.forms import Errors
 from shared.usecases import review
 from shared.web.flash import set_flash, take_flash
-from shared.web.forms import Errors
 from shared.web.pages import page, redirect
 from shared.web.request import Request
 from shared.web.support import support_page

@@ -16,9 +16,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from shared.claims.errors import NotFound
 from shared.claims.models import User
 from shared.config import settings
+from shared.journeys.forms import Errors
 from shared.usecases import users
 from shared.web.flash import set_flash, take_flash
-from shared.web.forms import Errors
 from shared.web.pages import page, redirect
 from shared.web.request import Request
 from shared.web.school import SchoolPage, school_page

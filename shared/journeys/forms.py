@@ -1,14 +1,36 @@
 """GOV.UK form errors and inputs: one error summary linking to fields, one message per field.
 
-Routes collect errors into `Errors`, then pass `errors=errors` to `page()`; templates use
-`errors.summary` for the summary and `errors.message("field")` for `errorMessage`.
+Step models (`shared.journeys.*`) parse a posted form into answers or `Errors`; routes pass `errors=errors`
+to `page()`; templates use `errors.summary` for the summary and `errors.message("field")` for
+`errorMessage`. Pure: a form here is the posted fields (name → values), nothing of the web.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+Form = Mapping[str, Sequence[str]]  # a posted form: each field's values, as sent
+
+
+def value(form: Form, name: str) -> str:
+    """A field's first value ("" when it was not sent)."""
+    values = form.get(name) or [""]
+    return values[0]
+
+
+def values(form: Form, name: str) -> list[str]:
+    return list(form.get(name) or [])
+
+
+def whole_number(text: str) -> int | None:
+    """A whole number typed as ASCII digits (spaces ignored): "²" and "٣" are digits to Python, not to us."""
+    digits = "".join(text.split())
+    if not digits or not digits.isascii() or not digits.isdigit() or len(digits) > 9:
+        return None
+    return int(digits)
 
 
 @dataclass(frozen=True)
@@ -52,11 +74,15 @@ class DateAnswer:
     year: str
 
     @classmethod
-    def from_form(cls, form: dict[str, list[str]], name: str) -> DateAnswer:
-        def value(part: str) -> str:
-            return "".join((form.get(f"{name}-{part}") or [""])[0].split())
+    def from_form(cls, form: Form, name: str) -> DateAnswer:
+        def part(which: str) -> str:
+            return "".join(value(form, f"{name}-{which}").split())
 
-        return cls(value("day"), value("month"), value("year"))
+        return cls(part("day"), part("month"), part("year"))
+
+    @classmethod
+    def of(cls, day: dt.date) -> DateAnswer:
+        return cls(str(day.day), str(day.month), str(day.year))
 
     def items(self, name: str, has_error: bool, bad_parts: tuple[str, ...] = ()) -> list[dict[str, Any]]:
         """The `items` for govukDateInput, with error classes on the parts that are wrong."""
@@ -103,7 +129,7 @@ def parse_date(
         return None, empty_message or f"Enter {label.lower()}", ()
     if missing:
         return None, f"{label} must include a {' and '.join(missing)}", missing
-    if not all(value.isdigit() for value in present.values()) or len(answer.year) != 4:
+    if not all(part.isascii() and part.isdigit() for part in present.values()) or len(answer.year) != 4:
         return None, f"{label} must be a real date", ()
     try:
         day = dt.date(int(answer.year), int(answer.month), int(answer.day))
