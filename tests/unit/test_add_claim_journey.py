@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from shared.journeys.add_claim import FLOW, Answers, StepName
-from shared.journeys.add_claim import at as Location  # noqa: N812 - reads as the location of a step
+from shared.journeys.add_claim import FLOW, Answers
 from shared.journeys.add_claim import StepName as Step
+from shared.journeys.add_claim import at as Location  # noqa: N812 - reads as the location of a step
 
 first_missing, next_after, back_from, reachable = FLOW.first_missing, FLOW.next_after, FLOW.back_from, FLOW.reachable
 
