@@ -77,7 +77,7 @@ class Journeys:
     def start(
         self, kind: str, owner: str, organisation_id: str, now: dt.datetime, answers: dict[str, Any] | None = None
     ) -> str:
-        journey_id = secrets.token_urlsafe(16)
+        journey_id = secrets.token_hex(16)
         JourneyItem(
             journey_id=journey_id,
             kind=kind,

@@ -41,7 +41,8 @@ class Location:
     item: str | None = None
 
     def path(self, base: str) -> str:
-        return f"{base}/{self.step}" + (f"/{self.item}" if self.item else "")
+        """`<base>/<step>[/<item>]`; a step named "" is the journey's own address (`<base>`)."""
+        return (f"{base}/{self.step}" if self.step else base) + (f"/{self.item}" if self.item else "")
 
 
 @dataclass(frozen=True)

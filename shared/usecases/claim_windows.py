@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict
+from typing import Literal
 
 from shared.claims.academic_years import AcademicYear, london_today
 from shared.claims.errors import DomainError
@@ -33,6 +31,9 @@ from shared.claims.windows import ClaimWindow, current_window
 from shared.data import executions, schedules
 from shared.data.executions import Execution
 from shared.data.repositories import ClaimWindows
+from shared.journeys.claim_window import WindowAnswers, WindowForm
+from shared.journeys.claim_window import read_form as read_window_form
+from shared.journeys.forms import Form
 from shared.observability import logger, metrics
 
 Run = Execution  # a window's payment run as Step Functions knows it (the pages show its status)
@@ -73,29 +74,6 @@ class WindowDetails(WindowSummary):
     run: Run | None
 
 
-class WindowAnswers(BaseModel):
-    """What the add or change form collected; `window_id` is empty when adding."""
-
-    model_config = ConfigDict(frozen=True)
-
-    window_id: str = ""
-    opens_on: dt.date
-    closes_on: dt.date
-    academic_year: int  # start year
-
-    @property
-    def year(self) -> AcademicYear:
-        return AcademicYear(self.academic_year)
-
-    def as_session(self) -> dict[str, Any]:
-        return {
-            "window_id": self.window_id,
-            "opens_on": self.opens_on.isoformat(),
-            "closes_on": self.closes_on.isoformat(),
-            "academic_year": self.academic_year,
-        }
-
-
 def _summary(window: ClaimWindow, now: dt.datetime) -> WindowSummary:
     return WindowSummary(window, status_of(window, now), can_change(window, now), can_close_now(window, now))
 
@@ -122,6 +100,25 @@ def _run_of(window: ClaimWindow, now: dt.datetime) -> Run | None:
     if window.closed_at is None and not can_close_now(window, now):
         return None
     return executions.describe(first_run_id(window.window_id))
+
+
+@dataclass(frozen=True)
+class CheckedAnswers:
+    """Check your answers for a window: the answers, and when the window would close."""
+
+    answers: WindowAnswers
+    closes_at: dt.datetime
+    closes_in_past: bool
+
+
+def check_page(answers: WindowAnswers, now: dt.datetime) -> CheckedAnswers:
+    closes_at = ClaimWindow(
+        window_id=answers.window_id or "new",
+        academic_year=AcademicYear(answers.academic_year),
+        opens_on=answers.opens_on,
+        closes_on=answers.closes_on,
+    ).closes_at
+    return CheckedAnswers(answers, closes_at, closes_at < now)
 
 
 def window_details(window_id: str, now: dt.datetime) -> WindowDetails:
@@ -155,6 +152,17 @@ def changeable_window(window_id: str, now: dt.datetime) -> ClaimWindow:
     return window
 
 
+def read_form(form: Form, window_id: str, now: dt.datetime) -> WindowForm:
+    """The add or change form as posted, checked against the other windows: answers or errors."""
+    window = get_window(window_id) if window_id else None
+    years = [year.start_year for year in year_choices(now, window)]
+
+    def rules(opens_on: dt.date | None, closes_on: dt.date | None, year: int | None) -> dict[str, str]:
+        return check_answers(opens_on, closes_on, AcademicYear(year) if year else None, window_id or None)
+
+    return read_window_form(form, window_id, years, rules)
+
+
 def check_answers(
     opens_on: dt.date | None,
     closes_on: dt.date | None,
@@ -173,9 +181,20 @@ def check_answers(
     )
 
 
+def answers_for(window: ClaimWindow) -> WindowAnswers:
+    """A window being changed, as the form's answers."""
+    return WindowAnswers(
+        window_id=window.window_id,
+        opens_on=window.opens_on,
+        closes_on=window.closes_on,
+        academic_year=window.academic_year.start_year,
+    )
+
+
 def save_window(answers: WindowAnswers, now: dt.datetime, user: User) -> tuple[ClaimWindow, bool]:
     """Write the window and create or update its close schedule; (window, True when it is new)."""
-    problems = check_answers(answers.opens_on, answers.closes_on, answers.year, answers.window_id or None)
+    year = AcademicYear(answers.academic_year)
+    problems = check_answers(answers.opens_on, answers.closes_on, year, answers.window_id or None)
     if problems:
         raise WindowProblems(problems)
     repository = ClaimWindows()
@@ -183,7 +202,7 @@ def save_window(answers: WindowAnswers, now: dt.datetime, user: User) -> tuple[C
         changeable_window(answers.window_id, now)
         window = ClaimWindow(
             window_id=answers.window_id,
-            academic_year=answers.year,
+            academic_year=year,
             opens_on=answers.opens_on,
             closes_on=answers.closes_on,
         )
@@ -204,10 +223,11 @@ def save_window(answers: WindowAnswers, now: dt.datetime, user: User) -> tuple[C
 
 def _add(repository: ClaimWindows, answers: WindowAnswers) -> ClaimWindow:
     taken = [window.window_id for window in repository.all()]
+    year = AcademicYear(answers.academic_year)
     for _ in range(ADD_ATTEMPTS):
         window = ClaimWindow(
-            window_id=next_window_id(answers.year, taken),
-            academic_year=answers.year,
+            window_id=next_window_id(year, taken),
+            academic_year=year,
             opens_on=answers.opens_on,
             closes_on=answers.closes_on,
         )

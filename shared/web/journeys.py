@@ -30,7 +30,7 @@ def open_step[A: JourneyAnswers](
     model: type[A],
     journey_id: str,
     here: Location,
-    base: str,
+    url: str | Callable[[Location], str],
     *,
     owner: str,
     organisation_id: str,
@@ -38,22 +38,31 @@ def open_step[A: JourneyAnswers](
     finished: Callable[[str], str],
 ) -> Opened[A]:
     """The journey at `here`. A finished journey goes to `finished(result)`; a step whose earlier steps are
-    unanswered goes to the first unanswered one; NotFound for a journey that is not this user's."""
+    unanswered goes to the first unanswered one; NotFound for a journey that is not this user's. `url` is the
+    journey's base address (steps are `<base>/<step>`) or a function giving each step's address."""
     opened = journeys.open_journey(flow, model, journey_id, owner, organisation_id, now)
     if opened.result is not None:
         raise GoTo(finished(opened.result))
     if not flow.reachable(opened.answers, here):
-        raise GoTo(flow.next_after(opened.answers).path(base))
+        raise GoTo(_address(url, flow.next_after(opened.answers)))
     return opened
 
 
-def back_href[A: JourneyAnswers](flow: Flow[A], answers: A, here: Location, base: str, out: str) -> str:
+def _address(url: str | Callable[[Location], str], place: Location) -> str:
+    return place.path(url) if isinstance(url, str) else url(place)
+
+
+def back_href[A: JourneyAnswers](
+    flow: Flow[A], answers: A, here: Location, url: str | Callable[[Location], str], out: str
+) -> str:
     """Where the page's Back link goes: the step before (or check answers once seen), or `out` of the journey."""
     back = flow.back_from(answers, here)
-    return back.path(base) if back else out
+    return _address(url, back) if back else out
 
 
-def continue_to[A: JourneyAnswers](flow: Flow[A], opened: Opened[A], base: str, now: dt.datetime) -> str:
+def continue_to[A: JourneyAnswers](
+    flow: Flow[A], opened: Opened[A], url: str | Callable[[Location], str], now: dt.datetime
+) -> str:
     """Save the step's answers and say where Continue goes (the first unanswered step)."""
     journeys.save(opened.journey_id, opened.answers, now)
-    return flow.next_after(opened.answers).path(base)
+    return _address(url, flow.next_after(opened.answers))

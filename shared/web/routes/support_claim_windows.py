@@ -1,46 +1,45 @@
 """Support console: claim windows, /support/claim-windows/...
 
 List → add (dates and academic year, check your answers, "Save claim window") → list with a banner;
-window → change (the same two pages) / remove (confirm) / "Close window now" (confirm). The answers of
-an add or change live in the session under a random id in the URL, so two tabs do not mix, and once
-saved the id is marked done, so a repeated "Save claim window" saves nothing more.
+window → change (the same two pages) / remove (confirm) / "Close window now" (confirm). An add or change
+is a journey (`shared.journeys.claim_window`, ADR 0018): its answers are stored server-side under a random
+id in the URL, so two tabs do not mix, and once saved it is finished, so a repeated "Save claim window"
+saves nothing more.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import secrets
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shared.claims.academic_years import AcademicYear, london_today
-from shared.claims.errors import NotFound
-from shared.claims.window_rules import (
-    ACADEMIC_YEAR,
-    CLOSES_LABEL,
+from shared.claims.window_rules import ClaimWindowNotFound, WindowNotChangeable
+from shared.journeys.claim_window import (
+    CHECK_ANSWERS,
     CLOSES_ON,
-    OPENS_LABEL,
+    DETAILS,
+    FLOW,
     OPENS_ON,
-    ClaimWindowNotFound,
-    WindowNotChangeable,
-    parse_academic_year,
+    WindowAnswers,
+    WindowForm,
+    blank_form,
+    form_for,
 )
-from shared.claims.windows import ClaimWindow
-from shared.journeys.forms import DateAnswer, Errors, parse_date
-from shared.usecases import claim_windows
+from shared.journeys.flow import Location
+from shared.usecases import claim_windows, journeys
+from shared.usecases.journeys import Opened
 from shared.web.flash import set_flash, take_flash
+from shared.web.journeys import open_step
 from shared.web.pages import page, redirect
-from shared.web.request import Request
+from shared.web.request import Request, current_request
 from shared.web.support import SupportPage, support_page
 
 router = Router()
 
 BASE = "/support/claim-windows"
 NAV = "Claim windows"
-JOURNEYS = "claim_windows"  # session key: journey id → answers, and whether they were saved
-KEEP = 10
 
 ADD = "Add claim window"
 CHANGE = "Change claim window"
@@ -61,98 +60,32 @@ RUN_STATUS = {
 }
 
 
-def _request() -> Request:
-    request: Request = router.context["request"]
-    return request
+# -- the journey and its form ---------------------------------------------------------------------------
+SUPPORT = "support"  # the organisation a support user's journeys belong to
 
 
-# -- the session: journeys --------------------------------------------------------------------------
-def _journeys(request: Request) -> dict[str, Any]:
-    session = request.ensure_session()
-    journeys = session.data.get(JOURNEYS)
-    if not isinstance(journeys, dict):
-        journeys = session.data[JOURNEYS] = {}
-    return journeys
+def _journey_base(journey_id: str) -> str:
+    return f"{BASE}/answers/{journey_id}"
 
 
-def _start_journey(request: Request, answers: claim_windows.WindowAnswers) -> str:
-    journeys = _journeys(request)
-    for old in sorted(journeys, key=lambda key: str(journeys[key].get("at", "")))[: max(0, len(journeys) - KEEP + 1)]:
-        del journeys[old]
-    journey_id = secrets.token_hex(16)
-    _save_journey(request, journey_id, answers)
-    return journey_id
+def _open(request: Request, support: SupportPage, journey_id: str, here: Location) -> Opened[WindowAnswers]:
+    """The journey at `here` (404 for one that is not this user's); once saved, the list of windows."""
+    return open_step(
+        FLOW,
+        WindowAnswers,
+        journey_id,
+        here,
+        _journey_base(journey_id),
+        owner=support.user.user_id,
+        organisation_id=SUPPORT,
+        now=request.now,
+        finished=lambda _: BASE,
+    )
 
 
-def _save_journey(request: Request, journey_id: str, answers: claim_windows.WindowAnswers) -> None:
-    _journeys(request)[journey_id] = {"at": request.now.isoformat(), "done": False, **answers.as_session()}
-    request.session_dirty = True
-
-
-def _journey(request: Request, journey_id: str) -> claim_windows.WindowAnswers | Response[Any]:
-    """The journey's answers; the list once they are saved; 404 for an id this session does not know."""
-    journey = _journeys(request).get(journey_id)
-    if not isinstance(journey, dict):
-        raise NotFound
-    if journey.get("done"):
-        return redirect(BASE)
-    return claim_windows.WindowAnswers.model_validate(journey)
-
-
-def _finish_journey(request: Request, journey_id: str) -> None:
-    _journeys(request)[journey_id] = {"at": request.now.isoformat(), "done": True}
-    request.session_dirty = True
-
-
-# -- the form -----------------------------------------------------------------------------------------
-def _date_answer(day: dt.date) -> DateAnswer:
-    return DateAnswer(str(day.day), str(day.month), str(day.year))
-
-
-class _Form:
-    """The add/change form as posted: typed values, parsed values and errors (in page order)."""
-
-    def __init__(self, request: Request, window_id: str, choices: list[AcademicYear]) -> None:
-        self.opens = DateAnswer.from_form(request.form, OPENS_ON)
-        self.closes = DateAnswer.from_form(request.form, CLOSES_ON)
-        self.year_value = request.field(ACADEMIC_YEAR)
-        self.errors = Errors()
-        self.bad_parts: dict[str, tuple[str, ...]] = {}
-        opens_on, opens_problem, opens_bad = parse_date(self.opens, OPENS_LABEL)
-        closes_on, closes_problem, closes_bad = parse_date(self.closes, CLOSES_LABEL)
-        year = parse_academic_year(self.year_value, choices)
-        rules = claim_windows.check_answers(opens_on, closes_on, year, window_id or None)
-        for name, problem, bad in ((OPENS_ON, opens_problem, opens_bad), (CLOSES_ON, closes_problem, closes_bad)):
-            text = problem or rules.get(name)
-            if text:
-                self.bad_parts[name] = bad
-                self.errors.add(name, text, target=f"{name}-{(bad or ('day',))[0]}")
-        if ACADEMIC_YEAR in rules:
-            self.errors.add(ACADEMIC_YEAR, rules[ACADEMIC_YEAR])
-        self.answers = (
-            claim_windows.WindowAnswers(
-                window_id=window_id, opens_on=opens_on, closes_on=closes_on, academic_year=year.start_year
-            )
-            if not self.errors and opens_on and closes_on and year
-            else None
-        )
-
-
-def _form_page(
-    request: Request,
-    support: SupportPage,
-    *,
-    window: ClaimWindow | None,
-    action: str,
-    back: str,
-    opens: DateAnswer,
-    closes: DateAnswer,
-    year_value: str,
-    errors: Errors | None = None,
-    bad_parts: dict[str, tuple[str, ...]] | None = None,
-) -> Response[Any]:
-    errors = errors or Errors()
-    bad_parts = bad_parts or {}
+def _form_page(request: Request, support: SupportPage, form: WindowForm, *, action: str, back: str) -> Response[Any]:
+    """The add or change form: as posted (with its errors), or filled from answers."""
+    window = claim_windows.get_window(form.window_id) if form.window_id else None
     choices = claim_windows.year_choices(request.now, window)
     return page(
         request,
@@ -161,47 +94,34 @@ def _form_page(
         **support.context(NAV),
         action=action,
         back=back,
-        opens_items=opens.items(OPENS_ON, OPENS_ON in errors, bad_parts.get(OPENS_ON, ())),
-        closes_items=closes.items(CLOSES_ON, CLOSES_ON in errors, bad_parts.get(CLOSES_ON, ())),
+        opens_items=form.opens.items(OPENS_ON, OPENS_ON in form.errors, form.bad_parts.get(OPENS_ON, ())),
+        closes_items=form.closes.items(CLOSES_ON, CLOSES_ON in form.errors, form.bad_parts.get(CLOSES_ON, ())),
         year_items=[
-            {"value": str(year.start_year), "text": year.name, "checked": year_value == str(year.start_year)}
+            {"value": str(year.start_year), "text": year.name, "checked": form.year_value == str(year.start_year)}
             for year in choices
         ],
-        errors=errors,
+        errors=form.errors,
     )
 
 
-def _answers_form(
-    request: Request,
-    support: SupportPage,
-    journey_id: str,
-    answers: claim_windows.WindowAnswers,
-    problems: dict[str, str] | None = None,
-) -> Response[Any]:
-    """The form again for a journey's answers (Change from check your answers, or a save refused)."""
-    errors = Errors()
-    for name in (OPENS_ON, CLOSES_ON, ACADEMIC_YEAR):
-        if problems and name in problems:
-            errors.add(name, problems[name], target=f"{name}-day" if name != ACADEMIC_YEAR else None)
-    window = claim_windows.get_window(answers.window_id) if answers.window_id else None
-    return _form_page(
-        request,
-        support,
-        window=window,
-        action=f"{BASE}/answers/{journey_id}",
-        back=f"{BASE}/answers/{journey_id}/check",
-        opens=_date_answer(answers.opens_on),
-        closes=_date_answer(answers.closes_on),
-        year_value=str(answers.academic_year),
-        errors=errors,
-    )
+def _start(request: Request, support: SupportPage, answers: WindowAnswers) -> Response[Any]:
+    journey_id = journeys.start(FLOW, support.user.user_id, SUPPORT, answers, request.now)
+    return redirect(CHECK_ANSWERS.path(_journey_base(journey_id)))
 
 
 def _cannot_change(request: Request, support: SupportPage, window_id: str, reason: str) -> Response[Any]:
+    return _refused(request, support, window_id, CANNOT_CHANGE, reason)
+
+
+def _cannot_remove(request: Request, support: SupportPage, window_id: str, reason: str) -> Response[Any]:
+    return _refused(request, support, window_id, CANNOT_REMOVE, reason)
+
+
+def _refused(request: Request, support: SupportPage, window_id: str, h1: str, reason: str) -> Response[Any]:
     return page(
         request,
         "support/claim-windows/refused.html",
-        h1=CANNOT_CHANGE,
+        h1=h1,
         status=409 if request.method == "POST" else 200,
         **support.context(NAV),
         reasons=[f"{reason}."],
@@ -212,7 +132,7 @@ def _cannot_change(request: Request, support: SupportPage, window_id: str, reaso
 # -- list and details ---------------------------------------------------------------------------------
 @router.get(BASE)
 def list_windows() -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     return page(
         request,
@@ -227,122 +147,89 @@ def list_windows() -> Response[Any]:
 
 @router.get(f"{BASE}/new")
 def new_window() -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
-    empty = DateAnswer("", "", "")
-    return _form_page(
-        request, support, window=None, action=f"{BASE}/new", back=BASE, opens=empty, closes=empty, year_value=""
-    )
+    return _form_page(request, support, blank_form(), action=f"{BASE}/new", back=BASE)
 
 
 @router.post(f"{BASE}/new")
 def submit_new_window() -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
-    form = _Form(request, "", claim_windows.year_choices(request.now))
+    form = claim_windows.read_form(request.form, "", request.now)
     if form.answers is None:
-        return _form_page(
-            request,
-            support,
-            window=None,
-            action=f"{BASE}/new",
-            back=BASE,
-            opens=form.opens,
-            closes=form.closes,
-            year_value=form.year_value,
-            errors=form.errors,
-            bad_parts=form.bad_parts,
-        )
-    return redirect(f"{BASE}/answers/{_start_journey(request, form.answers)}/check")
+        return _form_page(request, support, form, action=f"{BASE}/new", back=BASE)
+    return _start(request, support, form.answers)
 
 
 # Journey routes are registered before the /<window_id>/... ones, so "answers" is never read as an id.
 @router.get(f"{BASE}/answers/<journey_id>")
 def change_answers(journey_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
-    answers = _journey(request, journey_id)
-    if isinstance(answers, Response):
-        return answers
-    return _answers_form(request, support, journey_id, answers)
+    opened = _open(request, support, journey_id, DETAILS)
+    base = _journey_base(journey_id)
+    return _form_page(request, support, form_for(opened.answers), action=base, back=CHECK_ANSWERS.path(base))
 
 
 @router.post(f"{BASE}/answers/<journey_id>")
 def submit_changed_answers(journey_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
-    answers = _journey(request, journey_id)
-    if isinstance(answers, Response):
-        return answers
-    window = claim_windows.get_window(answers.window_id) if answers.window_id else None
-    form = _Form(request, answers.window_id, claim_windows.year_choices(request.now, window))
+    opened = _open(request, support, journey_id, DETAILS)
+    base = _journey_base(journey_id)
+    form = claim_windows.read_form(request.form, opened.answers.window_id, request.now)
     if form.answers is None:
-        return _form_page(
-            request,
-            support,
-            window=window,
-            action=f"{BASE}/answers/{journey_id}",
-            back=f"{BASE}/answers/{journey_id}/check",
-            opens=form.opens,
-            closes=form.closes,
-            year_value=form.year_value,
-            errors=form.errors,
-            bad_parts=form.bad_parts,
-        )
-    _save_journey(request, journey_id, form.answers)
-    return redirect(f"{BASE}/answers/{journey_id}/check")
+        return _form_page(request, support, form, action=base, back=CHECK_ANSWERS.path(base))
+    journeys.save(journey_id, form.answers, request.now)
+    return redirect(CHECK_ANSWERS.path(base))
 
 
 @router.get(f"{BASE}/answers/<journey_id>/check")
 def check_answers(journey_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
-    answers = _journey(request, journey_id)
-    if isinstance(answers, Response):
-        return answers
-    change = f"{BASE}/answers/{journey_id}"
-    closes_at = ClaimWindow(
-        window_id=answers.window_id or "new",
-        academic_year=answers.year,
-        opens_on=answers.opens_on,
-        closes_on=answers.closes_on,
-    ).closes_at
+    opened = _open(request, support, journey_id, CHECK_ANSWERS)
+    checked = claim_windows.check_page(opened.answers, request.now)
+    change = _journey_base(journey_id)
     return page(
         request,
         "support/claim-windows/check.html",
         h1=CHECK,
         **support.context(NAV),
-        caption=CHANGE if answers.window_id else ADD,
-        answers=answers,
-        closes_at=closes_at,
-        closes_in_past=closes_at < request.now,
+        caption=CHANGE if opened.answers.window_id else ADD,
+        answers=checked.answers,
+        year=AcademicYear(checked.answers.academic_year),
+        closes_at=checked.closes_at,
+        closes_in_past=checked.closes_in_past,
         change=change,
-        action=f"{change}/check",
-        cancel=f"{BASE}/{answers.window_id}" if answers.window_id else BASE,
+        action=CHECK_ANSWERS.path(change),
+        cancel=f"{BASE}/{opened.answers.window_id}" if opened.answers.window_id else BASE,
     )
 
 
 @router.post(f"{BASE}/answers/<journey_id>/check")
 def save_window(journey_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
-    answers = _journey(request, journey_id)
-    if isinstance(answers, Response):
-        return answers
+    opened = _open(request, support, journey_id, CHECK_ANSWERS)
+    answers = opened.answers
+    base = _journey_base(journey_id)
     try:
         _, created = claim_windows.save_window(answers, request.now, support.user)
     except claim_windows.WindowProblems as problems:  # a colleague added or changed a window meanwhile
-        return _answers_form(request, support, journey_id, answers, problems.problems)
+        form = form_for(answers, problems.problems)
+        return _form_page(request, support, form, action=base, back=CHECK_ANSWERS.path(base))
     except WindowNotChangeable as refused:
         return _cannot_change(request, support, answers.window_id, refused.reason)
-    _finish_journey(request, journey_id)
+    journeys.finish(journey_id, answers.window_id or "added")
     set_flash(request, "Claim window added" if created else "Claim window changed", BASE)
     return redirect(BASE)
 
 
 @router.get(f"{BASE}/<window_id>")
 def show_window(window_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     details = claim_windows.window_details(window_id, request.now)
     return page(
@@ -365,65 +252,34 @@ def _run_status(run: claim_windows.Run | None) -> str:
 # -- change -------------------------------------------------------------------------------------------
 @router.get(f"{BASE}/<window_id>/edit")
 def edit_window(window_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     try:
         window = claim_windows.changeable_window(window_id, request.now)
     except WindowNotChangeable as refused:
         return _cannot_change(request, support, window_id, refused.reason)
-    return _form_page(
-        request,
-        support,
-        window=window,
-        action=f"{BASE}/{window_id}/edit",
-        back=f"{BASE}/{window_id}",
-        opens=_date_answer(window.opens_on),
-        closes=_date_answer(window.closes_on),
-        year_value=str(window.academic_year.start_year),
-    )
+    form = form_for(claim_windows.answers_for(window))
+    return _form_page(request, support, form, action=f"{BASE}/{window_id}/edit", back=f"{BASE}/{window_id}")
 
 
 @router.post(f"{BASE}/<window_id>/edit")
 def submit_edit_window(window_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     try:
-        window = claim_windows.changeable_window(window_id, request.now)
+        claim_windows.changeable_window(window_id, request.now)
     except WindowNotChangeable as refused:
         return _cannot_change(request, support, window_id, refused.reason)
-    form = _Form(request, window_id, claim_windows.year_choices(request.now, window))
+    form = claim_windows.read_form(request.form, window_id, request.now)
     if form.answers is None:
-        return _form_page(
-            request,
-            support,
-            window=window,
-            action=f"{BASE}/{window_id}/edit",
-            back=f"{BASE}/{window_id}",
-            opens=form.opens,
-            closes=form.closes,
-            year_value=form.year_value,
-            errors=form.errors,
-            bad_parts=form.bad_parts,
-        )
-    return redirect(f"{BASE}/answers/{_start_journey(request, form.answers)}/check")
+        return _form_page(request, support, form, action=f"{BASE}/{window_id}/edit", back=f"{BASE}/{window_id}")
+    return _start(request, support, form.answers)
 
 
 # -- remove -------------------------------------------------------------------------------------------
-def _cannot_remove(request: Request, support: SupportPage, window_id: str, reason: str) -> Response[Any]:
-    return page(
-        request,
-        "support/claim-windows/refused.html",
-        h1=CANNOT_REMOVE,
-        status=409 if request.method == "POST" else 200,
-        **support.context(NAV),
-        reasons=[f"{reason}."],
-        back=f"{BASE}/{window_id}",
-    )
-
-
 @router.get(f"{BASE}/<window_id>/remove")
 def confirm_remove_window(window_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     try:
         window = claim_windows.window_to_remove(window_id, request.now)
@@ -442,7 +298,7 @@ def confirm_remove_window(window_id: str) -> Response[Any]:
 
 @router.post(f"{BASE}/<window_id>/remove")
 def remove_window(window_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     try:
         claim_windows.remove_window(window_id, request.now, support.user)
@@ -475,7 +331,7 @@ def _close_refused(
 
 @router.get(f"{BASE}/<window_id>/close")
 def confirm_close_window(window_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     try:
         window = claim_windows.window_to_close(window_id, request.now)
@@ -495,7 +351,7 @@ def confirm_close_window(window_id: str) -> Response[Any]:
 
 @router.post(f"{BASE}/<window_id>/close")
 def close_window(window_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     try:
         claim_windows.close_window_now(window_id, request.now, support.user)
