@@ -8,9 +8,6 @@ belongs to a school user makes that same user a member here too.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from shared.claims import user_emails
 from shared.claims.emails import EMAIL_PATTERN, EmailMessage
@@ -19,11 +16,11 @@ from shared.claims.models import Membership, OrganisationType, Role, School, Use
 from shared.data.emails import enqueue
 from shared.data.repositories import Users
 from shared.data.users import Members
+from shared.journeys.add_user import EMAIL, FIRST_NAME, LAST_NAME, NewUserAnswers, UserForm
+from shared.journeys.add_user import read_form as read_user_form
+from shared.journeys.add_user import typed as typed_user
+from shared.journeys.forms import Form
 from shared.observability import logger, metrics
-
-FIRST_NAME = "first_name"
-LAST_NAME = "last_name"
-EMAIL = "email"
 
 ENTER_FIRST_NAME = "Enter a first name"
 ENTER_LAST_NAME = "Enter a last name"
@@ -32,22 +29,6 @@ EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.
 EMAIL_IN_USE = "Email address already in use"
 EMAIL_OTHER_ACCOUNT = "Enter an email address that is not used by a support or accredited provider account"
 MAX_EMAIL_LENGTH = 254
-
-_Text = Annotated[str, StringConstraints(strip_whitespace=True)]
-
-
-class NewUserAnswers(BaseModel):
-    """What was typed on the add user form, tidied: spaces trimmed, the email address lower-cased."""
-
-    model_config = ConfigDict(frozen=True)
-
-    first_name: _Text = ""
-    last_name: _Text = ""
-    email: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True)] = ""
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
 
 class CannotRemoveYourself(DomainError):
@@ -61,6 +42,31 @@ class EmailBelongsToAnotherKindOfAccount(DomainError):
 def users_of(school: School) -> list[User]:
     """The school's users, by first name then last name."""
     return Members().of(school.organisation_id)
+
+
+__all__ = [
+    "EMAIL",
+    "FIRST_NAME",
+    "LAST_NAME",
+    "CannotRemoveYourself",
+    "EmailBelongsToAnotherKindOfAccount",
+    "NewUserAnswers",
+    "UserForm",
+    "add_user",
+    "check_new_user",
+    "new_user_id",
+    "problems",
+    "read_form",
+    "remove_user",
+    "user_to_remove",
+    "users_of",
+]
+
+
+def read_form(form: Form, school: School, new_user: str | None = None) -> UserForm:
+    """The add user details as posted, with every problem adding them to this school would have."""
+    found = check_new_user(school, NewUserAnswers(**typed_user(form)))
+    return read_user_form(form, found, new_user or new_user_id())
 
 
 def problems(answers: NewUserAnswers) -> dict[str, str]:
