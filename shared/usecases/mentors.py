@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -25,15 +24,10 @@ from shared.data.mentors import Mentor, Mentors
 from shared.data.rate_limits import RateLimits
 from shared.integrations import teaching_record
 from shared.integrations.teaching_record import TeacherRecord, TeachingRecordUnavailable
+from shared.journeys.add_mentor import ENTER_DATE_OF_BIRTH, ENTER_TRN, VALID_TRN, clean_trn, trn_error
 from shared.observability import logger, metrics
 
 PAGE_SIZE = 25
-
-ENTER_TRN = "Enter a teacher reference number (TRN)"
-VALID_TRN = "Enter a valid teacher reference number (TRN)"
-ENTER_DATE_OF_BIRTH = "Enter a date of birth"
-
-_TRN = re.compile(r"\d{7}")
 
 __all__ = [
     "ENTER_DATE_OF_BIRTH",
@@ -94,19 +88,6 @@ def mentors_page(school: School, page: int) -> MentorsPage:
 
 
 # -- finding a teacher -----------------------------------------------------------------------------
-def clean_trn(raw: str) -> str:
-    """A TRN as typed, without any whitespace (dictation software puts spaces between digits)."""
-    return "".join(raw.split())
-
-
-def trn_error(trn: str) -> str | None:
-    if not trn:
-        return ENTER_TRN
-    if not _TRN.fullmatch(trn):
-        return VALID_TRN
-    return None
-
-
 def already_added_message(mentor: Mentor) -> str:
     return f"{mentor.full_name} has already been added"
 

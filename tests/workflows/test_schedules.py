@@ -38,7 +38,8 @@ def scheduled(workflow: Workflow, monkeypatch: pytest.MonkeyPatch) -> Iterator[W
 
 
 def _save_window_that_closed_yesterday() -> str:
-    from shared.usecases.claim_windows import WindowAnswers, save_window
+    from shared.journeys.claim_window import WindowAnswers
+    from shared.usecases.claim_windows import save_window
 
     now = dt.datetime.now(dt.UTC)
     yesterday = london_today(now) - dt.timedelta(days=1)

@@ -28,7 +28,7 @@ from shared.usecases.payer_links import (
     token_hash,
 )
 from shared.web.pages import page, redirect
-from shared.web.request import Request
+from shared.web.request import Request, current_request
 
 router = Router()
 
@@ -43,11 +43,6 @@ _GONE = {
     DownloadOutcome.REPLACED: ("downloads/replaced.html", REPLACED_H1),
     DownloadOutcome.USED: ("downloads/used.html", USED_H1),
 }
-
-
-def _request() -> Request:
-    request: Request = router.context["request"]
-    return request
 
 
 def without_cookies(event: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +76,7 @@ def _gone(request: Request, outcome: DownloadOutcome) -> Response[Any] | None:
 
 @router.get("/downloads/<token>")
 def show_download(token: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     result = _guarded(request, token, lambda: download_page(token, request.now))
     if isinstance(result, Response):
         return result
@@ -93,7 +88,7 @@ def show_download(token: str) -> Response[Any]:
 
 @router.post("/downloads/<token>")
 def download(token: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     # The form's hidden field is the link's token (there is no session to hold a CSRF token); WebApp has
     # already refused a POST from another origin.
     if not hmac.compare_digest(request.field("csrf_token").encode(), token.encode()):

@@ -4,15 +4,16 @@ List → find teacher (TRN and date of birth) → check your answers → list wi
 find teacher → no results → change your search; list → remove (confirm, or "you cannot") → list.
 After too many failed lookups (ADR 14) find teacher answers "You have tried to find too many teachers" (429).
 
-What a lookup found (TRN and names, never the date of birth) waits in the session under a random id
-in the URL, so two tabs adding two mentors do not mix. The date of birth exists only in the POST
-that looks the teacher up: it is never stored, logged, or put in a URL.
+A lookup starts the add mentor journey (`shared.journeys.add_mentor`, ADR 0018): what it found (TRN and
+names, never the date of birth) is stored server-side under a random id in the URL, so two tabs adding
+two mentors do not mix. The date of birth exists only in the POST that looks the teacher up: it is never
+stored, logged, or put in a URL.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -20,18 +21,30 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shared.claims.academic_years import london_today
 from shared.claims.errors import NotFound
-from shared.journeys.forms import DateAnswer, Errors, parse_past_date
-from shared.usecases import mentors
+from shared.journeys.add_mentor import (
+    CHECK_ANSWERS,
+    DATE_FIELD,
+    FLOW,
+    NO_RESULTS,
+    TRN_FIELD,
+    FindForm,
+    LookupAnswers,
+    already_added,
+    privacy_confirmed,
+    read_find_form,
+)
+from shared.journeys.flow import Location
+from shared.journeys.forms import Errors
+from shared.usecases import journeys, mentors
 from shared.web.flash import set_flash, take_flash
+from shared.web.journeys import GoTo, open_step
 from shared.web.pages import page, redirect
-from shared.web.request import Request
+from shared.web.request import Request, current_request
 from shared.web.school import SchoolPage, school_page
 
 router = Router()
 
 NAV = "Mentors"
-LOOKUPS = "mentor_lookups"  # session key: lookup id → {"school_id", "trn", "first_name"?, "last_name"?}
-KEEP = 10  # how many lookups a session remembers
 
 FIND_TEACHER = "Find teacher"
 CHECK_YOUR_ANSWERS = "Check your answers"
@@ -40,68 +53,50 @@ CANNOT_REMOVE = "You cannot remove this mentor"
 LOOKUP_PROBLEM = "Sorry, there is a problem with the service"
 TOO_MANY_LOOKUPS = "You have tried to find too many teachers"
 
-TRN_FIELD = "trn"
-DATE_FIELD = "date_of_birth"
-PRIVACY_FIELD = "privacy_notice"
 
 _TRN_IN_PATH = re.compile(r"\d{7}")
 _PAGE_NUMBER = re.compile(r"[1-9]\d{0,5}")
-
-
-def _request() -> Request:
-    request: Request = router.context["request"]
-    return request
 
 
 def _base(school_id: str) -> str:
     return f"/schools/{school_id}/mentors"
 
 
-# -- the session: lookups ---------------------------------------------------------------
-def _lookups(request: Request) -> dict[str, Any]:
-    session = request.ensure_session()
-    lookups = session.data.get(LOOKUPS)
-    if not isinstance(lookups, dict):
-        lookups = session.data[LOOKUPS] = {}
-    return lookups
+# -- the add mentor journey ---------------------------------------------------------------------------
+def _step_url(school_id: str, lookup_id: str) -> Callable[[Location], str]:
+    return lambda place: f"{_base(school_id)}/{place.step}/{lookup_id}"
 
 
-def _remember(request: Request, school_id: str, trn: str, teacher: mentors.TeacherRecord | None) -> str:
-    """Keep what a lookup found (never the date of birth) under a new random id."""
-    lookups = _lookups(request)
-    for old in sorted(lookups, key=lambda key: str(lookups[key].get("at", "")))[: max(0, len(lookups) - KEEP + 1)]:
-        del lookups[old]
-    lookup_id = secrets.token_urlsafe(16)
-    found: dict[str, str] = {"school_id": school_id, "at": request.now.isoformat(), "trn": trn}
-    if teacher is not None:
-        found.update(first_name=teacher.first_name, last_name=teacher.last_name)
-    lookups[lookup_id] = found
-    request.session_dirty = True
-    return lookup_id
+def _open(request: Request, school: SchoolPage, lookup_id: str, here: Location, unknown: str) -> LookupAnswers:
+    """What the lookup found, at `here`; an unknown or finished lookup (an old link, another school's, a
+    repeated "Confirm and add mentor") goes to `unknown` or the list."""
+    school_id = school.school.organisation_id
+    try:
+        opened = open_step(
+            FLOW,
+            LookupAnswers,
+            lookup_id,
+            here,
+            _step_url(school_id, lookup_id),
+            owner=school.user.user_id,
+            organisation_id=school_id,
+            now=request.now,
+            finished=lambda _: _base(school_id),
+        )
+    except NotFound:
+        raise GoTo(unknown) from None
+    return opened.answers
 
 
-def _recall(request: Request, school_id: str, lookup_id: str) -> dict[str, Any] | None:
-    if request.session is None:
-        return None
-    lookups = request.session.data.get(LOOKUPS)
-    found = lookups.get(lookup_id) if isinstance(lookups, dict) else None
-    if not isinstance(found, dict) or found.get("school_id") != school_id:
-        return None
-    return found
-
-
-def _teacher(found: dict[str, Any] | None) -> mentors.TeacherRecord | None:
-    if not found or not found.get("first_name") or not found.get("last_name"):
-        return None
-    return mentors.TeacherRecord(
-        trn=str(found["trn"]), first_name=str(found["first_name"]), last_name=str(found["last_name"])
-    )
-
-
-def _forget(request: Request, lookup_id: str) -> None:
-    if request.session is not None and isinstance(request.session.data.get(LOOKUPS), dict):
-        request.session.data[LOOKUPS].pop(lookup_id, None)
-        request.session_dirty = True
+def _searched_trn(request: Request, school: SchoolPage, lookup_id: str) -> str:
+    """The TRN an earlier lookup was for ("Change" from its page), or nothing for one not known here."""
+    try:
+        opened = journeys.open_journey(
+            FLOW, LookupAnswers, lookup_id, school.user.user_id, school.school.organisation_id, request.now
+        )
+    except NotFound:
+        return ""
+    return opened.answers.trn
 
 
 # -- the list --------------------------------------------------------------------------------------
@@ -136,7 +131,7 @@ def _pagination(base: str, current: int, pages: int) -> dict[str, Any] | None:
 
 @router.get("/schools/<school_id>/mentors")
 def list_mentors(school_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id)
     view = mentors.mentors_page(school.school, _page_number(request))
     base = _base(school_id)
@@ -153,19 +148,12 @@ def list_mentors(school_id: str) -> Response[Any]:
 
 
 # -- find teacher ----------------------------------------------------------------------------------
-def _find_page(
-    request: Request,
-    school: SchoolPage,
-    trn: str = "",
-    birth: DateAnswer | None = None,
-    errors: Errors | None = None,
-    bad_parts: tuple[str, ...] = (),
-    status: int = 200,
-) -> Response[Any]:
+def _find_page(request: Request, school: SchoolPage, form: FindForm, status: int = 200) -> Response[Any]:
     base = _base(school.school.organisation_id)
-    errors = errors or Errors()
-    birth = birth or DateAnswer("", "", "")
-    date_items = [{**item, "autocomplete": "off"} for item in birth.items(DATE_FIELD, DATE_FIELD in errors, bad_parts)]
+    date_items = [
+        {**item, "autocomplete": "off"}
+        for item in form.birth.items(DATE_FIELD, DATE_FIELD in form.errors, form.bad_parts)
+    ]
     return page(
         request,
         "schools/mentors/find.html",
@@ -174,51 +162,41 @@ def _find_page(
         **school.context(NAV),
         action=f"{base}/new",
         cancel=base,
-        trn=trn,
+        trn=form.trn,
         date_items=date_items,
-        errors=errors,
+        errors=form.errors,
     )
 
 
 @router.get("/schools/<school_id>/mentors/new")
 def find_teacher_form(school_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id)
-    found = _recall(request, school_id, request.arg("search")) if request.arg("search") else None
-    return _find_page(request, school, trn=str(found["trn"]) if found else "")
+    search = request.arg("search")
+    return _find_page(request, school, FindForm(trn=_searched_trn(request, school, search) if search else ""))
 
 
 @router.post("/schools/<school_id>/mentors/new")
 def find_teacher(school_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id)
-    typed_trn = request.field(TRN_FIELD)
-    trn = mentors.clean_trn(typed_trn)
-    birth = DateAnswer.from_form(request.form, DATE_FIELD)
-    errors = Errors()
-    trn_problem = mentors.trn_error(trn)
-    if trn_problem:
-        errors.add(TRN_FIELD, trn_problem)
-    date_of_birth, date_problem, bad_parts = parse_past_date(
-        birth, "Date of birth", london_today(request.now), empty_message=mentors.ENTER_DATE_OF_BIRTH
-    )
-    if date_problem:
-        errors.add(DATE_FIELD, date_problem, target=f"{DATE_FIELD}-{(bad_parts or ('day',))[0]}")
-    if errors or date_of_birth is None:
-        return _find_page(request, school, typed_trn, birth, errors, bad_parts)
+    lookup = read_find_form(request.form, london_today(request.now))
+    if isinstance(lookup, FindForm):
+        return _find_page(request, school, lookup)
     try:
-        search = mentors.find_teacher(school.school, school.user, trn, date_of_birth, request.now)
+        search = mentors.find_teacher(school.school, school.user, lookup.trn, lookup.date_of_birth, request.now)
     except mentors.TeachingRecordUnavailable:
         return _lookup_problem(request, school)
     if search.outcome is mentors.SearchOutcome.TOO_MANY and search.lockout is not None:
         return _too_many_lookups(request, school, search.lockout)
     if search.outcome is mentors.SearchOutcome.ALREADY_ADDED and search.existing is not None:
-        errors.add(TRN_FIELD, mentors.already_added_message(search.existing))
-        return _find_page(request, school, typed_trn, birth, errors)
-    lookup_id = _remember(request, school_id, trn, search.teacher)
-    if search.teacher is None:
-        return redirect(f"{_base(school_id)}/no-results/{lookup_id}")
-    return redirect(f"{_base(school_id)}/check/{lookup_id}")
+        return _find_page(request, school, already_added(request.form, mentors.already_added_message(search.existing)))
+    teacher = search.teacher
+    answers = LookupAnswers(
+        trn=lookup.trn, first_name=teacher.first_name if teacher else "", last_name=teacher.last_name if teacher else ""
+    )
+    lookup_id = journeys.start(FLOW, school.user.user_id, school_id, answers, request.now)
+    return redirect(_step_url(school_id, lookup_id)(FLOW.next_after(answers)))
 
 
 def _lookup_problem(request: Request, school: SchoolPage) -> Response[Any]:
@@ -249,16 +227,13 @@ def _too_many_lookups(request: Request, school: SchoolPage, lockout: mentors.Loc
 
 @router.get("/schools/<school_id>/mentors/no-results/<lookup_id>")
 def no_results(school_id: str, lookup_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id)
-    found = _recall(request, school_id, lookup_id)
-    if found is None:
-        return redirect(f"{_base(school_id)}/new")
-    trn = str(found["trn"])
+    answers = _open(request, school, lookup_id, NO_RESULTS, f"{_base(school_id)}/new")
     return page(
         request,
         "schools/mentors/no-results.html",
-        h1=f"No results found for ‘{trn}’",
+        h1=f"No results found for ‘{answers.trn}’",
         **school.context(NAV),
         change=f"{_base(school_id)}/new?search={lookup_id}",
     )
@@ -266,7 +241,7 @@ def no_results(school_id: str, lookup_id: str) -> Response[Any]:
 
 # -- check your answers ----------------------------------------------------------------------------
 def _check_page(
-    request: Request, school: SchoolPage, lookup_id: str, teacher: mentors.TeacherRecord, errors: Errors | None = None
+    request: Request, school: SchoolPage, lookup_id: str, answers: LookupAnswers, errors: Errors | None = None
 ) -> Response[Any]:
     base = _base(school.school.organisation_id)
     return page(
@@ -274,7 +249,7 @@ def _check_page(
         "schools/mentors/check.html",
         h1=CHECK_YOUR_ANSWERS,
         **school.context(NAV),
-        teacher=teacher,
+        teacher=answers,
         action=f"{base}/check/{lookup_id}",
         change=f"{base}/new?search={lookup_id}",
         cancel=base,
@@ -284,31 +259,27 @@ def _check_page(
 
 @router.get("/schools/<school_id>/mentors/check/<lookup_id>")
 def check_mentor(school_id: str, lookup_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id)
-    teacher = _teacher(_recall(request, school_id, lookup_id))
-    if teacher is None:
-        return redirect(_base(school_id))
-    return _check_page(request, school, lookup_id, teacher)
+    answers = _open(request, school, lookup_id, CHECK_ANSWERS, _base(school_id))
+    return _check_page(request, school, lookup_id, answers)
 
 
 @router.post("/schools/<school_id>/mentors/check/<lookup_id>")
 def add_mentor(school_id: str, lookup_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id)
-    teacher = _teacher(_recall(request, school_id, lookup_id))
-    if teacher is None:  # already added from this page (a repeated submission), or an old link
-        return redirect(_base(school_id))
-    if request.field(PRIVACY_FIELD) != "yes":
-        errors = Errors()
-        errors.add(PRIVACY_FIELD, f"Confirm that {teacher.full_name} has been told about the privacy notice")
-        return _check_page(request, school, lookup_id, teacher, errors)
+    answers = _open(request, school, lookup_id, CHECK_ANSWERS, _base(school_id))
+    confirmed = privacy_confirmed(request.form, answers.full_name)
+    if isinstance(confirmed, Errors):
+        return _check_page(request, school, lookup_id, answers, confirmed)
+    teacher = mentors.TeacherRecord(trn=answers.trn, first_name=answers.first_name, last_name=answers.last_name)
     outcome, mentor = mentors.add_mentor(school.school, teacher, school.user, request.now)
-    _forget(request, lookup_id)
+    journeys.finish(lookup_id, answers.trn)
     if outcome is mentors.AddOutcome.ADDED_BEFORE:
         errors = Errors()
         errors.add(TRN_FIELD, mentors.already_added_message(mentor))
-        return _find_page(request, school, teacher.trn, errors=errors)
+        return _find_page(request, school, FindForm(trn=answers.trn, errors=errors))
     set_flash(request, f"{mentor.full_name} has been added", _base(school_id))
     return redirect(_base(school_id))
 
@@ -336,14 +307,14 @@ def _remove_page(request: Request, school: SchoolPage, found: mentors.Removal) -
 
 @router.get("/schools/<school_id>/mentors/<trn>/remove")
 def confirm_remove(school_id: str, trn: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id)
     return _remove_page(request, school, _removal(school, trn))
 
 
 @router.post("/schools/<school_id>/mentors/<trn>/remove")
 def remove_mentor(school_id: str, trn: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id)
     if not _TRN_IN_PATH.fullmatch(trn):
         raise NotFound

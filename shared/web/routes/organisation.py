@@ -10,20 +10,15 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from shared.usecases import grant_conditions
 from shared.usecases.organisation_details import organisation_details
 from shared.web.pages import page, redirect
-from shared.web.request import Request
+from shared.web.request import current_request
 from shared.web.school import school_page
 
 router = Router()
 
 
-def _request() -> Request:
-    request: Request = router.context["request"]
-    return request
-
-
 @router.get("/schools/<school_id>/grant-conditions")
 def show_grant_conditions(school_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id, gate=False)
     return page(
         request,
@@ -37,7 +32,7 @@ def show_grant_conditions(school_id: str) -> Response[Any]:
 
 @router.post("/schools/<school_id>/grant-conditions")
 def accept_grant_conditions(school_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id, gate=False)
     grant_conditions.accept(school.school, school.user, request.now)
     return redirect(f"/schools/{school_id}/claims")
@@ -45,7 +40,7 @@ def accept_grant_conditions(school_id: str) -> Response[Any]:
 
 @router.get("/schools/<school_id>/organisation-details")
 def show_organisation_details(school_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id)
     return page(
         request,

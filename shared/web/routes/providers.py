@@ -9,19 +9,14 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shared.usecases.access import provider_for
 from shared.web.pages import page, require_user
-from shared.web.request import Request
+from shared.web.request import current_request
 
 router = Router()
 
 
-def _request() -> Request:
-    request: Request = router.context["request"]
-    return request
-
-
 @router.get("/providers/<code>/claims")
 def claims(code: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     user = require_user(request)
     provider, several = provider_for(user, code)
     return page(

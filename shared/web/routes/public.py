@@ -24,14 +24,9 @@ from shared.usecases.sign_in import (
     start_dfe_sign_in,
 )
 from shared.web.pages import page, redirect, require_user
-from shared.web.request import Request
+from shared.web.request import Request, current_request
 
 router = Router()
-
-
-def _request() -> Request:
-    request: Request = router.context["request"]
-    return request
 
 
 def _config() -> Settings:
@@ -41,7 +36,7 @@ def _config() -> Settings:
 
 @router.get("/")
 def start() -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     window = claim_windows.current(request.now)
     return page(
         request,
@@ -54,7 +49,7 @@ def start() -> Response[Any]:
 
 @router.get("/sign-in")
 def sign_in() -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     if request.user is not None:
         return _landing(request)
     config = _config()
@@ -70,7 +65,7 @@ def sign_in() -> Response[Any]:
 
 @router.get(CALLBACK_PATH)
 def dfe_sign_in_callback() -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     config = _config()
     if config.sign_in_method != "dfe-sign-in":
         raise NotFound
@@ -102,7 +97,7 @@ def dfe_sign_in_callback() -> Response[Any]:
 
 @router.post("/sign-in/persona")
 def sign_in_persona() -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     config = _config()
     if not config.persona_sign_in_enabled:
         raise NotFound
@@ -118,7 +113,7 @@ def sign_in_persona() -> Response[Any]:
 
 @router.get("/sign-out")
 def sign_out() -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     location = sign_out_location(
         _config(),
         signed_in=request.user is not None,
@@ -130,7 +125,7 @@ def sign_out() -> Response[Any]:
 
 @router.get("/organisations")
 def choose_organisation() -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     require_user(request)
     return _landing(request, always_list=True)
 
@@ -177,6 +172,6 @@ _CONTENT = {
 @router.get("/cookies")
 @router.get("/privacy")
 def content() -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     h1, paragraphs = _CONTENT[request.path]
     return page(request, "content.html", h1=h1, paragraphs=paragraphs)

@@ -11,20 +11,15 @@ from shared.claims.errors import ConcurrentUpdate, WindowClosed
 from shared.usecases.claims_list import can_withdraw, claims_page, school_claim, withdraw
 from shared.web.flash import set_flash, take_flash
 from shared.web.pages import page, redirect
-from shared.web.request import Request
+from shared.web.request import current_request
 from shared.web.school import school_page
 
 router = Router()
 
 
-def _request() -> Request:
-    request: Request = router.context["request"]
-    return request
-
-
 @router.get("/schools/<school_id>/claims")
 def claims(school_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id)
     view = claims_page(school.school, request.now)
     return page(
@@ -43,7 +38,7 @@ def claims(school_id: str) -> Response[Any]:
 
 @router.get("/schools/<school_id>/claims/<reference>")
 def claim(school_id: str, reference: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id)
     found = school_claim(school.school, reference)
     return page(
@@ -60,7 +55,7 @@ def claim(school_id: str, reference: str) -> Response[Any]:
 
 @router.get("/schools/<school_id>/claims/<reference>/submitted")
 def submitted(school_id: str, reference: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id)
     found = school_claim(school.school, reference)
     return page(request, "schools/claim-submitted.html", h1="Claim submitted", **school.context("Claims"), claim=found)
@@ -68,7 +63,7 @@ def submitted(school_id: str, reference: str) -> Response[Any]:
 
 @router.get("/schools/<school_id>/claims/<reference>/withdraw")
 def confirm_withdraw(school_id: str, reference: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id)
     found = school_claim(school.school, reference)
     return page(
@@ -84,7 +79,7 @@ def confirm_withdraw(school_id: str, reference: str) -> Response[Any]:
 
 @router.post("/schools/<school_id>/claims/<reference>/withdraw")
 def withdraw_claim(school_id: str, reference: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     school = school_page(request, school_id)
     try:
         withdraw(school.school, school.user, reference, request.now)

@@ -10,20 +10,15 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from shared.usecases.support_overview import overview
 from shared.web.pages import page
 from shared.web.render import format_date
-from shared.web.request import Request
+from shared.web.request import current_request
 from shared.web.support import support_page
 
 router = Router()
 
 
-def _request() -> Request:
-    request: Request = router.context["request"]
-    return request
-
-
 @router.get("/support")
 def index() -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     view = overview(request.now)
     window = view.window

@@ -30,7 +30,7 @@ from shared.usecases.payer_response import (
 )
 from shared.web.flash import set_flash, take_flash
 from shared.web.pages import page, redirect
-from shared.web.request import Request
+from shared.web.request import Request, current_request
 from shared.web.support import support_page
 from shared.web.uploads import MAX_UPLOAD_TEXT
 
@@ -46,18 +46,13 @@ EXPIRED = "This upload has expired. Upload the file again"
 AFTER_FOLLOW_UP = PAYMENTS
 
 
-def _request() -> Request:
-    request: Request = router.context["request"]
-    return request
-
-
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
 @router.get(PAYMENTS)
 def payments() -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     claims = awaiting_follow_up()
     return page(
@@ -96,12 +91,12 @@ def _upload_page(request: Request, rejected: Rejected | None = None) -> Response
 
 @router.get(UPLOAD)
 def upload_form() -> Response[Any]:
-    return _upload_page(_request())
+    return _upload_page(current_request(router))
 
 
 @router.post(UPLOAD)
 def upload_file() -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     if request.upload_too_large:
         return _upload_page(request, Rejected(f"The selected file must be smaller than {MAX_UPLOAD_TEXT}"))
@@ -114,7 +109,7 @@ def upload_file() -> Response[Any]:
 
 @router.get(f"{UPLOAD}/<batch_id>")
 def confirm_page(batch_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     try:
         found = confirmation(batch_id, support.user, request.now)
@@ -150,7 +145,7 @@ def confirm_page(batch_id: str) -> Response[Any]:
 
 @router.post(f"{UPLOAD}/<batch_id>")
 def confirm_upload(batch_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     try:
         result = confirm(batch_id, support.user, request.now)
@@ -188,7 +183,7 @@ def _follow_up_path(reference: str, slug: str) -> str:
 
 @router.get("/support/claims/<reference>/payment/<slug>")
 def follow_up(reference: str, slug: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     view = follow_up_view(reference, slug)
     return page(
@@ -207,7 +202,7 @@ def follow_up(reference: str, slug: str) -> Response[Any]:
 
 @router.post("/support/claims/<reference>/payment/<slug>")
 def apply(reference: str, slug: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     changed = apply_follow_up(reference, slug, support.user, request.now)
     if changed is None:
@@ -219,7 +214,7 @@ def apply(reference: str, slug: str) -> Response[Any]:
 # -- payment runs ----------------------------------------------------------------------------------
 @router.get("/support/payments/run/<window_id>")
 def confirm_run(window_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     planned = payment_runs.plan(window_id, request.now)
     if planned is None:
@@ -236,7 +231,7 @@ def confirm_run(window_id: str) -> Response[Any]:
 
 @router.post("/support/payments/run/<window_id>")
 def run_now(window_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     planned = payment_runs.plan(window_id, request.now)
     if planned is None:
@@ -266,7 +261,7 @@ def _run_path(run_id: str) -> str:
 
 @router.get("/support/payments/runs/<run_id>")
 def run_page(run_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     view = payment_runs.run_page(run_id)
     return page(
@@ -282,7 +277,7 @@ def run_page(run_id: str) -> Response[Any]:
 
 @router.get("/support/payments/runs/<run_id>/included-claims")
 def included_claims(run_id: str) -> Response[Any]:
-    support_page(_request())
+    support_page(current_request(router))
     found = payment_runs.included_claims_of(run_id)
     if found is None:
         raise NotFound
@@ -294,7 +289,7 @@ RETRY_H1 = "Retry this payment run"
 
 @router.get("/support/payments/runs/<run_id>/retry")
 def confirm_retry(run_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     view = payment_runs.run_page(run_id)
     return page(
@@ -309,7 +304,7 @@ def confirm_retry(run_id: str) -> Response[Any]:
 
 @router.post("/support/payments/runs/<run_id>/retry")
 def retry_run(run_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     try:
         started = payment_runs.retry(run_id, support.user, request.now)
@@ -332,7 +327,7 @@ def retry_run(run_id: str) -> Response[Any]:
 
 @router.get("/support/payments/runs/<run_id>/file")
 def run_file(run_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support_page(request)
     found = payment_runs.file_of(run_id)
     if found is None:
@@ -358,7 +353,7 @@ def _new_link_path(run_id: str) -> str:
 
 @router.get("/support/payments/runs/<run_id>/new-link")
 def new_link_page(run_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     return page(
         request,
@@ -372,7 +367,7 @@ def new_link_page(run_id: str) -> Response[Any]:
 
 @router.post("/support/payments/runs/<run_id>/new-link")
 def send_new_link(run_id: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     sent = resend_link(run_id, support.user.full_name, request.now)
     if sent is not None and sent.refusal is not None:

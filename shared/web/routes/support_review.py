@@ -12,21 +12,16 @@ from shared.journeys.forms import Errors
 from shared.usecases import review
 from shared.web.flash import set_flash, take_flash
 from shared.web.pages import page, redirect
-from shared.web.request import Request
+from shared.web.request import Request, current_request
 from shared.web.support import support_page
 
 router = Router()
 REASON_LIMIT = 500
 
 
-def _request() -> Request:
-    request: Request = router.context["request"]
-    return request
-
-
 @router.get("/support/claims/review")
 def review_queue() -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     waiting = review.queue()
     return page(
@@ -41,7 +36,7 @@ def review_queue() -> Response[Any]:
 
 @router.get("/support/claims/<reference>")
 def claim(reference: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     return _claim_page(request, support.context("Review"), reference, Errors(), "", "")
 
@@ -69,7 +64,7 @@ def _claim_page(
 
 @router.post("/support/claims/<reference>/review")
 def decide(reference: str) -> Response[Any]:
-    request = _request()
+    request = current_request(router)
     support = support_page(request)
     found = review.claim(reference)
     decision = request.field("decision")
