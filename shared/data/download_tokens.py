@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from shared.data.items import DownloadTokenItem
-from shared.data.transactions import any_condition_failed, write_transaction
+from shared.data.transactions import any_condition_failed, conditional, write_transaction
 
 
 def run_key(run_id: str) -> str:
@@ -151,13 +151,9 @@ class DownloadTokens:
 
     def use(self, token_hash: str, at: dt.datetime) -> bool:
         """Mark a link used, once. False if it was already used (a second click, or a lost race)."""
-        try:
-            DownloadTokenItem(token_hash=token_hash).update(
+        return conditional(
+            lambda: DownloadTokenItem(token_hash=token_hash).update(
                 actions=[DownloadTokenItem.used_at.set(at)],
                 condition=DownloadTokenItem.token_hash.exists() & DownloadTokenItem.used_at.does_not_exist(),
             )
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )

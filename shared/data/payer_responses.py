@@ -6,13 +6,14 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
 from shared.claims.payer_response import BatchStatus, PayerResponseBatch, ResponseCounts
 from shared.claims.statuses import ClaimStatus
 from shared.data.files import put_stream, read
 from shared.data.items import BatchItem, ClaimItem
 from shared.data.repositories import ClaimWindows
+from shared.data.transactions import conditional
 
 KIND = "payer_response"
 
@@ -91,16 +92,12 @@ class PayerResponses:
 
     def start_applying(self, batch_id: str) -> bool:
         """Pending → applying, once: False when it was already confirmed (a second click, another tab)."""
-        try:
-            BatchItem(batch_id=batch_id).update(
+        return conditional(
+            lambda: BatchItem(batch_id=batch_id).update(
                 actions=[BatchItem.status.set(BatchStatus.APPLYING.value)],
                 condition=(BatchItem.kind == KIND) & (BatchItem.status == BatchStatus.PENDING.value),
             )
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     def record_outcome(self, batch_id: str, counts: ResponseCounts, failed: int) -> None:
         """Applying → confirmed, with what happened to the rows."""

@@ -11,11 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from pynamodb.exceptions import UpdateError
-
 from shared.data.items import RateLimitItem
-
-_CONDITION_FAILED = "ConditionalCheckFailedException"
+from shared.data.transactions import conditional
 
 
 def _epoch(at: dt.datetime) -> int:
@@ -36,21 +33,18 @@ class RateLimits:
         """Add one to the counter if it is below `limit`: its new count, or None (nothing added) if it
         has reached the limit."""
         item = RateLimitItem(limit_key=key)
-        try:
-            item.update(
+        added = conditional(
+            lambda: item.update(
                 actions=[RateLimitItem.hits.add(1), RateLimitItem.expires_at.set(_epoch(expires_at))],
                 condition=RateLimitItem.hits.does_not_exist() | (RateLimitItem.hits < limit),
             )
-        except UpdateError as error:
-            if error.cause_response_code == _CONDITION_FAILED:
-                return None
-            raise
-        return int(item.hits)
+        )
+        return int(item.hits) if added else None
 
     def give_back(self, key: str) -> None:
         """Take one off a counter that `take` added to (never below 0, and never starting a counter)."""
-        try:
-            RateLimitItem(limit_key=key).update(actions=[RateLimitItem.hits.add(-1)], condition=RateLimitItem.hits > 0)
-        except UpdateError as error:
-            if error.cause_response_code != _CONDITION_FAILED:
-                raise
+        conditional(
+            lambda: RateLimitItem(limit_key=key).update(
+                actions=[RateLimitItem.hits.add(-1)], condition=RateLimitItem.hits > 0
+            )
+        )

@@ -101,10 +101,8 @@ class Organisations:
 
     def accept_grant_conditions(self, organisation_id: str, user_id: str, at: dt.datetime) -> bool:
         """Record who accepted first; False if someone already had (the first acceptance stands)."""
-        from pynamodb.exceptions import UpdateError
-
-        try:
-            OrganisationItem(organisation_id=organisation_id).update(
+        return conditional(
+            lambda: OrganisationItem(organisation_id=organisation_id).update(
                 actions=[
                     OrganisationItem.grant_conditions_accepted_at.set(at),
                     OrganisationItem.grant_conditions_accepted_by.set(user_id),
@@ -112,11 +110,7 @@ class Organisations:
                 condition=OrganisationItem.organisation_id.exists()
                 & OrganisationItem.grant_conditions_accepted_at.does_not_exist(),
             )
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     def count(self, organisation_type: OrganisationType) -> int:
         return OrganisationItem.by_type_name.count(organisation_type.value)
@@ -258,19 +252,12 @@ class ClaimWindows:
 
     def mark_closed(self, window_id: str, at: dt.datetime) -> bool:
         """Close a window once; False when it was already closed (a repeated run)."""
-        from pynamodb.exceptions import UpdateError
-
-        item = ClaimWindowItem(window_id=window_id)
-        try:
-            item.update(
+        return conditional(
+            lambda: ClaimWindowItem(window_id=window_id).update(
                 actions=[ClaimWindowItem.closed_at.set(at)],
                 condition=ClaimWindowItem.window_id.exists() & ClaimWindowItem.closed_at.does_not_exist(),
             )
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     def take_run_lock(self, window_id: str, run_id: str) -> bool:
         """Make `run_id` the window's one active payment run: True when it is (again), False when another
@@ -294,28 +281,19 @@ class ClaimWindows:
 
     def add(self, window: ClaimWindow) -> bool:
         """Write a new window; False when its id is already taken."""
-        from pynamodb.exceptions import PutError
-
-        try:
-            ClaimWindowItem(
+        return conditional(
+            lambda: ClaimWindowItem(
                 window_id=window.window_id,
                 academic_year=window.academic_year.name,
                 opens_on=window.opens_on.isoformat(),
                 closes_on=window.closes_on.isoformat(),
             ).save(condition=ClaimWindowItem.window_id.does_not_exist())
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     def change(self, window: ClaimWindow) -> bool:
         """Change a window's dates and academic year; False when it is gone or the workflow closed it."""
-        from pynamodb.exceptions import UpdateError
-
-        item = ClaimWindowItem(window_id=window.window_id)
-        try:
-            item.update(
+        return conditional(
+            lambda: ClaimWindowItem(window_id=window.window_id).update(
                 actions=[
                     ClaimWindowItem.academic_year.set(window.academic_year.name),
                     ClaimWindowItem.opens_on.set(window.opens_on.isoformat()),
@@ -323,25 +301,15 @@ class ClaimWindows:
                 ],
                 condition=ClaimWindowItem.window_id.exists() & ClaimWindowItem.closed_at.does_not_exist(),
             )
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     def delete(self, window_id: str) -> bool:
         """Remove a window the workflow has not closed; False when it is gone or closed."""
-        from pynamodb.exceptions import DeleteError
-
-        try:
-            ClaimWindowItem(window_id=window_id).delete(
+        return conditional(
+            lambda: ClaimWindowItem(window_id=window_id).delete(
                 condition=ClaimWindowItem.window_id.exists() & ClaimWindowItem.closed_at.does_not_exist()
             )
-        except DeleteError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )
 
     def has_claims(self, window_id: str) -> bool:
         """Whether any claim, in any status, belongs to the window: one Query (Limit=1) per status."""

@@ -7,11 +7,11 @@ membership only if it is there. Both report a lost race as `False` instead of wr
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from shared.claims.models import Membership, Role, User
 from shared.data.items import MembershipItem, UserItem
-from shared.data.transactions import last_condition_failed, write_transaction
+from shared.data.transactions import conditional, last_condition_failed, write_transaction
 
 
 def _user(item: UserItem) -> User:
@@ -84,12 +84,8 @@ class Members:
 
     def remove(self, organisation_id: str, user_id: str) -> bool:
         """Delete the membership; False if it had already gone."""
-        try:
-            MembershipItem(user_id=user_id, organisation_id=organisation_id).delete(
+        return conditional(
+            lambda: MembershipItem(user_id=user_id, organisation_id=organisation_id).delete(
                 condition=MembershipItem.user_id.exists()
             )
-        except DeleteError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        )

@@ -9,7 +9,7 @@ from shared.claims.academic_years import AcademicYear
 from shared.claims.allowance import Allowance, TrainingType, training_type
 from shared.claims.claim import MAX_MENTORS_PER_CLAIM, Claim, ClaimMentor, claim_amount_pence, new_reference
 from shared.claims.eligibility import CannotClaim, cannot_claim
-from shared.claims.emails import EmailMessage
+from shared.claims.emails import SUPPORT_EMAIL, EmailMessage
 from shared.claims.errors import (
     AllowanceExceeded,
     ConcurrentUpdate,
@@ -305,7 +305,7 @@ def claim_submitted_email(claim: Claim, address: str) -> EmailMessage:
         f"Amount: {format_pounds(claim.amount_pence)}\n\n"
         f"[View the claim]({link})\n\n"
         "We will check the claim before it is paid. If you have any questions, email "
-        "ittmentor.funding@education.gov.uk."
+        f"{SUPPORT_EMAIL}."
     )
     return EmailMessage(
         kind="claim_submitted",

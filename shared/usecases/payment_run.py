@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.claims.academic_years import london_today
 from shared.claims.claim import Claim
-from shared.claims.emails import EmailMessage
+from shared.claims.emails import SUPPORT_EMAIL, EmailMessage
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition, OrganisationNotFound
 from shared.claims.files import INCLUDED_CLAIMS_HEADERS, PAYMENT_FILE_HEADERS, csv_lines
 from shared.claims.models import Provider, School
@@ -160,7 +160,7 @@ def _email_expired_draft(draft: Claim) -> None:
     body = (
         f"The claim window has closed, so the draft claim {draft.reference} for {draft.school_name} "
         f"({draft.provider_name}) was not submitted and can no longer be.\n\n"
-        "If you think this is wrong, email ittmentor.funding@education.gov.uk."
+        f"If you think this is wrong, email {SUPPORT_EMAIL}."
     )
     try:
         enqueue(

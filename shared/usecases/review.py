@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.claims.claim import Claim
-from shared.claims.emails import EmailMessage
+from shared.claims.emails import SUPPORT_EMAIL, EmailMessage
 from shared.claims.models import User
 from shared.claims.money import format_pounds
 from shared.claims.statuses import ClaimStatus
@@ -109,7 +109,7 @@ def rejected_email(claim: Claim, reason: str, address: str) -> EmailMessage:
         f"Reason: {reason}\n\n"
         "The hours in this claim can be claimed again while a claim window is open.\n\n"
         f"[View the claim]({link})\n\n"
-        "If you think this is wrong, email ittmentor.funding@education.gov.uk."
+        f"If you think this is wrong, email {SUPPORT_EMAIL}."
     )
     return EmailMessage(
         kind="claim_rejected",

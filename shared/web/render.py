@@ -15,6 +15,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, P
 from markupsafe import Markup, escape
 
 from shared.claims.academic_years import LONDON
+from shared.claims.emails import SUPPORT_EMAIL
 from shared.claims.money import format_pounds
 from shared.claims.statuses import DISPLAY, ClaimStatus
 
@@ -38,6 +39,11 @@ def format_datetime(value: dt.datetime | None) -> str:
     hour = local.hour % 12 or 12
     suffix = "am" if local.hour < 12 else "pm"
     return f"{format_date(local)} at {hour}:{local.minute:02d}{suffix}"
+
+
+def support_link() -> Markup:
+    """The support team's address as a mailto link (one place for it: `shared.claims.emails.SUPPORT_EMAIL`)."""
+    return Markup('<a class="govuk-link" href="mailto:{0}">{0}</a>').format(SUPPORT_EMAIL)
 
 
 def lines(values: list[str]) -> Markup:
@@ -69,6 +75,8 @@ def environment(templates_path: Path) -> Environment:
     env.filters["lines"] = lines
     env.globals["status_tag"] = status_tag
     env.globals["service_name"] = SERVICE_NAME
+    env.globals["support_email"] = SUPPORT_EMAIL
+    env.globals["support_link"] = support_link
     return env
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from shared.claims.emails import SUPPORT_EMAIL
 from shared.claims.errors import NotAuthorised, NotFound
 from shared.claims.windows import countdown
 from shared.config import Settings
@@ -146,7 +147,7 @@ _CONTENT = {
         [
             "This service is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA.",
             "Every page is checked with automated accessibility tests before it is released.",
-            "If you find a problem, email ittmentor.funding@education.gov.uk.",
+            f"If you find a problem, email {SUPPORT_EMAIL}.",
         ],
     ),
     "/cookies": (
