@@ -11,7 +11,7 @@ import secrets
 
 from shared.claims.academic_years import AcademicYear
 from shared.claims.allowance import TrainingType
-from shared.claims.models import Domain
+from shared.claims.models import Domain, PersonName
 from shared.claims.statuses import DISPLAY, ClaimStatus
 
 REFERENCE_DIGITS = 8
@@ -20,16 +20,10 @@ REFERENCE_DIGITS = 8
 MAX_MENTORS_PER_CLAIM = 50
 
 
-class ClaimMentor(Domain):
+class ClaimMentor(PersonName):
     trn: str
-    first_name: str
-    last_name: str
     hours: int
     training_type: TrainingType
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
 
 class Claim(Domain):

@@ -14,6 +14,17 @@ class Domain(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class PersonName(Domain):
+    """A person's names, as the Teaching Record or the person gave them, and the full name pages show."""
+
+    first_name: str
+    last_name: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
 class OrganisationType(StrEnum):
     SCHOOL = "school"
     PROVIDER = "provider"
@@ -67,16 +78,10 @@ class Role(StrEnum):
     PROVIDER = "provider"
 
 
-class User(Domain):
+class User(PersonName):
     user_id: str
-    first_name: str
-    last_name: str
     email: str
     role: Role
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
 
 class Membership(Domain):

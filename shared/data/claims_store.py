@@ -39,7 +39,6 @@ from shared.data.items import (
     JourneyItem,
     MembershipItem,
     OrganisationItem,
-    SchoolMentorItem,
     UserItem,
 )
 from shared.data.transactions import (
@@ -124,25 +123,6 @@ class Journeys:
 
 
 # -- mentors and allowances ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SchoolMentor:
-    trn: str
-    first_name: str
-    last_name: str
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-
-def school_mentors(school_id: str, consistent: bool = False) -> list[SchoolMentor]:
-    """The school's mentors by first then last name: one Query (strongly consistent when a submission
-    relies on it, see `ClaimsStore.submit`)."""
-    query = SchoolMentorItem.query(school_id, consistent_read=consistent)
-    mentors = [SchoolMentor(i.trn, i.first_name, i.last_name) for i in query]
-    return sorted(mentors, key=lambda m: (m.first_name.lower(), m.last_name.lower(), m.trn))
-
-
 @dataclass(frozen=True)
 class MentorAllowance:
     """What a mentor's allowance item says about one provider and academic year."""
@@ -699,11 +679,9 @@ __all__ = [
     "AllowanceExceeded",
     "ClaimsStore",
     "Journeys",
-    "SchoolMentor",
     "Submitted",
     "Unchanged",
     "hours_used",
     "member_emails",
-    "school_mentors",
     "submit_failure",
 ]

@@ -14,24 +14,18 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from shared.claims.models import Domain
+from shared.claims.models import PersonName
 from shared.claims.statuses import ACTIVE
 from shared.data.items import ClaimItem, MentorItem, OrganisationItem, SchoolMentorItem
 from shared.data.transactions import any_condition_failed, last_condition_failed, write_transaction
 
 
-class Mentor(Domain):
+class Mentor(PersonName):
     """A mentor on a school's list."""
 
     trn: str
-    first_name: str
-    last_name: str
     added_by: str = ""
     added_at: dt.datetime | None = None
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
 
 def _mentor(item: SchoolMentorItem) -> Mentor:
@@ -51,9 +45,11 @@ def _sort_key(mentor: Mentor) -> tuple[str, str, str]:
 class Mentors:
     """Mentors of one school, and the teacher records they point at."""
 
-    def of_school(self, school_id: str) -> list[Mentor]:
-        """Every mentor of the school, by first name then last name: one Query."""
-        return sorted((_mentor(item) for item in SchoolMentorItem.query(school_id)), key=_sort_key)
+    def of_school(self, school_id: str, consistent: bool = False) -> list[Mentor]:
+        """Every mentor of the school, by first name then last name: one Query (strongly consistent when a
+        submission relies on it, after reading the list's version: see `ClaimsStore.submit`)."""
+        query = SchoolMentorItem.query(school_id, consistent_read=consistent)
+        return sorted((_mentor(item) for item in query), key=_sort_key)
 
     def get(self, school_id: str, trn: str) -> Mentor | None:
         try:

@@ -20,9 +20,8 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
-
 from shared.claims.errors import DomainError
+from shared.claims.models import PersonName
 from shared.config import settings
 from shared.integrations.secrets import secret
 from shared.observability import logger
@@ -39,18 +38,10 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 TRN_PATTERN = re.compile(r"\d{7}")
 
 
-class TeacherRecord(BaseModel):
+class TeacherRecord(PersonName):
     """The parts of a teacher's record this service uses (never the date of birth)."""
 
-    model_config = ConfigDict(frozen=True)
-
     trn: str
-    first_name: str
-    last_name: str
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
 
 class TeachingRecordUnavailable(DomainError):

@@ -27,13 +27,11 @@ from shared.claims.windows import ClaimWindow, current_window
 from shared.config import settings
 from shared.data.claims_store import (
     ClaimsStore,
-    SchoolMentor,
     hours_used,
     member_emails,
-    school_mentors,
 )
 from shared.data.emails import enqueue
-from shared.data.mentors import Mentors
+from shared.data.mentors import Mentor, Mentors
 from shared.data.repositories import ClaimWindows, FundingRates, Providers
 from shared.journeys.add_claim import FLOW, Answers
 from shared.observability import logger, metrics
@@ -47,12 +45,12 @@ class Context:
     """The window and the school's mentors: what every step needs."""
 
     window: ClaimWindow
-    mentors: list[SchoolMentor]
+    mentors: list[Mentor]
 
 
 def context(school: School, now: dt.datetime, consistent: bool = False) -> Context:
     window = current_window(ClaimWindows().all(), now)
-    mentors = school_mentors(school.organisation_id, consistent=consistent)
+    mentors = Mentors().of_school(school.organisation_id, consistent=consistent)
     reason = cannot_claim(school, window, len(mentors), now)
     if reason is not None or window is None:
         raise WindowClosed(reason.value if reason else CannotClaim.WINDOW_CLOSED.value)
@@ -104,11 +102,11 @@ def chosen_provider_name(answers: Answers) -> str:
 # -- mentors and hours ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class MentorAllowance:
-    mentor: SchoolMentor
+    mentor: Mentor
     allowance: Allowance
 
 
-def allowances(mentors: list[SchoolMentor], provider_code: str, year: AcademicYear) -> list[MentorAllowance]:
+def allowances(mentors: list[Mentor], provider_code: str, year: AcademicYear) -> list[MentorAllowance]:
     """Each mentor's hours left with this provider this year, and whether it is refresher training:
     one BatchGet covering this year and earlier years."""
     years = [AcademicYear(year.start_year - back) for back in range(REFRESHER_LOOKBACK_YEARS + 1)]
@@ -164,7 +162,7 @@ def hours_offered(school: School, answers: Answers, trn: str, now: dt.datetime) 
 class ClaimSummary:
     provider: Provider
     academic_year: AcademicYear
-    mentors: list[tuple[SchoolMentor, int, TrainingType]]
+    mentors: list[tuple[Mentor, int, TrainingType]]
     hourly_rate_pence: int
 
     @property
@@ -194,7 +192,7 @@ def summary(school: School, answers: Answers, now: dt.datetime) -> ClaimSummary:
     return ClaimSummary(provider, ctx.window.academic_year, rows, rate)
 
 
-def _chosen(ctx: Context, answers: Answers) -> list[SchoolMentor]:
+def _chosen(ctx: Context, answers: Answers) -> list[Mentor]:
     by_trn = {m.trn: m for m in ctx.mentors}
     missing = [trn for trn in answers.mentor_trns if trn not in by_trn]
     if missing:

@@ -13,7 +13,8 @@ from shared.claims.errors import ClaimNotFound, WindowClosed
 from shared.claims.models import School, User
 from shared.claims.statuses import ClaimStatus
 from shared.claims.windows import ClaimWindow, Countdown, countdown, current_window
-from shared.data.claims_store import ClaimsStore, school_mentors
+from shared.data.claims_store import ClaimsStore
+from shared.data.mentors import Mentors
 from shared.data.repositories import ClaimWindows
 from shared.observability import logger, metrics
 
@@ -46,7 +47,7 @@ def claims_page(school: School, now: dt.datetime) -> ClaimsPage:
         | {c.academic_year for c in claims},
         reverse=True,
     )
-    reason = cannot_claim(school, window, len(school_mentors(school.organisation_id)), now)
+    reason = cannot_claim(school, window, len(Mentors().of_school(school.organisation_id)), now)
     return ClaimsPage(
         window=window,
         countdown=countdown(window, now) if window else None,
