@@ -1,4 +1,4 @@
-"""Hours allowance per mentor × accredited provider × academic year (DESIGN.md §5).
+"""Hours allowance per mentor × accredited provider × academic year (docs/domain.md).
 
 Initial training: 20 hours for academic years starting before 1 January 2025, 16 hours from 2025 to 2026
 on. Refresher training: 6 hours, when the mentor had a submitted-or-later claim with the same provider in

@@ -1,7 +1,7 @@
 """The payer's response to a payment file: read and check a CSV, the follow-ups on a claim.
 
 Pure: the caller passes the bytes uploaded and the current status of each claim the file names.
-Checks run in two stages (DESIGN.md §5 "Uploads"): the file and its headers first, then every row, so
+Checks run in two stages (docs/domain.md, "Files"): the file and its headers first, then every row, so
 that every row's problems are reported at once with its row number as a spreadsheet shows it (the
 header is row 1, blank lines count). Unlike the live service, statuses are trimmed and of any case
 (`PAID ` is paid), extra columns are ignored and a reference may appear only once.

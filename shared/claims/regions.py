@@ -1,6 +1,6 @@
 """Funding regions, decided by a school's GIAS `DistrictAdministrative (code)`.
 
-The code lists are DfE's (itt-mentor-services `regional_areas.rb`, see reference/reference-data.md §1).
+The code lists are DfE's (itt-mentor-services `regional_areas.rb`, listed in docs/domain.md, "Funding regions and rates").
 Every code not listed here, and a missing code, is Rest of England.
 """
 
@@ -50,7 +50,7 @@ def region_for_district(code: str | None) -> Region:
     return Region.REST_OF_ENGLAND
 
 
-# Pence per hour from academic year 2023 to 2024 onwards (DESIGN.md §5). Support may set others per year.
+# Pence per hour from academic year 2023 to 2024 onwards (docs/domain.md). Support may set others per year.
 DEFAULT_HOURLY_RATES_PENCE: dict[Region, int] = {
     Region.INNER_LONDON: 5360,
     Region.OUTER_LONDON: 4825,

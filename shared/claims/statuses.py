@@ -1,6 +1,6 @@
 """Claim statuses and the one transition table through which every status change goes.
 
-Codes are the live service's; labels and tag colours are DESIGN.md §5's (colours from the 2025
+Codes are the live service's; labels and tag colours are docs/domain.md's (colours from the 2025
 design history: yellow waiting, turquoise action needed, blue complete, orange complete but failed).
 """
 

@@ -1,4 +1,4 @@
-"""The checks every submitted claim goes through when its window closes (DESIGN.md §5).
+"""The checks every submitted claim goes through when its window closes (docs/domain.md, "Checks and risk flags").
 
 Named checks (a failure means the claim cannot be paid as it stands) and risk flags (the claim may be
 right, but a person should look). Either sends the claim to support review, with reasons a support

@@ -193,7 +193,7 @@ def next_window_id(year: AcademicYear, existing_ids: Iterable[str]) -> str:
 
 
 def window_for_drafts(closing: ClaimWindow, windows: Iterable[ClaimWindow]) -> ClaimWindow | None:
-    """Where a closing window's drafts go: the next window of the same academic year (DESIGN.md §5), or
+    """Where a closing window's drafts go: the next window of the same academic year (docs/domain.md), or
     None, when they expire."""
     later = [w for w in windows if w.academic_year == closing.academic_year and w.opens_on > closing.closes_on]
     return min(later, key=lambda w: w.opens_on, default=None)

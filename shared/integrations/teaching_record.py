@@ -1,6 +1,6 @@
 """Teaching Record System (TRS) client: find a teacher by teacher reference number (TRN) and date of birth.
 
-`GET {TEACHING_RECORD_BASE_URL}/v3/teachers/{trn}?dateOfBirth=YYYY-MM-DD` (reference-data.md §3).
+`GET {TEACHING_RECORD_BASE_URL}/v3/teachers/{trn}?dateOfBirth=YYYY-MM-DD` (the Teaching Record System API, v3).
 200 is the teacher; 404 means no teacher has that TRN or the date of birth does not match; anything
 else (after two retries on connection errors, 429 and 5xx) is `TeachingRecordUnavailable`.
 

@@ -1,8 +1,8 @@
 """A school's mentors: list them, find a teacher in the Teaching Record, add them, remove them.
 
 Mentors cannot be typed in: a teacher is found by TRN and date of birth, and the names come from
-the Teaching Record System. The date of birth is used for that one lookup and never kept (DESIGN.md
-§5 Privacy): nothing here stores, returns or logs it. A mentor on one of the school's active claims
+the Teaching Record System. The date of birth is used for that one lookup and never kept (docs/domain.md,
+"Privacy"): nothing here stores, returns or logs it. A mentor on one of the school's active claims
 cannot be removed.
 
 Failed lookups are limited per user and per school (ADR 14), or the lookup would tell anyone who

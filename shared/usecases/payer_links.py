@@ -1,4 +1,4 @@
-"""Single-use links to payment files (DESIGN.md §5: files leave the service only as emailed links that are
+"""Single-use links to payment files (docs/domain.md, "Files": files leave the service only as emailed links that are
 single-use and expire after 7 days).
 
 `notify_payer` is the claim-window workflow's last task: it issues one link per payment run and queues one

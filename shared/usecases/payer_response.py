@@ -1,6 +1,6 @@
 """Support: upload the payer's response, confirm it, and follow up on claims afterwards.
 
-Nothing changes a claim until a support user confirms a checked file (DESIGN.md §5 "Uploads"). The
+Nothing changes a claim until a support user confirms a checked file (docs/domain.md, "Files"). The
 file is stored as uploaded and checked again on confirmation, because claims may have moved since.
 """
 

@@ -132,7 +132,7 @@ def close_window(state: RunInput, now: dt.datetime) -> RunState:
 
 def handle_drafts(window_id: str, now: dt.datetime) -> tuple[int, int]:
     """Drafts left in a closing window go to the next window of the same academic year, or expire with
-    an email to the school's users when there is none (DESIGN.md §5). Returns (carried, expired)."""
+    an email to the school's users when there is none (docs/domain.md). Returns (carried, expired)."""
     windows = ClaimWindows().all()
     closing = next((w for w in windows if w.window_id == window_id), None)
     if closing is None:
