@@ -1,7 +1,7 @@
 """Funding regions, decided by a school's GIAS `DistrictAdministrative (code)`.
 
-The code lists are DfE's (itt-mentor-services `regional_areas.rb`, listed in docs/domain.md, "Funding regions and rates").
-Every code not listed here, and a missing code, is Rest of England.
+The code lists are DfE's (itt-mentor-services `regional_areas.rb`; docs/domain.md, "Funding regions and
+rates"). Every code not listed here, and a missing code, is Rest of England.
 """
 
 from __future__ import annotations
