@@ -29,7 +29,7 @@ from shared.observability import logger, metrics, tracer
 from shared.usecases.sessions import SessionStore
 from shared.usecases.startup import configure
 from shared.web.journeys import GoTo
-from shared.web.pages import SignInRequired, page
+from shared.web.pages import ShowInstead, SignInRequired, page
 from shared.web.request import SESSION_COOKIE, Request, parse_cookies, parse_form
 from shared.web.school import GrantConditionsRequired
 
@@ -206,6 +206,8 @@ class WebApp:
     @staticmethod
     def _error_page(request: Request, error: Exception) -> Response[Any]:
         """Typed errors to pages, in one place. Anything unexpected is logged and is a 500."""
+        if isinstance(error, ShowInstead):
+            return error.response
         if isinstance(error, GoTo):
             return Response(status_code=303, headers={"Location": error.location}, body="")
         if isinstance(error, SignInRequired):

@@ -17,6 +17,15 @@ class SignInRequired(Exception):
     """The page needs a signed-in user; they are sent to sign in."""
 
 
+class ShowInstead(Exception):
+    """A helper found the page cannot be shown, and has the page that says why: the web shell answers with it
+    (so routes do not check whether a helper returned a value or a page)."""
+
+    def __init__(self, response: Response[Any]) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
 def page(request: Request, template: str, *, h1: str, status: int = 200, **context: Any) -> Response[str]:
     """Render a page. Invalid POSTs re-render with 200 and `errors`; the title follows the h1.
 

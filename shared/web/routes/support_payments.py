@@ -4,6 +4,8 @@ rejected by the payer)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -29,7 +31,7 @@ from shared.usecases.payer_response import (
     upload,
 )
 from shared.web.flash import set_flash, take_flash
-from shared.web.pages import page, redirect
+from shared.web.pages import ShowInstead, page, redirect
 from shared.web.request import Request, current_request
 from shared.web.support import support_page
 from shared.web.uploads import MAX_UPLOAD_TEXT
@@ -94,6 +96,15 @@ def upload_form() -> Response[Any]:
     return _upload_page(current_request(router))
 
 
+@contextmanager
+def _upload_again_if_expired(request: Request) -> Iterator[None]:
+    """An upload that has expired (or is not this user's) shows the upload page again, saying why."""
+    try:
+        yield
+    except UploadExpired:
+        raise ShowInstead(_upload_page(request, Rejected(EXPIRED))) from None
+
+
 @router.post(UPLOAD)
 def upload_file() -> Response[Any]:
     request = current_request(router)
@@ -111,14 +122,12 @@ def upload_file() -> Response[Any]:
 def confirm_page(batch_id: str) -> Response[Any]:
     request = current_request(router)
     support = support_page(request)
-    try:
+    with _upload_again_if_expired(request):
         found = confirmation(batch_id, support.user, request.now)
-    except UploadExpired:
-        return _upload_page(request, Rejected(EXPIRED))
-    if isinstance(found, Confirmed):
-        return redirect(PAYMENTS)
     if isinstance(found, Rejected):
         return _upload_page(request, found)
+    if isinstance(found, Confirmed):
+        return redirect(PAYMENTS)
     if isinstance(found, Unfinished):
         return page(
             request,
@@ -147,10 +156,8 @@ def confirm_page(batch_id: str) -> Response[Any]:
 def confirm_upload(batch_id: str) -> Response[Any]:
     request = current_request(router)
     support = support_page(request)
-    try:
+    with _upload_again_if_expired(request):
         result = confirm(batch_id, support.user, request.now)
-    except UploadExpired:
-        return _upload_page(request, Rejected(EXPIRED))
     if isinstance(result, Rejected):
         return _upload_page(request, result)
     if result.first_time:

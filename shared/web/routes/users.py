@@ -22,7 +22,7 @@ from shared.usecases import journeys, users
 from shared.usecases.journeys import Opened
 from shared.web.flash import set_flash, take_flash
 from shared.web.journeys import open_step
-from shared.web.pages import page, redirect
+from shared.web.pages import ShowInstead, page, redirect
 from shared.web.request import Request, current_request
 from shared.web.school import SchoolPage, school_page
 
@@ -105,6 +105,14 @@ def _cannot_remove_yourself(request: Request, school: SchoolPage) -> Response[An
         **school.context("Users"),
         base=_base(school.school.organisation_id),
     )
+
+
+def _removable(request: Request, school: SchoolPage, user_id: str) -> User:
+    """The member the user may remove; NotFound if not a member here; their own account is refused."""
+    try:
+        return users.user_to_remove(school.school, school.user, user_id)
+    except users.CannotRemoveYourself:
+        raise ShowInstead(_cannot_remove_yourself(request, school)) from None
 
 
 @router.get("/schools/<school_id>/users")
@@ -199,10 +207,7 @@ def add_user(school_id: str, journey_id: str) -> Response[Any]:
 def confirm_remove_user(school_id: str, user_id: str) -> Response[Any]:
     request = current_request(router)
     school = school_page(request, school_id)
-    try:
-        member = users.user_to_remove(school.school, school.user, user_id)
-    except users.CannotRemoveYourself:
-        return _cannot_remove_yourself(request, school)
+    member = _removable(request, school, user_id)
     base = _base(school_id)
     return page(
         request,
@@ -220,9 +225,7 @@ def remove_user(school_id: str, user_id: str) -> Response[Any]:
     request = current_request(router)
     school = school_page(request, school_id)
     try:
-        member = users.user_to_remove(school.school, school.user, user_id)
-    except users.CannotRemoveYourself:
-        return _cannot_remove_yourself(request, school)
+        member = _removable(request, school, user_id)
     except NotFound:
         if _recently_removed(request, school_id, user_id):  # a second click on "Remove user"
             return redirect(_base(school_id))
