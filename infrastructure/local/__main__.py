@@ -18,7 +18,7 @@ def main() -> None:
 
     started = time.monotonic()
     stack = LocalStack(web_port=args.port, moto_port=args.moto_port).start()
-    from shared.data.repositories import Users
+    from shared.data.users import Users
 
     users = Users()
     print(f"\nClaim funding for mentor training is running at {stack.url}  ({time.monotonic() - started:.1f}s)")

@@ -8,8 +8,10 @@ from infrastructure.local.seed_data import MARY_LAWSON_SCHOOL_URNS, SeedData, Se
 from shared.claims.academic_years import AcademicYear
 from shared.claims.models import Membership, OrganisationType, Provider, Role, School, User
 from shared.claims.windows import ClaimWindow
-from shared.data.repositories import ClaimWindows, Organisations, Providers, Users
+from shared.data.claim_windows import ClaimWindows
+from shared.data.organisations import Organisations, Providers
 from shared.data.schedules import put_close_schedule
+from shared.data.users import Users
 
 
 def _school(seed: SeedSchool, eligible_year: str | None, accepted: tuple[dt.datetime, str] | None = None) -> School:

@@ -1,15 +1,17 @@
-"""The members of an organisation: who they are, adding one, removing one.
+"""Users and their memberships of organisations: who they are, adding one, removing one.
 
-Listing is one Query on the memberships `organisation-index` and one BatchGet of the users (no Scan).
-Adding writes the user (when new) and the membership in one transaction; removing deletes the
-membership only if it is there. Both report a lost race as `False` instead of writing twice.
+Listing an organisation's members is one Query on the memberships `organisation-index` and one BatchGet of
+the users (no Scan). Adding writes the user (when new) and the membership in one transaction; removing
+deletes the membership only if it is there. Both report a lost race as `False` instead of writing twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from shared.claims.models import Membership, Role, User
+from shared.claims.models import Membership, OrganisationRef, OrganisationType, Role, User
 from shared.data.items import MembershipItem, UserItem
 from shared.data.transactions import conditional, last_condition_failed, write_transaction
 
@@ -22,6 +24,58 @@ def _user(item: UserItem) -> User:
         email=item.email,
         role=Role(item.role),
     )
+
+
+class Users:
+    def get(self, user_id: str) -> User | None:
+        try:
+            return _user(UserItem.get(user_id))
+        except DoesNotExist:
+            return None
+
+    def by_email(self, email: str) -> User | None:
+        for item in UserItem.by_email.query(email.strip().lower(), limit=1):
+            return _user(item)
+        return None
+
+    def put(self, user: User) -> None:
+        UserItem(
+            user_id=user.user_id,
+            email=user.email.strip().lower(),
+            first_name=user.first_name,
+            last_name=user.last_name,
+            role=user.role.value,
+        ).save()
+
+    def add_membership(self, membership: Membership) -> None:
+        MembershipItem(
+            user_id=membership.user_id,
+            organisation_id=membership.organisation_id,
+            organisation_type=membership.organisation_type.value,
+            organisation_name=membership.organisation_name,
+        ).save()
+
+    def organisations_of(self, user_id: str) -> list[OrganisationRef]:
+        """The user's organisations, by name: one Query on the user's memberships."""
+        refs = [
+            OrganisationRef(
+                organisation_id=item.organisation_id,
+                organisation_type=OrganisationType(item.organisation_type),
+                name=item.organisation_name,
+            )
+            for item in MembershipItem.query(user_id)
+        ]
+        return sorted(refs, key=lambda ref: ref.name)
+
+    def is_member(self, user_id: str, organisation_id: str) -> bool:
+        try:
+            MembershipItem.get(user_id, organisation_id)
+        except DoesNotExist:
+            return False
+        return True
+
+    def list_all(self, user_ids: Iterable[str]) -> list[User]:
+        return [_user(item) for item in UserItem.batch_get(list(user_ids))]
 
 
 def _user_item(user: User) -> UserItem:
@@ -89,3 +143,9 @@ class Members:
                 condition=MembershipItem.user_id.exists()
             )
         )
+
+
+def member_emails(organisation_id: str) -> list[str]:
+    """Email addresses of every user of an organisation: one Query and one BatchGet."""
+    user_ids = [m.user_id for m in MembershipItem.by_organisation.query(organisation_id)]
+    return sorted(item.email for item in UserItem.batch_get(user_ids)) if user_ids else []

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from shared.claims.errors import NotAuthorised, OrganisationNotFound
 from shared.claims.models import OrganisationRef, OrganisationType, Provider, Role, School, User
-from shared.data.repositories import Organisations, Providers, Users
+from shared.data.organisations import Organisations, Providers
+from shared.data.users import Users
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,14 @@ from shared.claims.provider_search import search
 from shared.claims.statuses import ClaimStatus
 from shared.claims.windows import ClaimWindow, current_window
 from shared.config import settings
-from shared.data.claims_store import (
-    ClaimsStore,
-    hours_used,
-    member_emails,
-)
+from shared.data.allowances import hours_used
+from shared.data.claim_windows import ClaimWindows
+from shared.data.claims import ClaimsStore
 from shared.data.emails import enqueue
+from shared.data.funding_rates import FundingRates
 from shared.data.mentors import Mentor, Mentors
-from shared.data.repositories import ClaimWindows, FundingRates, Providers
+from shared.data.organisations import Providers
+from shared.data.users import member_emails
 from shared.journeys.add_claim import FLOW, Answers
 from shared.observability import logger, metrics
 from shared.usecases import journeys

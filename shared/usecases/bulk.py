@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition
-from shared.data.claims_store import ClaimsStore, StatusChange
+from shared.data.claims import ClaimsStore, StatusChange
 from shared.observability import logger
 
 

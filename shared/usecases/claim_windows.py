@@ -29,8 +29,8 @@ from shared.claims.window_rules import (
 )
 from shared.claims.windows import ClaimWindow, current_window
 from shared.data import executions, schedules
+from shared.data.claim_windows import ClaimWindows
 from shared.data.executions import Execution
-from shared.data.repositories import ClaimWindows
 from shared.journeys.claim_window import WindowAnswers, WindowForm
 from shared.journeys.claim_window import read_form as read_window_form
 from shared.journeys.forms import Form

@@ -13,9 +13,9 @@ from shared.claims.errors import ClaimNotFound, WindowClosed
 from shared.claims.models import School, User
 from shared.claims.statuses import ClaimStatus
 from shared.claims.windows import ClaimWindow, Countdown, countdown, current_window
-from shared.data.claims_store import ClaimsStore
+from shared.data.claim_windows import ClaimWindows
+from shared.data.claims import ClaimsStore
 from shared.data.mentors import Mentors
-from shared.data.repositories import ClaimWindows
 from shared.observability import logger, metrics
 
 

@@ -10,7 +10,7 @@ from shared.claims.allowance import REFRESHER_HOURS, initial_hours
 from shared.claims.models import School, User
 from shared.claims.money import format_pounds
 from shared.claims.regions import DEFAULT_HOURLY_RATES_PENCE, Region
-from shared.data.repositories import Organisations
+from shared.data.organisations import Organisations
 from shared.observability import logger
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from shared.claims.errors import NotFound
-from shared.data.claims_store import Journeys
+from shared.data.journeys import Journeys
 from shared.journeys.flow import Flow, JourneyAnswers
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from shared.claims.academic_years import AcademicYear, london_today
 from shared.claims.models import School
 from shared.claims.money import format_pounds
-from shared.data.repositories import FundingRates, Users
+from shared.data.funding_rates import FundingRates
+from shared.data.users import Users
 
 
 @dataclass(frozen=True)

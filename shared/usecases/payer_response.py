@@ -33,8 +33,8 @@ from shared.claims.payer_response import (
     read_file,
 )
 from shared.claims.statuses import ClaimStatus
-from shared.data.claims_store import GROUP_SIZE, UNCHANGED, ClaimsStore, StatusChange, Unchanged
-from shared.data.payer_responses import FollowUpClaim, PayerResponses
+from shared.data.batches import FollowUpClaim, PayerResponses
+from shared.data.claims import GROUP_SIZE, UNCHANGED, ClaimsStore, StatusChange, Unchanged
 from shared.observability import logger, metrics
 from shared.usecases.bulk import apply_group
 

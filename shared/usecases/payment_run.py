@@ -37,18 +37,14 @@ from shared.claims.statuses import ClaimStatus
 from shared.claims.validation import Facts, findings, needs_review, reasons, schools_claiming, window_total_pence
 from shared.claims.window_rules import window_for_drafts
 from shared.config import settings
+from shared.data.allowances import allowances
 from shared.data.batches import PaymentRuns
-from shared.data.claims_store import (
-    GROUP_SIZE,
-    TAKE_GROUP_SIZE,
-    ClaimsStore,
-    StatusChange,
-    allowances,
-    member_emails,
-)
+from shared.data.claim_windows import ClaimWindows
+from shared.data.claims import GROUP_SIZE, TAKE_GROUP_SIZE, ClaimsStore, StatusChange
 from shared.data.emails import enqueue
 from shared.data.files import put_stream, read_lines
-from shared.data.repositories import ClaimWindows, Organisations, Providers
+from shared.data.organisations import Organisations, Providers
+from shared.data.users import member_emails
 from shared.integrations.teaching_record import find_teacher
 from shared.observability import logger, metrics
 from shared.usecases.bulk import apply_group

@@ -28,9 +28,9 @@ from shared.claims.statuses import ClaimStatus
 from shared.claims.windows import ClaimWindow
 from shared.data import executions
 from shared.data.batches import PaymentRuns
-from shared.data.claims_store import ClaimsStore
+from shared.data.claim_windows import ClaimWindows
+from shared.data.claims import ClaimsStore
 from shared.data.files import read
-from shared.data.repositories import ClaimWindows
 from shared.observability import logger, metrics
 
 

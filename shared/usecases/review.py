@@ -12,10 +12,11 @@ from shared.claims.models import User
 from shared.claims.money import format_pounds
 from shared.claims.statuses import ClaimStatus
 from shared.config import settings
-from shared.data.claims_store import ClaimsStore, member_emails
+from shared.data.claim_windows import ClaimWindows
+from shared.data.claims import ClaimsStore
 from shared.data.emails import enqueue
 from shared.data.executions import complete_review
-from shared.data.repositories import ClaimWindows
+from shared.data.users import member_emails
 from shared.observability import logger, metrics
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from shared.claims.statuses import ClaimStatus
 from shared.data.batches import PaymentRuns
-from shared.data.claims_store import ClaimsStore
+from shared.data.claims import ClaimsStore
 from shared.data.executions import complete_review, release_review
 from shared.observability import logger, metrics
 from shared.usecases.payment_run import TransientError

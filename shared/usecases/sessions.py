@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from shared.claims.models import User
-from shared.data.repositories import Users
 from shared.data.sessions import Sessions, StoredSession
+from shared.data.users import Users
 
 __all__ = ["SessionStore", "StoredSession"]
 

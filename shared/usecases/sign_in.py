@@ -18,7 +18,7 @@ from typing import Any
 from shared.claims.errors import NotAuthorised, NotFound
 from shared.claims.models import User
 from shared.config import Settings
-from shared.data.repositories import Users
+from shared.data.users import Users
 from shared.integrations.dfe_sign_in import DfeSignIn
 from shared.integrations.dfe_sign_in import SignInFailed as SignInFailed  # the sign-in pages catch it
 from shared.integrations.secrets import secret

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from shared.claims.models import OrganisationType
 from shared.claims.windows import ClaimWindow, current_window
-from shared.data.repositories import ClaimWindows, Organisations, Providers
+from shared.data.claim_windows import ClaimWindows
+from shared.data.organisations import Organisations, Providers
 
 
 @dataclass(frozen=True)

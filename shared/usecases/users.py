@@ -14,8 +14,7 @@ from shared.claims.emails import EMAIL_PATTERN, EmailMessage
 from shared.claims.errors import DomainError, NotFound
 from shared.claims.models import Membership, OrganisationType, Role, School, User
 from shared.data.emails import enqueue
-from shared.data.repositories import Users
-from shared.data.users import Members
+from shared.data.users import Members, Users
 from shared.journeys.add_user import EMAIL, FIRST_NAME, LAST_NAME, NewUserAnswers, UserForm
 from shared.journeys.add_user import read_form as read_user_form
 from shared.journeys.add_user import typed as typed_user

@@ -118,7 +118,7 @@ SEED = 20261125
 
 PAGE_SIZE = 100  # shared.usecases.payment_run.PAGE_SIZE: the pages ValidateClaims and the file task read
 FILE_PAGE_SIZE = 500  # shared.usecases.payment_run.FILE_PAGE_SIZE: the claims the file task reads per Query
-GROUP_SIZE = 50  # shared.data.claims_store.GROUP_SIZE: the claims the file task moves per transaction
+GROUP_SIZE = 50  # shared.data.claims.GROUP_SIZE: the claims the file task moves per transaction
 REAL_VALIDATION_PAGES = 2  # pages of each size validated for real (the rest: validated by an earlier run)
 MENTORS_PER_SCHOOL = 5
 PROVIDERS_PER_SCHOOL = 4
@@ -809,9 +809,10 @@ def _seed(plan: SeedPlan) -> None:
     from shared.claims.regions import region_for_district
     from shared.claims.statuses import ClaimStatus
     from shared.claims.windows import ClaimWindow
-    from shared.data.claims_store import _to_item
+    from shared.data.claim_windows import ClaimWindows
+    from shared.data.claims import _to_item
     from shared.data.items import AllowanceItem, ClaimItem
-    from shared.data.repositories import ClaimWindows, Organisations, Providers
+    from shared.data.organisations import Organisations, Providers
 
     year = AcademicYear.parse(plan.academic_year)
     ClaimWindows().put(

@@ -95,7 +95,7 @@ PROJECT_CODE: tuple[Path, ...] = (_ROOT / "shared", _ROOT / "functions")
 
 # -- counting ----------------------------------------------------------------------------------------------------
 def _site(frame: FrameType | None, roots: Sequence[Path]) -> str:
-    """The innermost frame in `roots` (`shared/data/claims_store.py:214 ClaimsStore.for_school`), or `?`."""
+    """The innermost frame in `roots` (`shared/data/claims.py:214 ClaimsStore.for_school`), or `?`."""
     prefixes = tuple(str(root) + os.sep for root in roots)
     while frame is not None:
         filename = frame.f_code.co_filename

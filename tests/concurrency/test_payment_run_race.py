@@ -49,9 +49,9 @@ def window(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     from shared.claims.statuses import ClaimStatus
     from shared.claims.windows import ClaimWindow
     from shared.config import settings
-    from shared.data.claims_store import _to_item
+    from shared.data.claim_windows import ClaimWindows
+    from shared.data.claims import _to_item
     from shared.data.items import ClaimItem
-    from shared.data.repositories import ClaimWindows
 
     monkeypatch.setenv("PAYER_EMAIL_ADDRESSES", "payments@payer.example.gov.uk")
     settings.cache_clear()
@@ -169,7 +169,7 @@ def _rows(key: str) -> list[dict[str, str]]:
 def _paid_exactly_once(window_id: str, outcomes: list[Outcome]) -> Counter[str]:
     """Every ready claim is in exactly one file, the files' totals add up, and each claim names its file."""
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     in_files: Counter[str] = Counter()
     total = 0
@@ -193,7 +193,7 @@ def _paid_exactly_once(window_id: str, outcomes: list[Outcome]) -> Counter[str]:
 def test_runs_of_one_window_started_together_send_one_file(window: str, runs: int) -> None:
     from shared.config import settings
     from shared.data.batches import PaymentRuns
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     # Given the schedule, the nightly check and support ("Close window now", "Run payment now") all start a
     # run of the window at the same moment
@@ -220,7 +220,7 @@ def test_even_without_the_window_lock_no_claim_is_in_two_files(window: str, monk
     """The lock is one guard; ownership is the other. With the lock taken away (as a bug would), five runs
     generating at once still split the claims between them: no claim in two files, the totals add up."""
     import shared.usecases.payment_run as payment_run
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     monkeypatch.setattr(ClaimWindows, "take_run_lock", lambda self, window_id, run_id: True)
     monkeypatch.setattr(payment_run, "TAKE_GROUP_SIZE", 4)  # many small transactions: the takes interleave
@@ -235,7 +235,7 @@ def test_run_payment_now_while_a_run_is_in_review_starts_nothing_and_late_claims
 ) -> None:
     from shared.claims.models import Role, User
     from shared.data.batches import PaymentRuns
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
     from shared.usecases.payment_run import RunInput, close_window
     from shared.usecases.payment_runs import RunInProgress, run_now
 

@@ -21,9 +21,11 @@ TRN = "1000001"
 def test_concurrent_submissions_never_exceed_the_cap(moto_server: str) -> None:
     from infrastructure.local.seed import load
     from shared.claims.errors import AllowanceExceeded
-    from shared.data.claims_store import ClaimsStore, Journeys
+    from shared.data.claims import ClaimsStore
     from shared.data.items import AllowanceItem, MentorItem, SchoolMentorItem
-    from shared.data.repositories import Organisations, Users
+    from shared.data.journeys import Journeys
+    from shared.data.organisations import Organisations
+    from shared.data.users import Users
     from shared.journeys.add_claim import KIND, Answers
     from shared.usecases import add_claim
 
@@ -81,7 +83,7 @@ def test_concurrent_submissions_never_exceed_the_cap(moto_server: str) -> None:
     winners = [o for o in outcomes if o.startswith("submitted:")]
     losers = [o for o in outcomes if o == "recently-changed"]
     from shared.claims.windows import current_window
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     window = current_window(ClaimWindows().all(), now)
     assert window is not None

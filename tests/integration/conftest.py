@@ -1,4 +1,7 @@
-"""Integration fixtures: handlers and repositories under moto, the demo data loaded once."""
+"""Integration fixtures: handlers and repositories under moto, the demo data loaded once per suite.
+
+The suite's moto (`mock_aws`, in this process) is package-scoped: it is closed when the last integration test
+ends, so a suite after it in the same pytest process (or xdist worker) starts from nothing (tests.support)."""
 
 from __future__ import annotations
 
@@ -11,12 +14,18 @@ import pytest
 from moto import mock_aws
 
 from infrastructure.local.seed_data import SeedData
-from tests.support import NOW, REGION, Client, apply_test_environment, create_tables
+from tests.support import NOW, REGION, Client, apply_test_environment, create_tables, isolated_suite
 
 SCHEDULE_GROUP = "test-claim-windows"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package", autouse=True)
+def isolated() -> Iterator[None]:
+    with isolated_suite():
+        yield
+
+
+@pytest.fixture(scope="package")
 def aws() -> Iterator[None]:
     from infrastructure.local.moto_dynamodb import back_up_touched_items_only
 
@@ -39,7 +48,7 @@ def aws() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def seed(aws: None) -> SeedData:
     from infrastructure.local.seed import load, persona_ids
     from shared.config import settings
@@ -54,7 +63,7 @@ def seed(aws: None) -> SeedData:
     return data
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def apps(seed: SeedData) -> dict[str, Any]:
     import functions.support.app as support
     import functions.web.app as web
@@ -81,7 +90,7 @@ def anne(client: Client) -> Client:
 
 
 # -- scheduling: what template.yaml gives SupportFunction ---------------------------------------------
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def scheduling(aws: None) -> dict[str, str]:
     """What template.yaml gives SupportFunction: a schedule group, the scheduler role, the state machine
     (here a one-state stand-in: these tests look at how runs start, tests/workflows at what they do)
@@ -110,8 +119,8 @@ def configured(scheduling: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> I
     """The support function configured as template.yaml configures it; the windows it adds removed after."""
     import functions.support.app as support
     from shared.config import settings
+    from shared.data.claim_windows import ClaimWindows
     from shared.data.items import ClaimWindowItem
-    from shared.data.repositories import ClaimWindows
 
     for name, value in scheduling.items():
         monkeypatch.setenv(name, value)

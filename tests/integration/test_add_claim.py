@@ -119,7 +119,7 @@ def test_a_whole_claim_without_javascript(mentors: Client) -> None:
     for expected in ("Sheffield Hallam University", "Submitted", "£1,138.80"):
         assert expected in row
     assert (_allowance("1000001", "N97"), _allowance("1000002", "N97")) == (16, 10)
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     claim = ClaimsStore().get(reference)
     assert (claim.hourly_rate_pence, claim.amount_pence, claim.submitted_by_name) == (4380, 113880, "Anne Wilson")
@@ -259,7 +259,7 @@ def test_withdrawing_releases_the_hours(mentors: Client) -> None:
     assert f"Claim {reference} has been withdrawn" in claim.text()
     assert "Withdrawn" in claim.text()
     assert _allowance("1000001", "V62") == 0
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     assert [e["action"] for e in ClaimsStore().events(reference)] == ["submitted", "withdrawn_by_school"]
     # A second withdrawal changes nothing
@@ -299,7 +299,7 @@ def test_a_mentor_removed_before_submission_stops_the_claim(mentors: Client) -> 
 
 def _window_of(school_id: str) -> str:
     from shared.claims.windows import current_window
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
     from tests.support import NOW
 
     window = current_window(ClaimWindows().all(), NOW)
@@ -321,8 +321,8 @@ def reopened_after() -> Iterator[list[str]]:
 def test_a_claim_submitted_as_its_window_closes_is_refused_and_says_so(
     mentors: Client, monkeypatch: pytest.MonkeyPatch, reopened_after: list[str]
 ) -> None:
-    from shared.data.claims_store import ClaimsStore
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
+    from shared.data.claims import ClaimsStore
     from tests.support import NOW
 
     client = mentors
@@ -351,7 +351,7 @@ def test_a_claim_submitted_as_its_window_closes_is_refused_and_says_so(
 def test_a_mentor_leaving_the_school_while_the_claim_is_written_stops_it(
     mentors: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     client = mentors
     base = start_claim(client, SCHOOL)
@@ -378,7 +378,7 @@ def test_a_mentor_leaving_the_school_while_the_claim_is_written_stops_it(
 def test_another_mentor_leaving_while_the_claim_is_written_does_not_stop_it(
     mentors: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     client = mentors
     add_school_mentor(SCHOOL, "1000004", "Omar", "Haddad")

@@ -18,8 +18,9 @@ def _other_schools_things(seed: Any) -> dict[str, str]:
     from shared.claims.allowance import TrainingType
     from shared.claims.claim import Claim, ClaimMentor
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import Journeys, _to_item
+    from shared.data.claims import _to_item
     from shared.data.items import SchoolMentorItem
+    from shared.data.journeys import Journeys
 
     mary = next(u for u in seed.users if (u.first_name, u.last_name) == ("Mary", "Lawson"))
     SchoolMentorItem(
@@ -74,9 +75,9 @@ def test_a_school_user_gets_404_for_every_url_of_another_school(anne: Client, se
         assert page.status == 404, f"{method} {url} -> {page.status}"
         checked.append(url)
     # And nothing of the other school changed
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
     from shared.data.items import SchoolMentorItem
-    from shared.data.repositories import Users
+    from shared.data.users import Users
 
     assert ClaimsStore().get("87654321").status.value == "submitted"
     assert SchoolMentorItem.get(OTHER_SCHOOL, OTHER_TRN)

@@ -51,7 +51,7 @@ def _add(client: Client, opens: dt.date, closes: dt.date, year: str = "2026") ->
     assert client.follow(check).h1 == "Check your answers"
     saved = client.post(check.location)
     assert (saved.status, saved.location) == (303, BASE)
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     return next(w.window_id for w in ClaimWindows().all() if (w.opens_on, w.closes_on) == (opens, closes))
 
@@ -243,7 +243,7 @@ def test_changing_a_window_updates_its_schedule(colin: Client) -> None:
     saved = colin.post(check.location)
     assert "Claim window changed" in colin.follow(saved).text()
     # Then the window and its schedule have the new dates, under the same id and schedule name
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     window = ClaimWindows().get(window_id)
     assert (window.opens_on, window.closes_on) == (dt.date(2027, 5, 3), dt.date(2027, 7, 23))
@@ -425,7 +425,7 @@ def test_a_school_user_is_not_authorised_for_any_claim_windows_page(anne: Client
         page = client.request(method, _url(path), {"csrf_token": client.csrf_token()} if method == "POST" else None)
         assert (page.status, page.h1) == (403, "Your account is not authorised"), f"{method} {path}"
     # And nothing changed
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     assert ClaimWindows().get(CURRENT).closed_at is None
 

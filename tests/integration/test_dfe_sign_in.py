@@ -9,8 +9,8 @@ import pytest
 
 from infrastructure.local.seed_data import ANNE_WILSON_SCHOOL_URN, SeedData
 from shared.claims.models import User
+from tests.integration.test_dfe_sign_in_client import CLIENT_ID, CLIENT_SECRET, FakeProvider
 from tests.support import Client, Page
-from tests.unit.test_dfe_sign_in import CLIENT_ID, CLIENT_SECRET, FakeProvider
 
 SERVICE_URL = "https://claim.test.example"
 START_AGAIN = "Sorry, you’ll need to start again"
@@ -42,7 +42,7 @@ def dsi(client: Client) -> Iterator[FakeProvider]:
 @pytest.fixture
 def anne(seed: SeedData) -> User:
     from infrastructure.local.seed import persona_ids
-    from shared.data.repositories import Users
+    from shared.data.users import Users
 
     users = Users()
     found = [user for user in (users.get(user_id) for user_id in persona_ids(seed)) if user is not None]

@@ -63,8 +63,9 @@ def make_school_user(apps: dict[str, Any]) -> SchoolUser:
     import secrets
 
     from shared.claims.models import Membership, OrganisationType, Role, School, User
-    from shared.data.repositories import Organisations, Users
+    from shared.data.organisations import Organisations
     from shared.data.sessions import Sessions, StoredSession
+    from shared.data.users import Users
 
     suffix = uuid.uuid4().hex[:8]
     school = School(
@@ -466,7 +467,8 @@ def test_an_unknown_check_page_goes_to_the_list(school: SchoolUser) -> None:
 def test_a_lookup_from_one_school_cannot_be_used_at_another(school: SchoolUser, apps: dict[str, Any]) -> None:
     from shared.claims.models import Membership, OrganisationType
     from shared.data.items import MembershipItem, OrganisationItem
-    from shared.data.repositories import Organisations, Users
+    from shared.data.organisations import Organisations
+    from shared.data.users import Users
 
     # Given the user belongs to a second school, and found a teacher at the first
     other = Organisations().get_school(school.school_id).model_copy(update={"organisation_id": f"{school.school_id}-b"})
@@ -566,8 +568,8 @@ def add_colleague(apps: dict[str, Any], school: SchoolUser) -> SchoolUser:
     import secrets
 
     from shared.claims.models import Membership, OrganisationType, Role, User
-    from shared.data.repositories import Users
     from shared.data.sessions import Sessions, StoredSession
+    from shared.data.users import Users
 
     suffix = uuid.uuid4().hex[:8]
     user = User(
@@ -693,7 +695,8 @@ def test_a_schools_users_share_thirty_failed_lookups_an_hour(
 def test_a_user_locked_out_at_one_school_is_locked_out_at_another(school: SchoolUser, lookups: list[str]) -> None:
     from shared.claims.models import Membership, OrganisationType
     from shared.data.items import MembershipItem, OrganisationItem
-    from shared.data.repositories import Organisations, Users
+    from shared.data.organisations import Organisations
+    from shared.data.users import Users
 
     other = Organisations().get_school(school.school_id).model_copy(update={"organisation_id": f"{school.school_id}-b"})
     Organisations().put_school(other)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
@@ -41,27 +42,28 @@ def test_wrapped_operations_run_one_at_a_time() -> None:
     assert inside["most"] == 1
 
 
-def test_a_failed_transaction_puts_back_the_items_it_touched_and_copies_no_table() -> None:
+def test_a_failed_transaction_puts_back_the_items_it_touched_and_copies_no_table(aws: None) -> None:
+    # Given the suite's moto (in this process) and two tables of this test's own, named for it
     import boto3
     import moto.dynamodb.models as models
     import pytest
-    from moto import mock_aws
 
     from infrastructure.local.moto_dynamodb import back_up_touched_items_only
 
     back_up_touched_items_only()
     back_up_touched_items_only()  # idempotent
-    with mock_aws():
-        db = boto3.client("dynamodb", region_name="eu-west-2")
-        for name in ("Claims", "Events"):
+    claims, events = (f"moto-dynamodb-test-{name}-{uuid.uuid4().hex[:8]}" for name in ("Claims", "Events"))
+    db = boto3.client("dynamodb", region_name="eu-west-2")
+    try:
+        for name in (claims, events):
             db.create_table(
                 TableName=name,
                 KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                 AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
                 BillingMode="PAY_PER_REQUEST",
             )
-        db.put_item(TableName="Claims", Item={"id": {"S": "a"}, "n": {"N": "1"}})
-        db.put_item(TableName="Claims", Item={"id": {"S": "b"}, "n": {"N": "1"}})
+        db.put_item(TableName=claims, Item={"id": {"S": "a"}, "n": {"N": "1"}})
+        db.put_item(TableName=claims, Item={"id": {"S": "b"}, "n": {"N": "1"}})
         copied: list[object] = []
         shim: Any = vars(models)["copy"]
         real_deepcopy = shim.deepcopy
@@ -77,16 +79,16 @@ def test_a_failed_transaction_puts_back_the_items_it_touched_and_copies_no_table
             failing = [
                 {
                     "Update": {
-                        "TableName": "Claims",
+                        "TableName": claims,
                         "Key": {"id": {"S": "a"}},
                         "UpdateExpression": "SET n = :two",
                         "ExpressionAttributeValues": {":two": {"N": "2"}},
                     }
                 },
-                {"Put": {"TableName": "Events", "Item": {"id": {"S": "e1"}}}},
+                {"Put": {"TableName": events, "Item": {"id": {"S": "e1"}}}},
                 {
                     "ConditionCheck": {
-                        "TableName": "Claims",
+                        "TableName": claims,
                         "Key": {"id": {"S": "b"}},
                         "ConditionExpression": "n = :five",
                         "ExpressionAttributeValues": {":five": {"N": "5"}},
@@ -98,13 +100,16 @@ def test_a_failed_transaction_puts_back_the_items_it_touched_and_copies_no_table
         finally:
             del shim.deepcopy
         # Then nothing it wrote is left, and no table was copied
-        assert db.get_item(TableName="Claims", Key={"id": {"S": "a"}})["Item"]["n"] == {"N": "1"}
-        assert "Item" not in db.get_item(TableName="Events", Key={"id": {"S": "e1"}})
+        assert db.get_item(TableName=claims, Key={"id": {"S": "a"}})["Item"]["n"] == {"N": "1"}
+        assert "Item" not in db.get_item(TableName=events, Key={"id": {"S": "e1"}})
         assert "Table" not in copied
         # And a transaction that passes writes everything
         db.transact_write_items(TransactItems=failing[:2])
-        assert db.get_item(TableName="Claims", Key={"id": {"S": "a"}})["Item"]["n"] == {"N": "2"}
-        assert "Item" in db.get_item(TableName="Events", Key={"id": {"S": "e1"}})
+        assert db.get_item(TableName=claims, Key={"id": {"S": "a"}})["Item"]["n"] == {"N": "2"}
+        assert "Item" in db.get_item(TableName=events, Key={"id": {"S": "e1"}})
+    finally:
+        for name in (claims, events):
+            db.delete_table(TableName=name)
 
 
 def test_transactions_stay_inside_the_lock_whichever_patch_comes_first() -> None:

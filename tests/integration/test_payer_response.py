@@ -122,7 +122,7 @@ def status_of(reference: str) -> str:
 
 
 def events_of(reference: str) -> list[dict[str, Any]]:
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     return ClaimsStore().events(reference)
 
@@ -410,7 +410,7 @@ def test_confirming_writes_claims_fifty_to_a_transaction(colin: Client, seed: Se
 
 
 def _colin_user() -> Any:
-    from shared.data.repositories import Users
+    from shared.data.users import Users
 
     user = Users().get(COLIN_CHAPMAN_USER_ID)
     assert user is not None
@@ -608,7 +608,7 @@ def test_a_visitor_is_sent_to_sign_in(client: Client) -> None:
 
 # -- the status change that carries the payer's reason ---------------------------------------------
 def test_change_status_sets_keeps_or_removes_the_unpaid_reason(seed: SeedData) -> None:
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
     from shared.data.items import ClaimItem
 
     store = ClaimsStore()

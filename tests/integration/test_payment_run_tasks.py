@@ -61,7 +61,7 @@ def dynamodb_requests() -> Iterator[Requests]:
 def world(seed: object, monkeypatch: pytest.MonkeyPatch) -> None:
     """A provider and ten schools of our own; every mentor is in the Teaching Record."""
     from shared.claims.models import Provider, School
-    from shared.data.repositories import Organisations, Providers
+    from shared.data.organisations import Organisations, Providers
     from shared.usecases import payment_run
 
     Providers().put(
@@ -88,7 +88,7 @@ def world(seed: object, monkeypatch: pytest.MonkeyPatch) -> None:
 def _window(window_id: str) -> None:
     from shared.claims.academic_years import AcademicYear
     from shared.claims.windows import ClaimWindow
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     ClaimWindows().put(
         ClaimWindow(
@@ -135,8 +135,9 @@ def _claim(reference: str, window_id: str, school: int, trn: str, hours: int, va
 def _submit(claim: Any) -> None:
     """Through ClaimsStore.submit, as a school's submission before its window closed: the claim, allowance
     (with its school) and event."""
-    from shared.data.claims_store import ClaimsStore, Journeys
+    from shared.data.claims import ClaimsStore
     from shared.data.items import ClaimWindowItem, SchoolMentorItem
+    from shared.data.journeys import Journeys
 
     window = ClaimWindowItem.get(claim.window_id)
     closed_at, window.closed_at = window.closed_at, None
@@ -159,7 +160,7 @@ def _submit(claim: Any) -> None:
 def _seed(claims: list[Any]) -> None:
     """Many claims at once (BatchWriteItem), with the allowance items their submission would have written."""
     from shared.claims.allowance import allowance_id
-    from shared.data.claims_store import _to_item
+    from shared.data.claims import _to_item
     from shared.data.items import AllowanceItem, ClaimItem
 
     with ClaimItem.batch_write() as items, AllowanceItem.batch_write() as allowances:
@@ -188,14 +189,14 @@ def _validate(window_id: str, first: str, last: str) -> dict[str, int]:
 
 
 def _reasons(reference: str) -> str:
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     return " | ".join(str(e.get("reason") or "") for e in ClaimsStore().events(reference))
 
 
 # -- what validation finds --------------------------------------------------------------------------------------
 def test_a_mentor_claimed_by_two_schools_is_flagged_and_one_school_is_not(world: None) -> None:
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     # Given two schools claimed the same mentor with the same provider, and a third school its own mentor
     _window("wv1")
@@ -217,7 +218,7 @@ def test_a_mentor_claimed_by_two_schools_is_flagged_and_one_school_is_not(world:
 
 def test_a_school_that_withdrew_no_longer_counts(world: None) -> None:
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     # Given school 4 claimed the mentor and withdrew, and school 5 claimed the same mentor
     _window("wv2")
@@ -270,7 +271,7 @@ def test_the_file_task_moves_claims_in_groups(world: None) -> None:
     per 49 claims taken for the run and one per 50 moved, a BatchGet per page of schools. One GetItem and one
     transaction per claim would be 200 and 2,000."""
     from shared.data.batches import PaymentRuns
-    from shared.data.claims_store import GROUP_SIZE, TAKE_GROUP_SIZE
+    from shared.data.claims import GROUP_SIZE, TAKE_GROUP_SIZE
     from shared.usecases.payment_run import FILE_PAGE_SIZE, RunState, generate_payment_file
 
     costs = {}
@@ -299,7 +300,7 @@ def test_a_group_with_a_changed_claim_moves_the_others(world: None) -> None:
     changed one left as it is and the others moved."""
     from shared.claims.statuses import ClaimStatus
     from shared.data.batches import PaymentRuns
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
     from shared.usecases import payment_run
 
     _window("wf3")

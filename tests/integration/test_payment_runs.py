@@ -20,7 +20,7 @@ def colin(client: Client, configured: dict[str, str]) -> Client:
 
 
 def _closed_window() -> str:
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     return next(w.window_id for w in ClaimWindows().all() if w.closed_at is not None)
 
@@ -97,7 +97,7 @@ def test_a_window_closed_early_shows_the_day_it_closed(colin: Client) -> None:
 
     from shared.claims.academic_years import AcademicYear
     from shared.claims.windows import ClaimWindow
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     # Given a window planned to close on 31 March 2027, closed today with "Close window now"
     ClaimWindows().put(
@@ -116,7 +116,7 @@ def test_a_window_closed_early_shows_the_day_it_closed(colin: Client) -> None:
 
 
 def test_an_open_or_unknown_window_cannot_be_run(colin: Client) -> None:
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     open_window = next(w.window_id for w in ClaimWindows().all() if w.closed_at is None)
     assert colin.get(f"/support/payments/run/{open_window}").status == 404
@@ -277,7 +277,7 @@ def test_a_claim_s_page_names_the_run_and_the_file_that_paid_it(colin: Client) -
     from shared.claims.allowance import TrainingType
     from shared.claims.claim import Claim, ClaimMentor
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import _to_item
+    from shared.data.claims import _to_item
 
     window = _closed_window()
     _to_item(

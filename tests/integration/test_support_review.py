@@ -15,9 +15,9 @@ def _flagged_claim(reference: str, hours: int = 5) -> None:
     from shared.claims.allowance import TrainingType
     from shared.claims.claim import Claim, ClaimMentor
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import ClaimsStore, _to_item
+    from shared.data.claim_windows import ClaimWindows
+    from shared.data.claims import ClaimsStore, _to_item
     from shared.data.items import AllowanceItem
-    from shared.data.repositories import ClaimWindows
 
     window = next(w for w in ClaimWindows().all() if w.academic_year == AcademicYear(2026))
     claim = Claim(
@@ -80,7 +80,7 @@ def test_approving_makes_a_claim_ready_for_the_next_run(colin: Client) -> None:
     done = colin.post("/support/claims/55500011/review", {"decision": "approve"})
     assert done.location == "/support/claims/review"
     assert "Claim 55500011 approved" in colin.follow(done).text()
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     claim = ClaimsStore().get("55500011")
     assert (claim.status.value, claim.validated_run) == ("submitted", "approved-by-user-colin-chapman")
@@ -98,7 +98,7 @@ def test_rejecting_needs_a_reason_releases_hours_and_tells_the_school(colin: Cli
         {"decision": "reject", "reason": "The provider has no record of this training"},
     )
     assert done.status == 303
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
     from shared.data.items import AllowanceItem
 
     assert ClaimsStore().get("55500021").status.value == "rejected"
@@ -119,7 +119,7 @@ def test_school_users_are_not_authorised(client: Client) -> None:
 
 def test_a_review_token_is_kept_only_while_in_review_and_taken_once(seed: object) -> None:
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     _flagged_claim("89000005")
     store = ClaimsStore()

@@ -17,7 +17,7 @@ from infrastructure.local.seed_data import (
 )
 from shared.claims.models import Role, User
 from shared.data.items import MembershipItem, UserItem
-from shared.data.repositories import Users
+from shared.data.users import Users
 from tests.support import Client, Page, queued_emails
 
 BASE = f"/schools/{ANNE_WILSON_SCHOOL_URN}/users"
@@ -302,7 +302,7 @@ def test_a_second_click_on_add_user_adds_and_emails_once(anne: Client) -> None:
 
 
 def test_two_requests_racing_for_the_same_journey_add_once(anne: Client) -> None:
-    from shared.data.repositories import Organisations
+    from shared.data.organisations import Organisations
     from shared.usecases import users
 
     # Given two requests for one journey both got past the checks (same answers, same new user id)

@@ -123,7 +123,7 @@ def test_the_benchmarks_thresholds_are_the_services() -> None:
     from shared.claims.allowance import TrainingType, cap
     from shared.claims.regions import DEFAULT_HOURLY_RATES_PENCE, region_for_district
     from shared.claims.validation import SCHOOL_TOTAL_FLAG_PENCE as SERVICE_FLAG
-    from shared.data.claims_store import GROUP_SIZE as SERVICE_GROUP_SIZE
+    from shared.data.claims import GROUP_SIZE as SERVICE_GROUP_SIZE
     from shared.usecases.payment_run import FILE_PAGE_SIZE as SERVICE_FILE_PAGE_SIZE
     from shared.usecases.payment_run import PAGE_SIZE as SERVICE_PAGE_SIZE
 

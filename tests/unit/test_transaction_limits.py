@@ -106,7 +106,7 @@ def test_the_guard_refuses_more_than_four_megabytes(counted: CountingConnection)
 
 def test_a_claim_of_the_most_mentors_submits_in_one_transaction(counted: CountingConnection) -> None:
     from shared.claims.claim import MAX_MENTORS_PER_CLAIM
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     claim = _claim("10000001", MAX_MENTORS_PER_CLAIM)
     caps = {mentor.trn: 16 for mentor in claim.mentors}
@@ -118,7 +118,7 @@ def test_a_claim_of_the_most_mentors_submits_in_one_transaction(counted: Countin
 
 def test_the_largest_batch_status_change_fits(counted: CountingConnection) -> None:
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import GROUP_SIZE, ClaimsStore, StatusChange
+    from shared.data.claims import GROUP_SIZE, ClaimsStore, StatusChange
     from shared.data.transactions import TransactionTooLarge
 
     changes = [StatusChange(_claim(str(n), 50), ClaimStatus.PAYMENT_IN_PROGRESS) for n in range(GROUP_SIZE)]
@@ -134,14 +134,14 @@ def test_the_largest_batch_status_change_fits(counted: CountingConnection) -> No
 def test_one_claim_giving_back_the_hours_of_the_most_mentors_fits(counted: CountingConnection) -> None:
     from shared.claims.claim import MAX_MENTORS_PER_CLAIM
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     ClaimsStore().change_status(_claim("1", MAX_MENTORS_PER_CLAIM), ClaimStatus.WITHDRAWN, "school", NOW, "Withdrawn")
     assert counted.sizes == [2 + MAX_MENTORS_PER_CLAIM]
 
 
 def test_taking_the_largest_group_of_claims_for_a_run_fits(counted: CountingConnection) -> None:
-    from shared.data.claims_store import TAKE_GROUP_SIZE, ClaimsStore
+    from shared.data.claims import TAKE_GROUP_SIZE, ClaimsStore
     from shared.data.transactions import TransactionTooLarge
 
     ClaimsStore().take_for_run([_claim(str(n), 1) for n in range(TAKE_GROUP_SIZE)], "w-run-1", NOW)
@@ -151,7 +151,7 @@ def test_taking_the_largest_group_of_claims_for_a_run_fits(counted: CountingConn
 
 
 def test_the_fixed_size_transactions_fit(counted: CountingConnection) -> None:
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
     from shared.data.download_tokens import DownloadTokens
     from shared.data.mentors import Mentor, Mentors
 
@@ -176,7 +176,7 @@ def test_the_fixed_size_transactions_fit(counted: CountingConnection) -> None:
 
 # Every function that opens a transaction, and the test above that builds it at its largest.
 COVERED = {
-    "shared/data/claims_store.py": {
+    "shared/data/claims.py": {
         "submit",
         "apply",
         "change_statuses",

@@ -15,7 +15,7 @@ from moto import mock_aws
 from infrastructure.local.lambda_adapter import in_process_lambdas
 from infrastructure.local.stack import Provisioned, provision
 from infrastructure.local.template import load_template
-from tests.support import REGION, ROOT, apply_test_environment, table_name
+from tests.support import REGION, ROOT, apply_test_environment, isolated_suite, table_name
 
 
 @dataclass
@@ -48,6 +48,13 @@ class Workflow:
             "events"
         ]
         return events
+
+
+@pytest.fixture(scope="package", autouse=True)
+def isolated() -> Iterator[None]:
+    """No moto state, environment or cached client from another suite (tests.support.isolated_suite)."""
+    with isolated_suite():
+        yield
 
 
 @pytest.fixture
@@ -83,7 +90,7 @@ def workflow(monkeypatch: pytest.MonkeyPatch) -> Iterator[Workflow]:
 def add_window(window_id: str, closes_on: dt.date) -> None:
     from shared.claims.academic_years import AcademicYear
     from shared.claims.windows import ClaimWindow
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     ClaimWindows().put(
         ClaimWindow(

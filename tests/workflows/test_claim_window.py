@@ -40,7 +40,7 @@ def test_a_due_window_is_closed_and_a_payment_file_written(workflow: Workflow) -
     result = workflow.wait(execution)
     # Then it succeeds, the window is marked closed and the file is in S3 with its SHA-256 recorded
     assert result["status"] == "SUCCEEDED", result
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     window = ClaimWindows().get("w1")
     assert window is not None

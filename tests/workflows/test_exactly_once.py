@@ -64,8 +64,8 @@ def _window_with_ready_claims() -> None:
     from shared.claims.claim import Claim, ClaimMentor
     from shared.claims.models import Provider, School
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import _to_item
-    from shared.data.repositories import Organisations, Providers
+    from shared.data.claims import _to_item
+    from shared.data.organisations import Organisations, Providers
 
     year = AcademicYear.for_date(CLOSED)
     Organisations().put_school(
@@ -149,7 +149,7 @@ def _live_links() -> list[dict[str, Any]]:
 def _assert_paid_exactly_once(run_id: str = RUN) -> None:
     """Every ready claim in exactly one file (the run's reconciled one), moved, and one working payer link."""
     from shared.data.batches import PaymentRuns
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     run = PaymentRuns().get(run_id)
     assert run is not None
@@ -218,7 +218,7 @@ def test_a_run_that_fails_at_any_task_is_retried_and_pays_each_claim_once(
     runs: Workflow, monkeypatch: pytest.MonkeyPatch, task: str
 ) -> None:
     from shared.data.batches import PaymentRuns
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
     from shared.usecases.payment_runs import run_page
 
     # Given the task fails once, in a way no Retry absorbs
@@ -250,7 +250,7 @@ def test_a_crash_after_the_file_is_written_and_before_any_move_then_retry_run(
     runs: Workflow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from shared.data.batches import PaymentRuns
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     # Given the file task stops after writing and recording the file, before moving any claim
     _fail_once(monkeypatch, "shared.usecases.payment_run:_move_owned_claims")
@@ -271,7 +271,7 @@ def test_a_crash_after_the_file_is_written_and_before_any_move_then_retry_run(
 
 def test_a_crash_half_way_through_the_moves_then_retry_run(runs: Workflow, monkeypatch: pytest.MonkeyPatch) -> None:
     import shared.usecases.payment_run as payment_run
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     # Given claims move one to a transaction, and the task stops after the first
     monkeypatch.setattr(payment_run, "GROUP_SIZE", 1)
@@ -388,7 +388,7 @@ def test_claims_that_did_not_all_move_fail_the_reconciliation_before_the_payer_i
         if calls["n"] > 1:
             return real_move(run_id, key, now)
         from shared.claims.statuses import ClaimStatus
-        from shared.data.claims_store import ClaimsStore, StatusChange
+        from shared.data.claims import ClaimsStore, StatusChange
 
         store = ClaimsStore()
         for reference in ("80000001", "80000002"):
@@ -429,7 +429,7 @@ def test_a_second_run_of_a_window_while_one_is_in_review_does_nothing_and_says_s
 
     settings.cache_clear()
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
     from shared.data.items import ClaimItem
 
     ClaimItem(claim_id="80000003").update(actions=[ClaimItem.submitted_by_name.set("A B")])
@@ -461,7 +461,7 @@ def test_a_second_run_of_a_window_while_one_is_in_review_does_nothing_and_says_s
     assert ClaimsStore().get("80000003").status is ClaimStatus.PAYMENT_IN_PROGRESS
     _assert_paid_exactly_once()
     # And the window is free for the next run
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     assert ClaimWindows().get(WINDOW).active_run is None
     assert json.loads(second["output"])["skipped"] is True

@@ -37,7 +37,7 @@ def payer(workflow: Workflow, monkeypatch: pytest.MonkeyPatch) -> Workflow:
 def _school_and_provider() -> None:
     from shared.claims.academic_years import AcademicYear
     from shared.claims.models import Provider, School
-    from shared.data.repositories import Organisations, Providers
+    from shared.data.organisations import Organisations, Providers
 
     Organisations().put_school(
         School(
@@ -62,7 +62,7 @@ def _ready_claim(reference: str, trn: str, first: str, last: str, hours: int) ->
     from shared.claims.allowance import TrainingType
     from shared.claims.claim import Claim, ClaimMentor
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import _to_item
+    from shared.data.claims import _to_item
 
     submitted = dt.datetime.combine(CLOSED, dt.time(10), dt.UTC)
     _to_item(

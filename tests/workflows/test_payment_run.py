@@ -19,7 +19,7 @@ CLOSED = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=3)
 def _setup() -> None:
     from shared.claims.academic_years import AcademicYear
     from shared.claims.models import Provider, School
-    from shared.data.repositories import Organisations, Providers
+    from shared.data.organisations import Organisations, Providers
 
     year = AcademicYear.for_date(CLOSED).name
     for urn, name, district in (
@@ -56,7 +56,7 @@ def _claim(
     from shared.claims.allowance import TrainingType
     from shared.claims.claim import Claim, ClaimMentor
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import _to_item
+    from shared.data.claims import _to_item
 
     names = {
         "1000001": ("Emily", "Carter"),
@@ -97,7 +97,7 @@ def _claim(
 
 
 def _status(reference: str) -> str:
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     return ClaimsStore().get(reference).status.value
 
@@ -139,7 +139,7 @@ def test_clean_claims_are_paid_and_flagged_ones_wait_for_review(workflow: Workfl
         "support_review",
         "support_review",
     ]
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     events = ClaimsStore().events("10000003")
     assert [e["action"] for e in events][-2:] == ["flagged_by_validation", "review_timed_out"]
@@ -156,7 +156,7 @@ def test_a_second_run_pays_late_approvals_and_nobody_twice(workflow: Workflow) -
     assert [_status("20000001"), _status("20000002")] == ["payment_in_progress", "support_review"]
     # Given support approves the flagged claim after the first run
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     store = ClaimsStore()
     approved = store.change_status(
@@ -198,7 +198,7 @@ def test_a_failed_file_task_moves_no_claim(workflow: Workflow, monkeypatch: obje
 
 def test_drafts_go_to_the_next_window_of_the_year_or_expire(workflow: Workflow) -> None:
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
     from shared.data.items import ClaimItem
 
     _setup()
@@ -215,7 +215,7 @@ def test_drafts_go_to_the_next_window_of_the_year_or_expire(workflow: Workflow) 
     # Given a later window in the same academic year
     from shared.claims.academic_years import AcademicYear
     from shared.claims.windows import ClaimWindow
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     ClaimWindows().put(
         ClaimWindow(
@@ -235,7 +235,7 @@ def test_drafts_go_to_the_next_window_of_the_year_or_expire(workflow: Workflow) 
 
 def test_drafts_expire_when_no_window_follows(workflow: Workflow) -> None:
     from shared.claims.statuses import ClaimStatus
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
     from shared.data.items import ClaimItem
 
     _setup()

@@ -55,7 +55,7 @@ def _save_window_that_closed_yesterday() -> str:
 
 def test_firing_the_schedule_closes_the_window_and_runs_once(scheduled: Workflow) -> None:
     from infrastructure.local.schedules import fire
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     # Given a window that closed yesterday, saved as support saves it (which schedules its close)
     window_id = _save_window_that_closed_yesterday()
@@ -130,7 +130,7 @@ def test_the_nightly_check_starts_each_due_window_s_first_run(scheduled: Workflo
     # Then the due window's first run ran under its own name, recorded as the nightly check's
     assert execution["name"] == "due-run-1"
     assert scheduled.wait(execution["executionArn"])["status"] == "SUCCEEDED"
-    from shared.data.repositories import ClaimWindows
+    from shared.data.claim_windows import ClaimWindows
 
     assert ClaimWindows().get("due").closed_at is not None
     assert ClaimWindows().get("open").closed_at is None

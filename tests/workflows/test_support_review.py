@@ -58,7 +58,7 @@ def test_a_claim_approved_during_the_run_is_in_its_file(workflow: Workflow, pati
     _wait_for_token("40000002")
     assert workflow.sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
     # When support approves it
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
     from shared.usecases import review
 
     review.approve(ClaimsStore().get("40000002"), _colin(), dt.datetime.now(dt.UTC))
@@ -82,7 +82,7 @@ def test_a_claim_rejected_during_the_run_is_not_paid_and_its_hours_are_released(
     _claim("41000002", "100002", "1000003", 3, submitted_by="Priya Shah")
     execution = _start(workflow)
     _wait_for_token("41000002")
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
     from shared.usecases import review
 
     review.reject(ClaimsStore().get("41000002"), _colin(), "No record of this training", dt.datetime.now(dt.UTC))
@@ -110,7 +110,7 @@ def test_a_review_left_too_long_times_out_and_stays_out_of_the_run(
     result = workflow.wait(_start(workflow), timeout=40)
     assert result["status"] == "SUCCEEDED", result
     from shared.data.batches import PaymentRuns
-    from shared.data.claims_store import ClaimsStore
+    from shared.data.claims import ClaimsStore
 
     run = PaymentRuns().get("window-w5-run-1")
     assert run is not None

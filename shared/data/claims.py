@@ -1,15 +1,15 @@
-"""Claims, journeys and allowances in DynamoDB.
+"""Claims in DynamoDB: the one store of claims, their status changes, and the payment runs that own them.
 
 Submitting and withdrawing are single transactions: the claim, each mentor's allowance item (with the
-condition that keeps the cap), the journey (so a double click submits once) and a claim event.
+condition that keeps the cap), the journey (so a double click submits once), the window and mentor-list
+checks, and a claim event. Every status change goes through the transition table, is conditional on the
+claim's status and version, and writes its event in the same transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -30,16 +30,14 @@ from shared.claims.errors import (
     WindowClosedDuringSubmission,
 )
 from shared.claims.statuses import ClaimStatus, releases_hours, transition
+from shared.data.claim_events import events_of, new_event
 from shared.data.items import (
     AllowanceItem,
     BatchItem,
-    ClaimEventItem,
     ClaimItem,
     ClaimWindowItem,
     JourneyItem,
-    MembershipItem,
     OrganisationItem,
-    UserItem,
 )
 from shared.data.transactions import (
     MAX_TRANSACTION_ITEMS,
@@ -48,8 +46,6 @@ from shared.data.transactions import (
     conditional,
     write_transaction,
 )
-
-JOURNEY_LIFETIME = dt.timedelta(hours=24)
 
 
 class Unchanged(Enum):
@@ -61,92 +57,6 @@ class Unchanged(Enum):
 UNCHANGED = Unchanged.UNCHANGED
 
 
-# -- journeys ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Journey:
-    journey_id: str
-    organisation_id: str
-    answers: dict[str, Any]
-    result: str | None
-
-
-class Journeys:
-    """Multi-page journeys' answers, server-side, for one user and organisation, for 24 hours (ADR 0018)."""
-
-    def start(
-        self, kind: str, owner: str, organisation_id: str, now: dt.datetime, answers: dict[str, Any] | None = None
-    ) -> str:
-        journey_id = secrets.token_hex(16)
-        JourneyItem(
-            journey_id=journey_id,
-            kind=kind,
-            owner=owner,
-            organisation_id=organisation_id,
-            answers=answers or {},
-            expires_at=int((now + JOURNEY_LIFETIME).timestamp()),
-        ).save(condition=JourneyItem.journey_id.does_not_exist())
-        return journey_id
-
-    def get(self, journey_id: str, kind: str, owner: str, organisation_id: str, now: dt.datetime) -> Journey | None:
-        """The journey, only for the user and organisation that started it, and only while alive."""
-        try:
-            item = JourneyItem.get(journey_id)
-        except DoesNotExist:
-            return None
-        if (item.kind, item.owner, item.organisation_id) != (kind, owner, organisation_id):
-            return None
-        if item.expires_at < now.timestamp():
-            return None
-        answers = item.answers.as_dict() if hasattr(item.answers, "as_dict") else dict(item.answers or {})
-        return Journey(journey_id, item.organisation_id, answers, item.result)
-
-    def save(self, journey_id: str, answers: dict[str, Any], now: dt.datetime) -> bool:
-        """New answers (and 24 more hours); False when the journey has finished meanwhile."""
-        return conditional(
-            lambda: JourneyItem(journey_id=journey_id).update(
-                actions=[
-                    JourneyItem.answers.set(answers),
-                    JourneyItem.expires_at.set(int((now + JOURNEY_LIFETIME).timestamp())),
-                ],
-                condition=JourneyItem.journey_id.exists() & JourneyItem.result.does_not_exist(),
-            )
-        )
-
-    def finish(self, journey_id: str, result: str) -> bool:
-        """Record what the journey made, once: False when it had already finished (a repeated submission)."""
-        return conditional(
-            lambda: JourneyItem(journey_id=journey_id).update(
-                actions=[JourneyItem.result.set(result)],
-                condition=JourneyItem.journey_id.exists() & JourneyItem.result.does_not_exist(),
-            )
-        )
-
-
-# -- mentors and allowances ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class MentorAllowance:
-    """What a mentor's allowance item says about one provider and academic year."""
-
-    used: int
-    school_ids: frozenset[str]
-
-
-def allowances(keys: Iterable[tuple[str, str, AcademicYear]]) -> dict[tuple[str, str, int], MentorAllowance]:
-    """Each (trn, provider, academic year)'s allowance item: BatchGets of up to 100 keys (missing means
-    nothing claimed). Validation reads a page of claims' facts with this instead of every claim of a provider."""
-    wanted = {allowance_id(trn, code, year): (trn, code, year.start_year) for trn, code, year in keys}
-    found = dict.fromkeys(wanted.values(), MentorAllowance(0, frozenset()))
-    for item in AllowanceItem.batch_get(list(wanted)):
-        found[wanted[item.allowance_id]] = MentorAllowance(int(item.used or 0), frozenset(item.school_ids or ()))
-    return found
-
-
-def hours_used(keys: Iterable[tuple[str, str, AcademicYear]]) -> dict[tuple[str, str, int], int]:
-    """Hours used per (trn, provider, academic year start): one BatchGet (missing items mean 0)."""
-    return {key: allowance.used for key, allowance in allowances(keys).items()}
-
-
-# -- claims ----------------------------------------------------------------------------------------
 def _to_item(claim: Claim) -> ClaimItem:
     return ClaimItem(
         claim_id=claim.reference,
@@ -221,21 +131,6 @@ def _from_item(item: ClaimItem) -> Claim:
     )
 
 
-def _event(
-    claim: Claim, action: str, from_status: ClaimStatus | None, actor: str, at: dt.datetime, reason: str | None = None
-) -> ClaimEventItem:
-    return ClaimEventItem(
-        claim_id=claim.reference,
-        # Time, then the claim's version: events of one claim sort in the order they happened.
-        event_id=f"{at.isoformat()}#{claim.version:06d}#{uuid.uuid4().hex[:8]}",
-        action=action,
-        from_status=from_status.value if from_status else None,
-        to_status=claim.status.value,
-        actor=actor,
-        reason=reason,
-    )
-
-
 @dataclass(frozen=True)
 class StatusChange:
     """One claim's change for `ClaimsStore.change_statuses` (the arguments of `change_status`).
@@ -298,7 +193,7 @@ def _change_status(transaction: TransactWrite, change: StatusChange, actor: str,
                 actions=[AllowanceItem.used.add(-mentor.hours)],
                 condition=AllowanceItem.used >= mentor.hours,
             )
-    transaction.save(_event(updated, action, claim.status, actor, at, change.reason))
+    transaction.save(new_event(updated, action, claim.status, actor, at, change.reason))
     return updated
 
 
@@ -401,7 +296,7 @@ class ClaimsStore:
                 condition=AllowanceItem.used.does_not_exist() | (AllowanceItem.used <= limit),
                 label="allowance",
             )
-        transaction.save(_event(claim, "submitted", None, actor, at))
+        transaction.save(new_event(claim, "submitted", None, actor, at))
 
     def change_status(
         self,
@@ -481,7 +376,7 @@ class ClaimsStore:
                         & (ClaimItem.version == claim.version),
                     )
                     transaction.save(
-                        _event(updated, "taken_for_payment_run", claim.status, "payment-run", at, f"In {run_id}")
+                        new_event(updated, "taken_for_payment_run", claim.status, "payment-run", at, f"In {run_id}")
                     )
         except TransactWriteError as error:
             raise ConcurrentUpdate(claims[0].reference) from error
@@ -552,7 +447,7 @@ class ClaimsStore:
                     ],
                     condition=(ClaimItem.status == claim.status.value) & (ClaimItem.version == claim.version),
                 )
-                transaction.save(_event(updated, "carried_to_next_window", claim.status, actor, at, reason))
+                transaction.save(new_event(updated, "carried_to_next_window", claim.status, actor, at, reason))
         except TransactWriteError as error:
             raise ConcurrentUpdate(claim.reference) from error
         return updated
@@ -588,7 +483,9 @@ class ClaimsStore:
                     actions=[ClaimItem.validated_run.set(run_id), ClaimItem.version.set(updated.version)],
                     condition=(ClaimItem.status == claim.status.value) & (ClaimItem.version == claim.version),
                 )
-                event = _event(updated, "validated", claim.status, "payment-run", at, f"Passed every check in {run_id}")
+                event = new_event(
+                    updated, "validated", claim.status, "payment-run", at, f"Passed every check in {run_id}"
+                )
                 event.detail = detail
                 transaction.save(event)
         except TransactWriteError as error:
@@ -640,20 +537,11 @@ class ClaimsStore:
     def record_event(self, reference: str, action: str, actor: str, at: dt.datetime, reason: str) -> None:
         """An event that changes no status (e.g. a review that timed out)."""
         claim = self.get(reference)
-        _event(claim, action, claim.status, actor, at, reason).save()
+        new_event(claim, action, claim.status, actor, at, reason).save()
 
     def events(self, reference: str) -> list[dict[str, Any]]:
-        return [
-            {
-                "action": e.action,
-                "from": e.from_status,
-                "to": e.to_status,
-                "actor": e.actor,
-                "reason": e.reason,
-                "id": e.event_id,
-            }
-            for e in ClaimEventItem.query(reference)
-        ]
+        """Every event of the claim, oldest first (`shared.data.claim_events`)."""
+        return events_of(reference)
 
 
 def submit_failure(transaction: CheckedTransactWrite, error: TransactWriteError) -> str:
@@ -666,22 +554,3 @@ def submit_failure(transaction: CheckedTransactWrite, error: TransactWriteError)
         if why in failed:
             return why
     return "unknown" if failed else "conflict"
-
-
-def member_emails(organisation_id: str) -> list[str]:
-    """Email addresses of every user of an organisation: one Query and one BatchGet."""
-    user_ids = [m.user_id for m in MembershipItem.by_organisation.query(organisation_id)]
-    return sorted(item.email for item in UserItem.batch_get(user_ids)) if user_ids else []
-
-
-__all__ = [
-    "UNCHANGED",
-    "AllowanceExceeded",
-    "ClaimsStore",
-    "Journeys",
-    "Submitted",
-    "Unchanged",
-    "hours_used",
-    "member_emails",
-    "submit_failure",
-]

@@ -1,0 +1,138 @@
+"""Organisations (schools) and accredited providers: DynamoDB items in, domain models out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist
+
+from shared.claims.errors import OrganisationNotFound
+from shared.claims.models import OrganisationType, Provider, School
+from shared.data.items import OrganisationItem, ProviderItem
+from shared.data.transactions import conditional
+
+_SCHOOL_DETAIL_FIELDS = (
+    "local_authority_name",
+    "local_authority_code",
+    "district_admin_code",
+    "district_admin_name",
+    "type_of_establishment",
+    "group",
+    "phase",
+    "urban_or_rural",
+    "address1",
+    "town",
+    "postcode",
+    "telephone",
+    "website",
+    "ukprn",
+    "trust_uid",
+    "trust_name",
+    "vendor_number",
+)
+
+
+def _school(item: OrganisationItem) -> School:
+    details: dict[str, Any] = item.details.as_dict() if hasattr(item.details, "as_dict") else dict(item.details)
+    return School(
+        organisation_id=item.organisation_id,
+        urn=item.urn,
+        name=item.name,
+        eligible_years=frozenset(item.eligible_years or ()),
+        grant_conditions_accepted_at=item.grant_conditions_accepted_at,
+        grant_conditions_accepted_by=item.grant_conditions_accepted_by,
+        **{key: details.get(key) for key in _SCHOOL_DETAIL_FIELDS if details.get(key) is not None},
+    )
+
+
+class Organisations:
+    def get_school(self, organisation_id: str) -> School:
+        try:
+            item = OrganisationItem.get(organisation_id)
+        except DoesNotExist:
+            raise OrganisationNotFound(organisation_id) from None
+        if item.organisation_type != OrganisationType.SCHOOL:
+            raise OrganisationNotFound(organisation_id)
+        return _school(item)
+
+    def schools(self, organisation_ids: Iterable[str]) -> dict[str, School]:
+        """The schools among these ids, by id: BatchGets of up to 100 keys (ids that are not schools,
+        or not there, are left out). Batch tasks read a page's schools with this, not one Get each."""
+        wanted = list(dict.fromkeys(organisation_ids))
+        return {
+            item.organisation_id: _school(item)
+            for item in OrganisationItem.batch_get(wanted)
+            if item.organisation_type == OrganisationType.SCHOOL
+        }
+
+    def put_school(self, school: School) -> None:
+        details = {key: getattr(school, key) for key in _SCHOOL_DETAIL_FIELDS if getattr(school, key) is not None}
+        OrganisationItem(
+            organisation_id=school.organisation_id,
+            organisation_type=OrganisationType.SCHOOL.value,
+            name=school.name,
+            urn=school.urn,
+            details=details,
+            eligible_years=set(school.eligible_years) or None,
+            grant_conditions_accepted_at=school.grant_conditions_accepted_at,
+            grant_conditions_accepted_by=school.grant_conditions_accepted_by,
+        ).save()
+
+    def accept_grant_conditions(self, organisation_id: str, user_id: str, at: dt.datetime) -> bool:
+        """Record who accepted first; False if someone already had (the first acceptance stands)."""
+        return conditional(
+            lambda: OrganisationItem(organisation_id=organisation_id).update(
+                actions=[
+                    OrganisationItem.grant_conditions_accepted_at.set(at),
+                    OrganisationItem.grant_conditions_accepted_by.set(user_id),
+                ],
+                condition=OrganisationItem.organisation_id.exists()
+                & OrganisationItem.grant_conditions_accepted_at.does_not_exist(),
+            )
+        )
+
+    def count(self, organisation_type: OrganisationType) -> int:
+        return OrganisationItem.by_type_name.count(organisation_type.value)
+
+
+def _provider(item: ProviderItem) -> Provider:
+    return Provider(
+        code=item.code,
+        name=item.name,
+        provider_type=item.provider_type,
+        accredited=item.accredited == "yes",
+        ukprn=item.ukprn,
+        urn=item.urn,
+        postcode=item.postcode,
+        city=item.city,
+        email=item.email,
+    )
+
+
+class Providers:
+    def get(self, code: str) -> Provider:
+        if not code:
+            raise OrganisationNotFound(code)
+        try:
+            return _provider(ProviderItem.get(code))
+        except DoesNotExist:
+            raise OrganisationNotFound(code) from None
+
+    def put(self, provider: Provider) -> None:
+        ProviderItem(
+            code=provider.code,
+            name=provider.name,
+            accredited="yes" if provider.accredited else "no",
+            provider_type=provider.provider_type,
+            ukprn=provider.ukprn,
+            urn=provider.urn,
+            postcode=provider.postcode,
+            city=provider.city,
+            email=provider.email,
+        ).save()
+
+    def accredited(self) -> list[Provider]:
+        """Every accredited provider, by name: one Query on the accredited-name index."""
+        return [_provider(item) for item in ProviderItem.by_accredited_name.query("yes")]
