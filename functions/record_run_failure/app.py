@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.observability import logger, metrics, tracer
-from shared.usecases.payment_run import record_failure
+from shared.usecases.payment_run_tasks import record_failure
 from shared.usecases.startup import configure
 
 configure()

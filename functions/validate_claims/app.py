@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.observability import logger, metrics, tracer
-from shared.usecases.payment_run import RunState, ValidationPage, plan_validation, validate_page
+from shared.usecases.payment_run_tasks import RunState, ValidationPage, plan_validation, validate_page
 from shared.usecases.startup import configure
 
 configure()

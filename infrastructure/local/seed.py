@@ -6,7 +6,8 @@ import datetime as dt
 
 from infrastructure.local.seed_data import MARY_LAWSON_SCHOOL_URNS, SeedData, SeedSchool, build_seed_data, personas
 from shared.claims.academic_years import AcademicYear
-from shared.claims.models import Membership, OrganisationType, Provider, Role, School, User
+from shared.claims.organisations import OrganisationType, Provider, School
+from shared.claims.people import Membership, Role, User
 from shared.claims.windows import ClaimWindow
 from shared.data.claim_windows import ClaimWindows
 from shared.data.organisations import Organisations, Providers

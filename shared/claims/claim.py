@@ -11,7 +11,8 @@ import secrets
 
 from shared.claims.academic_years import AcademicYear
 from shared.claims.allowance import TrainingType
-from shared.claims.models import Domain, PersonName
+from shared.claims.domain import Domain
+from shared.claims.people import PersonName
 from shared.claims.statuses import DISPLAY, ClaimStatus
 
 REFERENCE_DIGITS = 8

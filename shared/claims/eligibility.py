@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from shared.claims.models import School
+from shared.claims.organisations import School
 from shared.claims.windows import ClaimWindow
 
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shared.claims.models import Domain
+from shared.claims.domain import Domain
 from shared.claims.statuses import DISPLAY, ClaimStatus
 
 REFERENCE = "claim_reference"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from shared.claims.models import Provider
+from shared.claims.organisations import Provider
 
 RESULTS_LIMIT = 15
 

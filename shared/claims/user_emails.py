@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from shared.claims.emails import SERVICE_NAME, SUPPORT_EMAIL, EmailMessage
-from shared.claims.models import User
+from shared.claims.people import User
 
 INVITATION_SUBJECT = f"Invitation to join {SERVICE_NAME}"
 REMOVAL_SUBJECT = f"You have been removed from {SERVICE_NAME}"

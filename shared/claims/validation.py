@@ -13,8 +13,8 @@ from enum import StrEnum
 
 from shared.claims.allowance import cap
 from shared.claims.claim import Claim, claim_amount_pence
-from shared.claims.models import Provider, School
 from shared.claims.money import format_pounds
+from shared.claims.organisations import Provider, School
 from shared.claims.statuses import holds_hours
 
 SCHOOL_TOTAL_FLAG_PENCE = 500_000  # £5,000

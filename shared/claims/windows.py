@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from shared.claims.academic_years import LONDON, AcademicYear
-from shared.claims.models import Domain
+from shared.claims.domain import Domain
 
 COUNTDOWN_DAYS = 30
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from shared.claims.models import PersonName
+from shared.claims.people import PersonName
 from shared.claims.statuses import ACTIVE
 from shared.data.items import ClaimItem, MentorItem, OrganisationItem, SchoolMentorItem
 from shared.data.transactions import any_condition_failed, last_condition_failed, write_transaction

@@ -9,7 +9,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from shared.claims.errors import OrganisationNotFound
-from shared.claims.models import OrganisationType, Provider, School
+from shared.claims.organisations import OrganisationType, Provider, School
 from shared.data.items import OrganisationItem, ProviderItem
 from shared.data.transactions import conditional
 

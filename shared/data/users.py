@@ -11,7 +11,8 @@ from collections.abc import Iterable
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from shared.claims.models import Membership, OrganisationRef, OrganisationType, Role, User
+from shared.claims.organisations import OrganisationRef, OrganisationType
+from shared.claims.people import Membership, Role, User
 from shared.data.items import MembershipItem, UserItem
 from shared.data.transactions import conditional, last_condition_failed, write_transaction
 

@@ -21,7 +21,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from shared.claims.errors import DomainError
-from shared.claims.models import PersonName
+from shared.claims.people import PersonName
 from shared.config import settings
 from shared.integrations.secrets import secret
 from shared.observability import logger

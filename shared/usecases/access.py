@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.claims.errors import NotAuthorised, OrganisationNotFound
-from shared.claims.models import OrganisationRef, OrganisationType, Provider, Role, School, User
+from shared.claims.organisations import OrganisationRef, OrganisationType, Provider, School
+from shared.claims.people import Role, User
 from shared.data.organisations import Organisations, Providers
 from shared.data.users import Users
 

@@ -19,8 +19,9 @@ from shared.claims.errors import (
     NotFound,
     WindowClosed,
 )
-from shared.claims.models import Provider, School, User
 from shared.claims.money import format_pounds
+from shared.claims.organisations import Provider, School
+from shared.claims.people import User
 from shared.claims.provider_search import search
 from shared.claims.statuses import ClaimStatus
 from shared.claims.windows import ClaimWindow, current_window

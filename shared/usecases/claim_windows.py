@@ -12,8 +12,8 @@ from typing import Literal
 
 from shared.claims.academic_years import AcademicYear, london_today
 from shared.claims.errors import DomainError
-from shared.claims.models import User
 from shared.claims.payment_runs import RunTrigger, first_run_id, run_input
+from shared.claims.people import User
 from shared.claims.window_rules import (
     HAS_CLOSED,
     ClaimWindowNotFound,

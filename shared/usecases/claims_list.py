@@ -10,7 +10,8 @@ from shared.claims.academic_years import AcademicYear, london_today
 from shared.claims.claim import Claim
 from shared.claims.eligibility import CannotClaim, cannot_claim
 from shared.claims.errors import ClaimNotFound, WindowClosed
-from shared.claims.models import School, User
+from shared.claims.organisations import School
+from shared.claims.people import User
 from shared.claims.statuses import ClaimStatus
 from shared.claims.windows import ClaimWindow, Countdown, countdown, current_window
 from shared.data.claim_windows import ClaimWindows

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from shared.claims.academic_years import AcademicYear, london_today
 from shared.claims.allowance import REFRESHER_HOURS, initial_hours
-from shared.claims.models import School, User
 from shared.claims.money import format_pounds
+from shared.claims.organisations import School
+from shared.claims.people import User
 from shared.claims.regions import DEFAULT_HOURLY_RATES_PENCE, Region
 from shared.data.organisations import Organisations
 from shared.observability import logger

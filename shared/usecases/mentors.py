@@ -19,7 +19,8 @@ from enum import StrEnum
 from shared.claims import lookup_limits
 from shared.claims.errors import DomainError, NotFound
 from shared.claims.lookup_limits import Limit, Scope
-from shared.claims.models import School, User
+from shared.claims.organisations import School
+from shared.claims.people import User
 from shared.data.mentors import Mentor, Mentors
 from shared.data.rate_limits import RateLimits
 from shared.integrations import teaching_record

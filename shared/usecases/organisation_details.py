@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from shared.claims.academic_years import AcademicYear, london_today
-from shared.claims.models import School
 from shared.claims.money import format_pounds
+from shared.claims.organisations import School
 from shared.data.funding_rates import FundingRates
 from shared.data.users import Users
 

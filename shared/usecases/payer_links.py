@@ -31,7 +31,7 @@ from shared.data.download_tokens import DownloadTokens, StoredLink
 from shared.data.emails import enqueue
 from shared.data.files import fetch_file, short_lived_url
 from shared.observability import logger, metrics
-from shared.usecases.payment_run import ReconciliationFailed, RunState, TransientError, finish_run
+from shared.usecases.payment_run_tasks import ReconciliationFailed, RunState, TransientError, finish_run
 
 TOKEN_BYTES = 32
 LINK_LIFETIME = dt.timedelta(days=7)

@@ -14,7 +14,6 @@ from itertools import batched
 
 from shared.claims.claim import Claim
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition, NotFound
-from shared.claims.models import User
 from shared.claims.payer_response import (
     FOLLOW_UPS,
     OUTCOME_STATUS,
@@ -32,6 +31,7 @@ from shared.claims.payer_response import (
     expired,
     read_file,
 )
+from shared.claims.people import User
 from shared.claims.statuses import ClaimStatus
 from shared.data.batches import FollowUpClaim, PayerResponses
 from shared.data.claims import GROUP_SIZE, UNCHANGED, ClaimsStore, StatusChange, Unchanged

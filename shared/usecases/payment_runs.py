@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from shared.claims.errors import DomainError, NotFound
-from shared.claims.models import User
+from shared.claims.payer_response import PayerResponseBatch
 from shared.claims.payment_runs import (
     NIGHTLY_CHECK,
     PaymentRun,
@@ -24,14 +24,16 @@ from shared.claims.payment_runs import (
     started_label,
     status_label,
 )
+from shared.claims.people import User
 from shared.claims.statuses import ClaimStatus
 from shared.claims.windows import ClaimWindow
 from shared.data import executions
-from shared.data.batches import PaymentRuns
+from shared.data.batches import FollowUpClaim, PaymentRuns
 from shared.data.claim_windows import ClaimWindows
 from shared.data.claims import ClaimsStore
 from shared.data.files import read
 from shared.observability import logger, metrics
+from shared.usecases.payer_response import awaiting_follow_up, unfinished_uploads
 
 
 @dataclass(frozen=True)
@@ -261,3 +263,17 @@ def start_due_runs(now: dt.datetime) -> list[NightlyStart]:
             "nightly check", extra={"window_id": window.window_id, "run_id": name, "started": found.started_now}
         )
     return started
+
+
+@dataclass(frozen=True)
+class PaymentsOverview:
+    """Everything the Payments page shows, in one call."""
+
+    runs: list[RunView]
+    windows_to_run: list[ClaimWindow]
+    unfinished_uploads: list[PayerResponseBatch]
+    follow_ups: list[FollowUpClaim]
+
+
+def payments_overview(user: User, now: dt.datetime) -> PaymentsOverview:
+    return PaymentsOverview(runs(), windows_ready_to_run(now), unfinished_uploads(user), awaiting_follow_up())

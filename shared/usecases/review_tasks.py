@@ -11,7 +11,7 @@ from shared.data.batches import PaymentRuns
 from shared.data.claims import ClaimsStore
 from shared.data.executions import complete_review, release_review
 from shared.observability import logger, metrics
-from shared.usecases.payment_run import TransientError
+from shared.usecases.payment_run_tasks import TransientError
 
 
 class ReviewTask(BaseModel):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shared.claims.models import User
+from shared.claims.people import User
 from shared.data.sessions import Sessions, StoredSession
 from shared.data.users import Users
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared.claims.errors import NotAuthorised, NotFound
-from shared.claims.models import User
+from shared.claims.people import User
 from shared.config import Settings
 from shared.data.users import Users
 from shared.integrations.dfe_sign_in import DfeSignIn

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from shared.claims.models import OrganisationType
+from shared.claims.organisations import OrganisationType
 from shared.claims.windows import ClaimWindow, current_window
 from shared.data.claim_windows import ClaimWindows
 from shared.data.organisations import Organisations, Providers

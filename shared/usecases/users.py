@@ -12,7 +12,8 @@ import uuid
 from shared.claims import user_emails
 from shared.claims.emails import EMAIL_PATTERN, EmailMessage
 from shared.claims.errors import DomainError, NotFound
-from shared.claims.models import Membership, OrganisationType, Role, School, User
+from shared.claims.organisations import OrganisationType, School
+from shared.claims.people import Membership, Role, User
 from shared.data.emails import enqueue
 from shared.data.users import Members, Users
 from shared.journeys.add_user import EMAIL, FIRST_NAME, LAST_NAME, NewUserAnswers, UserForm

@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from shared.claims.errors import NotAuthorised, NotFound
-from shared.claims.models import Role, User
+from shared.claims.people import Role, User
 from shared.config import settings
 from shared.web.render import render_page
 from shared.web.request import Request

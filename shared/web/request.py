@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from shared.claims.models import User
+from shared.claims.people import User
 from shared.usecases.sessions import StoredSession
 from shared.web.uploads import MalformedUpload, UploadedFile, is_multipart, parse_multipart
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shared.claims.models import School, User
+from shared.claims.organisations import School
+from shared.claims.people import User
 from shared.usecases.access import school_for
 from shared.web.pages import require_user
 from shared.web.request import Request

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shared.claims.models import Role, User
+from shared.claims.people import Role, User
 from shared.web.pages import require_user
 from shared.web.request import Request
 

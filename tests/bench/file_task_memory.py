@@ -118,7 +118,7 @@ def measure(claims: int) -> FileTaskMemory:
 
         from shared.data.batches import PaymentRuns
         from shared.data.files import read
-        from shared.usecases.payment_run import RunState, generate_payment_file
+        from shared.usecases.payment_run_tasks import RunState, generate_payment_file
 
         PaymentRuns().start(RUN_ID, plan.window_id, "person", "bench", dt.datetime.now(dt.UTC))
         state = RunState(window_id=plan.window_id, run_id=RUN_ID)

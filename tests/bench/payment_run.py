@@ -116,8 +116,8 @@ QUICK_SIZES: tuple[int, ...] = (200, 2_000)
 GOAL_RATIO = 1.2
 SEED = 20261125
 
-PAGE_SIZE = 100  # shared.usecases.payment_run.PAGE_SIZE: the pages ValidateClaims and the file task read
-FILE_PAGE_SIZE = 500  # shared.usecases.payment_run.FILE_PAGE_SIZE: the claims the file task reads per Query
+PAGE_SIZE = 100  # shared.usecases.payment_run_tasks.PAGE_SIZE: the pages ValidateClaims and the file task read
+FILE_PAGE_SIZE = 500  # shared.usecases.payment_run_tasks.FILE_PAGE_SIZE: the claims the file task reads per Query
 GROUP_SIZE = 50  # shared.data.claims.GROUP_SIZE: the claims the file task moves per transaction
 REAL_VALIDATION_PAGES = 2  # pages of each size validated for real (the rest: validated by an earlier run)
 MENTORS_PER_SCHOOL = 5
@@ -805,7 +805,7 @@ def _seed(plan: SeedPlan) -> None:
     from shared.claims.academic_years import AcademicYear
     from shared.claims.allowance import TrainingType, allowance_id
     from shared.claims.claim import Claim, ClaimMentor
-    from shared.claims.models import Provider, School
+    from shared.claims.organisations import Provider, School
     from shared.claims.regions import region_for_district
     from shared.claims.statuses import ClaimStatus
     from shared.claims.windows import ClaimWindow
@@ -1079,7 +1079,7 @@ def measure_one(claims: int, validate_pages: int | None = REAL_VALIDATION_PAGES)
             seed_seconds = time.perf_counter() - start
 
             import functions.generate_payment_file.app as file_task
-            import shared.usecases.payment_run as use_cases
+            import shared.usecases.payment_run_tasks as use_cases
 
             probe = _MemoryProbe(vars(file_task)["generate_payment_file"])
             stack.enter_context(mock.patch.object(file_task, "generate_payment_file", probe))

@@ -9,10 +9,18 @@ import pytest
 
 from infrastructure.local.stack import free_port, provision
 from infrastructure.local.template import load_template
-from tests.support import ROOT, apply_test_environment, table_name
+from tests.support import ROOT, apply_test_environment, isolated_suite, table_name
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package", autouse=True)
+def isolated() -> Iterator[None]:
+    """The server serves this process's moto backends: no `mock_aws` may be open while it runs, and it starts
+    from empty backends and leaves them empty (tests.support.isolated_suite)."""
+    with isolated_suite():
+        yield
+
+
+@pytest.fixture(scope="package")
 def moto_server() -> Iterator[str]:
     """One server for the suite: moto's backends live in the process, so a second server would find the
     first one's tables. Each test makes its own windows, schools and claims."""

@@ -100,7 +100,7 @@ def window(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def _run_tasks(window_id: str, run_id: str, barrier: threading.Barrier, outcome: Outcome) -> None:
     """One run's tasks in the state machine's order, each after every run has reached it."""
     from shared.usecases.payer_links import notify_payer
-    from shared.usecases.payment_run import (
+    from shared.usecases.payment_run_tasks import (
         RunInput,
         RunState,
         ValidationPage,
@@ -219,7 +219,7 @@ def test_runs_of_one_window_started_together_send_one_file(window: str, runs: in
 def test_even_without_the_window_lock_no_claim_is_in_two_files(window: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The lock is one guard; ownership is the other. With the lock taken away (as a bug would), five runs
     generating at once still split the claims between them: no claim in two files, the totals add up."""
-    import shared.usecases.payment_run as payment_run
+    import shared.usecases.payment_run_tasks as payment_run
     from shared.data.claim_windows import ClaimWindows
 
     monkeypatch.setattr(ClaimWindows, "take_run_lock", lambda self, window_id, run_id: True)
@@ -233,10 +233,10 @@ def test_even_without_the_window_lock_no_claim_is_in_two_files(window: str, monk
 def test_run_payment_now_while_a_run_is_in_review_starts_nothing_and_late_claims_are_paid_once(
     window: str,
 ) -> None:
-    from shared.claims.models import Role, User
+    from shared.claims.people import Role, User
     from shared.data.batches import PaymentRuns
     from shared.data.claim_windows import ClaimWindows
-    from shared.usecases.payment_run import RunInput, close_window
+    from shared.usecases.payment_run_tasks import RunInput, close_window
     from shared.usecases.payment_runs import RunInProgress, run_now
 
     colin = User(
@@ -255,7 +255,7 @@ def test_run_payment_now_while_a_run_is_in_review_starts_nothing_and_late_claims
     assert PaymentRuns().get(f"{window}-run-2").status == "not_started"
     # When run 1 carries on to the end, then a third run starts for anything left
     from shared.usecases.payer_links import notify_payer
-    from shared.usecases.payment_run import generate_payment_file, reconcile_payment_file
+    from shared.usecases.payment_run_tasks import generate_payment_file, reconcile_payment_file
 
     state = reconcile_payment_file(generate_payment_file(first, NOW), NOW)
     notify_payer(state, NOW)

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from infrastructure.local.seed_data import ANNE_WILSON_SCHOOL_URN, SeedData
-from shared.claims.models import User
+from shared.claims.people import User
 from tests.integration.test_dfe_sign_in_client import CLIENT_ID, CLIENT_SECRET, FakeProvider
 from tests.support import Client, Page
 

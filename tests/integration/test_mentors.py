@@ -62,7 +62,8 @@ def make_school_user(apps: dict[str, Any]) -> SchoolUser:
     """A new school (grant conditions accepted) and a member of it, signed in."""
     import secrets
 
-    from shared.claims.models import Membership, OrganisationType, Role, School, User
+    from shared.claims.organisations import OrganisationType, School
+    from shared.claims.people import Membership, Role, User
     from shared.data.organisations import Organisations
     from shared.data.sessions import Sessions, StoredSession
     from shared.data.users import Users
@@ -465,7 +466,8 @@ def test_an_unknown_check_page_goes_to_the_list(school: SchoolUser) -> None:
 
 
 def test_a_lookup_from_one_school_cannot_be_used_at_another(school: SchoolUser, apps: dict[str, Any]) -> None:
-    from shared.claims.models import Membership, OrganisationType
+    from shared.claims.organisations import OrganisationType
+    from shared.claims.people import Membership
     from shared.data.items import MembershipItem, OrganisationItem
     from shared.data.organisations import Organisations
     from shared.data.users import Users
@@ -567,7 +569,8 @@ def add_colleague(apps: dict[str, Any], school: SchoolUser) -> SchoolUser:
     """Another member of the same school, signed in."""
     import secrets
 
-    from shared.claims.models import Membership, OrganisationType, Role, User
+    from shared.claims.organisations import OrganisationType
+    from shared.claims.people import Membership, Role, User
     from shared.data.sessions import Sessions, StoredSession
     from shared.data.users import Users
 
@@ -693,7 +696,8 @@ def test_a_schools_users_share_thirty_failed_lookups_an_hour(
 
 
 def test_a_user_locked_out_at_one_school_is_locked_out_at_another(school: SchoolUser, lookups: list[str]) -> None:
-    from shared.claims.models import Membership, OrganisationType
+    from shared.claims.organisations import OrganisationType
+    from shared.claims.people import Membership
     from shared.data.items import MembershipItem, OrganisationItem
     from shared.data.organisations import Organisations
     from shared.data.users import Users

@@ -60,9 +60,9 @@ def dynamodb_requests() -> Iterator[Requests]:
 @pytest.fixture
 def world(seed: object, monkeypatch: pytest.MonkeyPatch) -> None:
     """A provider and ten schools of our own; every mentor is in the Teaching Record."""
-    from shared.claims.models import Provider, School
+    from shared.claims.organisations import Provider, School
     from shared.data.organisations import Organisations, Providers
-    from shared.usecases import payment_run
+    from shared.usecases import payment_run_tasks as payment_run
 
     Providers().put(
         Provider(
@@ -181,7 +181,7 @@ def _seed(claims: list[Any]) -> None:
 
 def _validate(window_id: str, first: str, last: str) -> dict[str, int]:
     from shared.data.batches import PaymentRuns
-    from shared.usecases.payment_run import ValidationPage, validate_page
+    from shared.usecases.payment_run_tasks import ValidationPage, validate_page
 
     if not PaymentRuns().exists(f"{window_id}-run-1"):
         PaymentRuns().start(f"{window_id}-run-1", window_id, "person", "test", NOW)
@@ -272,7 +272,7 @@ def test_the_file_task_moves_claims_in_groups(world: None) -> None:
     transaction per claim would be 200 and 2,000."""
     from shared.data.batches import PaymentRuns
     from shared.data.claims import GROUP_SIZE, TAKE_GROUP_SIZE
-    from shared.usecases.payment_run import FILE_PAGE_SIZE, RunState, generate_payment_file
+    from shared.usecases.payment_run_tasks import FILE_PAGE_SIZE, RunState, generate_payment_file
 
     costs = {}
     for size, window_id, base in ((100, "wf1", 76_000_000), (1_000, "wf2", 77_000_000)):
@@ -301,7 +301,7 @@ def test_a_group_with_a_changed_claim_moves_the_others(world: None) -> None:
     from shared.claims.statuses import ClaimStatus
     from shared.data.batches import PaymentRuns
     from shared.data.claims import ClaimsStore
-    from shared.usecases import payment_run
+    from shared.usecases import payment_run_tasks as payment_run
 
     _window("wf3")
     _seed([_claim(str(78_000_000 + n), "wf3", n % 10, str(7_800_000 + n), 2, True) for n in range(60)])

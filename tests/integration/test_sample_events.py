@@ -26,7 +26,7 @@ def test_support_sample_event_sends_a_visitor_to_sign_in(apps: dict[str, Any]) -
 
 
 def test_close_window_sample_events_are_valid_task_input() -> None:
-    from shared.usecases.payment_run import RunInput
+    from shared.usecases.payment_run_tasks import RunInput
 
     for name in ("schedule.json", "person.json", "retry.json"):
         RunInput.model_validate(_event(f"close_window/{name}"))
@@ -47,7 +47,7 @@ def test_send_email_sample_event_carries_a_valid_message() -> None:
 
 
 def test_workflow_sample_events_are_valid_task_input() -> None:
-    from shared.usecases.payment_run import RunState
+    from shared.usecases.payment_run_tasks import RunState
     from shared.usecases.review_tasks import ReviewTask
 
     for name in (

@@ -15,7 +15,7 @@ from infrastructure.local.seed_data import (
     MARY_LAWSON_SCHOOL_URNS,
     MARY_LAWSON_USER_ID,
 )
-from shared.claims.models import Role, User
+from shared.claims.people import Role, User
 from shared.data.items import MembershipItem, UserItem
 from shared.data.users import Users
 from tests.support import Client, Page, queued_emails

@@ -124,8 +124,8 @@ def test_the_benchmarks_thresholds_are_the_services() -> None:
     from shared.claims.regions import DEFAULT_HOURLY_RATES_PENCE, region_for_district
     from shared.claims.validation import SCHOOL_TOTAL_FLAG_PENCE as SERVICE_FLAG
     from shared.data.claims import GROUP_SIZE as SERVICE_GROUP_SIZE
-    from shared.usecases.payment_run import FILE_PAGE_SIZE as SERVICE_FILE_PAGE_SIZE
-    from shared.usecases.payment_run import PAGE_SIZE as SERVICE_PAGE_SIZE
+    from shared.usecases.payment_run_tasks import FILE_PAGE_SIZE as SERVICE_FILE_PAGE_SIZE
+    from shared.usecases.payment_run_tasks import PAGE_SIZE as SERVICE_PAGE_SIZE
 
     assert SCHOOL_TOTAL_FLAG_PENCE == SERVICE_FLAG
     assert PAGE_SIZE == SERVICE_PAGE_SIZE
@@ -142,7 +142,7 @@ def test_every_claim_passes_the_services_own_checks_and_flags(plan: SeedPlan) ->
     from shared.claims.academic_years import AcademicYear
     from shared.claims.allowance import TrainingType
     from shared.claims.claim import Claim, ClaimMentor
-    from shared.claims.models import Provider, School
+    from shared.claims.organisations import Provider, School
     from shared.claims.statuses import ClaimStatus
     from shared.claims.validation import Facts, findings, needs_review
 

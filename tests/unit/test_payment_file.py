@@ -9,9 +9,9 @@ from shared.claims.academic_years import AcademicYear
 from shared.claims.allowance import TrainingType
 from shared.claims.claim import Claim, ClaimMentor
 from shared.claims.files import PAYMENT_FILE_HEADERS, csv_lines
-from shared.claims.models import School
+from shared.claims.organisations import School
 from shared.claims.statuses import ClaimStatus
-from shared.usecases.payment_run import payment_row
+from shared.usecases.payment_run_tasks import payment_row
 from tests.support import ROOT
 
 FORMULA = '=HYPERLINK("http://evil.example","click")'

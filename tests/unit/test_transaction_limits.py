@@ -162,7 +162,8 @@ def test_the_fixed_size_transactions_fit(counted: CountingConnection) -> None:
     tokens = DownloadTokens()
     tokens.issue_for_run("w-run-1", "payment-runs/w-run-1/f.csv", "a" * 64, NOW, NOW, row_count=1, total_pence=1)
     tokens.withdraw("w-run-1", "a" * 64)
-    from shared.claims.models import Membership, OrganisationType, Role, User
+    from shared.claims.organisations import OrganisationType
+    from shared.claims.people import Membership, Role, User
     from shared.data.users import Members
 
     user = User(user_id="u", first_name="A", last_name="B", email="a@b.example", role=Role.SCHOOL)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.claims import user_emails
 from shared.claims.emails import SUPPORT_EMAIL
-from shared.claims.models import Role, User
+from shared.claims.people import Role, User
 
 USER = User(
     user_id="user-0f3c2a",

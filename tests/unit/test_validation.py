@@ -9,7 +9,7 @@ import pytest
 from shared.claims.academic_years import AcademicYear
 from shared.claims.allowance import TrainingType
 from shared.claims.claim import Claim, ClaimMentor
-from shared.claims.models import Provider, School
+from shared.claims.organisations import Provider, School
 from shared.claims.statuses import ClaimStatus
 from shared.claims.validation import Facts, findings, needs_review, reasons
 

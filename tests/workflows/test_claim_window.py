@@ -79,7 +79,7 @@ def test_the_same_run_cannot_start_twice(workflow: Workflow) -> None:
 def test_a_transient_failure_is_retried_then_succeeds(workflow: Workflow, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given the validation task fails twice with a transient error, then works
     import functions.validate_claims.app as task
-    from shared.usecases.payment_run import TransientError, plan_validation
+    from shared.usecases.payment_run_tasks import TransientError, plan_validation
 
     calls = {"n": 0}
 
@@ -105,7 +105,7 @@ def test_a_transient_failure_is_retried_then_succeeds(workflow: Workflow, monkey
 def test_a_task_that_always_fails_is_caught_and_recorded(workflow: Workflow, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given the payment-file task always fails
     import functions.generate_payment_file.app as task
-    from shared.usecases.payment_run import TransientError
+    from shared.usecases.payment_run_tasks import TransientError
 
     def broken(*_: Any) -> Any:
         raise TransientError("S3 unavailable")

@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 import pytest
 
-from shared.claims.models import Role, User
+from shared.claims.people import Role, User
 from tests.support import REGION, queued_emails
 from tests.workflows.conftest import Workflow, add_window
 
@@ -62,7 +62,7 @@ def _window_with_ready_claims() -> None:
     from shared.claims.academic_years import AcademicYear
     from shared.claims.allowance import TrainingType
     from shared.claims.claim import Claim, ClaimMentor
-    from shared.claims.models import Provider, School
+    from shared.claims.organisations import Provider, School
     from shared.claims.statuses import ClaimStatus
     from shared.data.claims import _to_item
     from shared.data.organisations import Organisations, Providers
@@ -253,7 +253,7 @@ def test_a_crash_after_the_file_is_written_and_before_any_move_then_retry_run(
     from shared.data.claims import ClaimsStore
 
     # Given the file task stops after writing and recording the file, before moving any claim
-    _fail_once(monkeypatch, "shared.usecases.payment_run:_move_owned_claims")
+    _fail_once(monkeypatch, "shared.usecases.payment_run_tasks:_move_owned_claims")
     assert _start(runs)["status"] == "FAILED"
     run = PaymentRuns().get(RUN)
     assert run is not None
@@ -270,7 +270,7 @@ def test_a_crash_after_the_file_is_written_and_before_any_move_then_retry_run(
 
 
 def test_a_crash_half_way_through_the_moves_then_retry_run(runs: Workflow, monkeypatch: pytest.MonkeyPatch) -> None:
-    import shared.usecases.payment_run as payment_run
+    import shared.usecases.payment_run_tasks as payment_run
     from shared.data.claims import ClaimsStore
 
     # Given claims move one to a transaction, and the task stops after the first
@@ -279,7 +279,7 @@ def test_a_crash_half_way_through_the_moves_then_retry_run(runs: Workflow, monke
     def first_only(real: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         real(*args, **kwargs)
 
-    _fail_once(monkeypatch, "shared.usecases.payment_run:apply_group", crash_after=first_only)
+    _fail_once(monkeypatch, "shared.usecases.payment_run_tasks:apply_group", crash_after=first_only)
     assert _start(runs)["status"] == "FAILED"
     statuses = sorted(ClaimsStore().get(r).status.value for r in READY)
     assert statuses == ["payment_in_progress", "submitted", "submitted"]
@@ -293,9 +293,9 @@ def test_a_crash_half_way_through_the_moves_then_retry_run(runs: Workflow, monke
 def test_a_transient_failure_half_way_through_the_moves_is_retried_by_the_workflow(
     runs: Workflow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import shared.usecases.payment_run as payment_run
+    import shared.usecases.payment_run_tasks as payment_run
     from shared.usecases.bulk import apply_group as real
-    from shared.usecases.payment_run import TransientError
+    from shared.usecases.payment_run_tasks import TransientError
 
     monkeypatch.setattr(payment_run, "GROUP_SIZE", 1)
     calls = {"n": 0}
@@ -306,7 +306,7 @@ def test_a_transient_failure_half_way_through_the_moves_is_retried_by_the_workfl
             raise TransientError("throttled")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("shared.usecases.payment_run.apply_group", throttled)
+    monkeypatch.setattr("shared.usecases.payment_run_tasks.apply_group", throttled)
     # When the run executes (the file task fails once and its Retry runs it again in the same execution)
     assert _start(runs)["status"] == "SUCCEEDED"
     _assert_paid_exactly_once()
@@ -329,7 +329,7 @@ def test_a_crash_inside_notify_payer_after_its_emails_were_queued_then_retry_run
 def test_a_file_that_leaves_out_an_owned_claim_is_set_aside_and_nothing_is_sent(
     runs: Workflow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import shared.usecases.payment_run as payment_run
+    import shared.usecases.payment_run_tasks as payment_run
     from shared.data.batches import PaymentRuns
 
     # Given the first file written leaves out one of the claims the run owns (a bug in the writer)
@@ -376,7 +376,7 @@ def test_a_file_that_leaves_out_an_owned_claim_is_set_aside_and_nothing_is_sent(
 def test_claims_that_did_not_all_move_fail_the_reconciliation_before_the_payer_is_told(
     runs: Workflow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import shared.usecases.payment_run as payment_run
+    import shared.usecases.payment_run_tasks as payment_run
     from shared.data.batches import PaymentRuns
 
     # Given the moves skip one claim without saying so (a bug)
@@ -454,7 +454,7 @@ def test_a_second_run_of_a_window_while_one_is_in_review_does_nothing_and_says_s
     assert recorded.not_started_reason == f"Payment run {RUN} of this window was in progress"
     assert recorded.file_key is None
     # When support approves the claim, run 1 goes on and pays all three, once
-    from shared.usecases.review import approve
+    from shared.usecases.support_review import approve
 
     approve(ClaimsStore().get("80000003"), COLIN, dt.datetime.now(dt.UTC))
     assert runs.wait(first, timeout=60)["status"] == "SUCCEEDED"

@@ -36,7 +36,7 @@ def payer(workflow: Workflow, monkeypatch: pytest.MonkeyPatch) -> Workflow:
 
 def _school_and_provider() -> None:
     from shared.claims.academic_years import AcademicYear
-    from shared.claims.models import Provider, School
+    from shared.claims.organisations import Provider, School
     from shared.data.organisations import Organisations, Providers
 
     Organisations().put_school(
@@ -205,7 +205,7 @@ def test_a_retry_after_the_emails_were_queued_sends_nothing_again(
 ) -> None:
     # Given recording the notification on the run fails once, after the emails were queued
     from shared.data.batches import PaymentRuns
-    from shared.usecases.payment_run import TransientError
+    from shared.usecases.payment_run_tasks import TransientError
 
     real_record = PaymentRuns.record_payer_notified
     calls = {"n": 0}
@@ -233,7 +233,7 @@ def test_an_attempt_stopped_between_queuing_and_noting_it_is_replaced_by_one_liv
 ) -> None:
     # Given the first attempt queues its emails but stops before noting that it did (as a timeout would)
     from shared.data.download_tokens import DownloadTokens
-    from shared.usecases.payment_run import TransientError
+    from shared.usecases.payment_run_tasks import TransientError
 
     real_mark = DownloadTokens.mark_queued
     calls = {"n": 0}

@@ -18,7 +18,7 @@ CLOSED = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=3)
 
 def _setup() -> None:
     from shared.claims.academic_years import AcademicYear
-    from shared.claims.models import Provider, School
+    from shared.claims.organisations import Provider, School
     from shared.data.organisations import Organisations, Providers
 
     year = AcademicYear.for_date(CLOSED).name
@@ -181,7 +181,7 @@ def test_a_failed_file_task_moves_no_claim(workflow: Workflow, monkeypatch: obje
     import pytest
 
     import functions.generate_payment_file.app as task
-    from shared.usecases.payment_run import TransientError
+    from shared.usecases.payment_run_tasks import TransientError
 
     def broken(*_: object) -> object:
         raise TransientError("S3 unavailable")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from shared.claims.academic_years import AcademicYear, london_today
-from shared.claims.models import Role, User
+from shared.claims.people import Role, User
 from tests.workflows.conftest import Workflow
 
 COLIN = User(

@@ -24,7 +24,7 @@ def _wait_for_token(reference: str, timeout: float = 20) -> None:
 
 
 def _colin() -> object:
-    from shared.claims.models import Role, User
+    from shared.claims.people import Role, User
 
     return User(
         user_id="user-colin-chapman",
@@ -59,7 +59,7 @@ def test_a_claim_approved_during_the_run_is_in_its_file(workflow: Workflow, pati
     assert workflow.sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
     # When support approves it
     from shared.data.claims import ClaimsStore
-    from shared.usecases import review
+    from shared.usecases import support_review as review
 
     review.approve(ClaimsStore().get("40000002"), _colin(), dt.datetime.now(dt.UTC))
     # Then the run goes on and pays both claims
@@ -83,7 +83,7 @@ def test_a_claim_rejected_during_the_run_is_not_paid_and_its_hours_are_released(
     execution = _start(workflow)
     _wait_for_token("41000002")
     from shared.data.claims import ClaimsStore
-    from shared.usecases import review
+    from shared.usecases import support_review as review
 
     review.reject(ClaimsStore().get("41000002"), _colin(), "No record of this training", dt.datetime.now(dt.UTC))
     result = workflow.wait(execution)

@@ -23,11 +23,9 @@ from shared.usecases.payer_response import (
     Unfinished,
     UploadExpired,
     apply_follow_up,
-    awaiting_follow_up,
     confirm,
     confirmation,
     follow_up_view,
-    unfinished_uploads,
     upload,
 )
 from shared.web.flash import set_flash, take_flash
@@ -56,19 +54,19 @@ def _plural(count: int, one: str, many: str) -> str:
 def payments() -> Response[Any]:
     request = current_request(router)
     support = support_page(request)
-    claims = awaiting_follow_up()
+    overview = payment_runs.payments_overview(support.user, request.now)
     return page(
         request,
         "support/payments/index.html",
         h1="Payments",
         **support.context("Payments"),
         flash=take_flash(request),
-        unfinished=unfinished_uploads(support.user),
-        runs=payment_runs.runs(),
-        closed_windows=payment_runs.windows_ready_to_run(request.now),
+        unfinished=overview.unfinished_uploads,
+        runs=overview.runs,
+        closed_windows=overview.windows_to_run,
         claims=[
             {"claim": claim, "label": DISPLAY[claim.status].label, "follow_ups": follow_ups_for(claim.status)}
-            for claim in claims
+            for claim in overview.follow_ups
         ],
     )
 

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition
 from shared.journeys.forms import Errors
-from shared.usecases import review
+from shared.usecases import support_review
 from shared.web.flash import set_flash, take_flash
 from shared.web.pages import page, redirect
 from shared.web.request import Request, current_request
@@ -23,13 +23,12 @@ REASON_LIMIT = 500
 def review_queue() -> Response[Any]:
     request = current_request(router)
     support = support_page(request)
-    waiting = review.queue()
     return page(
         request,
         "support/claims/review.html",
         h1="Claims to review",
         **support.context("Review"),
-        claims=[(claim, review.flag_reasons(claim.reference)) for claim in waiting],
+        claims=support_review.queue_with_reasons(),
         flash=take_flash(request),
     )
 
@@ -44,7 +43,7 @@ def claim(reference: str) -> Response[Any]:
 def _claim_page(
     request: Request, context: dict[str, Any], reference: str, errors: Errors, decision: str, reason: str
 ) -> Response[Any]:
-    view = review.claim_view(reference)
+    view = support_review.claim_view(reference)
     return page(
         request,
         "support/claims/claim.html",
@@ -66,7 +65,7 @@ def _claim_page(
 def decide(reference: str) -> Response[Any]:
     request = current_request(router)
     support = support_page(request)
-    found = review.claim(reference)
+    found = support_review.claim(reference)
     decision = request.field("decision")
     reason = " ".join(request.field("reason").split())
     errors = Errors()
@@ -80,10 +79,10 @@ def decide(reference: str) -> Response[Any]:
         return _claim_page(request, support.context("Review"), reference, errors, decision, reason)
     try:
         if decision == "approve":
-            review.approve(found, support.user, request.now)
+            support_review.approve(found, support.user, request.now)
             message = f"Claim {reference} approved: it will be in the next payment run of its window"
         else:
-            review.reject(found, support.user, reason, request.now)
+            support_review.reject(found, support.user, reason, request.now)
             message = f"Claim {reference} rejected: the school has been told why"
     except (ConcurrentUpdate, InvalidTransition):
         message = f"Claim {reference} had already been decided; nothing was changed"

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shared.claims.errors import NotFound
-from shared.claims.models import User
+from shared.claims.people import User
 from shared.config import settings
 from shared.journeys.add_user import CHECK_ANSWERS, DETAILS, FLOW, NewUserAnswers, UserForm, form_for
 from shared.journeys.flow import Location

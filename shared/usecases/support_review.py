@@ -8,8 +8,8 @@ from typing import Any
 
 from shared.claims.claim import Claim
 from shared.claims.emails import SUPPORT_EMAIL, EmailMessage
-from shared.claims.models import User
 from shared.claims.money import format_pounds
+from shared.claims.people import User
 from shared.claims.statuses import ClaimStatus
 from shared.config import settings
 from shared.data.claim_windows import ClaimWindows
@@ -58,6 +58,11 @@ def claim(reference: str) -> Claim:
 def _reasons(events: list[dict[str, Any]]) -> list[str]:
     flagged = [e for e in events if e["action"] == "flagged_by_validation"]
     return [part.strip() for part in (flagged[-1]["reason"] or "").split(";") if part.strip()] if flagged else []
+
+
+def queue_with_reasons() -> list[tuple[Claim, list[str]]]:
+    """The review queue, each claim with why it was flagged (the queue page)."""
+    return [(claim, flag_reasons(claim.reference)) for claim in queue()]
 
 
 def flag_reasons(reference: str) -> list[str]:

@@ -22,8 +22,8 @@ from shared.claims.claim import Claim
 from shared.claims.emails import SUPPORT_EMAIL, EmailMessage
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition, OrganisationNotFound
 from shared.claims.files import INCLUDED_CLAIMS_HEADERS, PAYMENT_FILE_HEADERS, csv_lines
-from shared.claims.models import Provider, School
 from shared.claims.money import format_csv_amount
+from shared.claims.organisations import Provider, School
 from shared.claims.payment_runs import (
     SCHEDULER,
     FileRow,

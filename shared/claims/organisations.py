@@ -1,28 +1,12 @@
-"""Domain models. Repositories in `shared.data` map DynamoDB items to and from these."""
+"""Organisations: schools (GIAS records, eligibility, grant conditions) and accredited providers."""
 
 from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
+from shared.claims.domain import Domain
 from shared.claims.regions import Region, region_for_district
-
-
-class Domain(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class PersonName(Domain):
-    """A person's names, as the Teaching Record or the person gave them, and the full name pages show."""
-
-    first_name: str
-    last_name: str
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
 
 class OrganisationType(StrEnum):
@@ -70,25 +54,6 @@ class Provider(Domain):
     postcode: str = ""
     city: str = ""
     email: str = ""
-
-
-class Role(StrEnum):
-    SCHOOL = "school"
-    SUPPORT = "support"
-    PROVIDER = "provider"
-
-
-class User(PersonName):
-    user_id: str
-    email: str
-    role: Role
-
-
-class Membership(Domain):
-    user_id: str
-    organisation_id: str
-    organisation_type: OrganisationType
-    organisation_name: str
 
 
 class OrganisationRef(Domain):

@@ -1,0 +1,29 @@
+"""The unit suite is pure: no AWS (not even moto in-process) and no sockets, loopback and Unix ones included.
+
+pytest-socket's `socket_disabled`, requested by an autouse fixture, makes any socket a test or its fixtures
+open fail with `SocketBlockedError`. A test that needs a server, moto or a socket belongs in tests/integration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+# Importing shared.observability builds Powertools' Tracer, whose X-Ray SDK makes a UDP socket for its emitter
+# (it sends nothing: tracing is off in tests). That is an import side effect, not a test using the network, so
+# it happens here, before any test runs with sockets blocked, and not inside whichever test first imports it.
+import shared.observability  # noqa: F401
+from tests.support import isolated_suite
+
+
+@pytest.fixture(scope="package", autouse=True)
+def isolated() -> Iterator[None]:
+    """No environment or cached settings from another suite in the same process (tests.support)."""
+    with isolated_suite():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_sockets(socket_disabled: None) -> None:
+    """Every unit test runs with sockets blocked (pytest-socket's `socket_disabled` fixture)."""
