@@ -1,7 +1,7 @@
 """Cold start per Lambda function: the time to import its handler module, as a ratio against a floor.
 
 What a cold start pays before the first event is the module-level work of the handler module: imports,
-settings validation, binding tables, building the router (DESIGN.md §2, "Cold starts"). For every function in
+settings validation, binding tables, building the router (docs/architecture.md). For every function in
 `template.yaml` a fresh interpreter imports the handler module and times that import with
 `time.perf_counter()`. The floor is the same measurement for the libraries every function needs anyway (boto3,
 Powertools' Logger/Metrics/Tracer, pydantic, PynamoDB models, Jinja): the goal is at most 1.5× the floor.

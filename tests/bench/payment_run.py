@@ -323,7 +323,7 @@ def seed_plan(
 
 
 def plan_problems(plan: SeedPlan) -> list[str]:
-    """Whatever would make a claim fail a check or raise a flag (DESIGN.md §5), or collide: empty when clean."""
+    """Whatever would make a claim fail a check or raise a flag (docs/domain.md), or collide: empty when clean."""
     problems: list[str] = []
     for label, values in (
         ("reference", [claim.reference for claim in plan.claims]),

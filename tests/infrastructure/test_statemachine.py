@@ -1,4 +1,4 @@
-"""The claim-window workflow's ASL: references only, Retry and Catch on every task (STYLE.md rule 10)."""
+"""The claim-window workflow's ASL: references only, Retry and Catch on every task (docs/conventions.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A mentor's date of birth is used for the Teaching Record lookup and never stored or logged
-(DESIGN.md §5 Privacy).
+(docs/domain.md, "Privacy").
 
 The add-mentor journey runs end to end (found and confirmed, not found, and the Teaching Record
 failing) with every logger at DEBUG, Powertools' JSON logs on stdout and urllib3's request logs

@@ -102,7 +102,7 @@ def schools_by_urn(data: SeedData) -> dict[str, SeedSchool]:
 
 
 def test_region_code_lists_have_the_reference_counts_and_no_duplicates() -> None:
-    # Given the three code lists copied from reference-data.md
+    # Given the three code lists copied from DfE's itt-mentor-services `regional_areas.rb`
     lists = (INNER_LONDON_CODES, OUTER_LONDON_CODES, FRINGE_CODES)
     # When they are counted
     counts = tuple(len(codes) for codes in lists)
@@ -127,7 +127,7 @@ def test_inner_and_outer_london_together_cover_every_london_borough() -> None:
 def test_fringe_list_matches_the_reference_order_at_its_ends() -> None:
     # Given the Fringe list
     # When its first and last codes and the Buckinghamshire codes are read
-    # Then they match the source order in reference-data.md section 1.4
+    # Then they match the source order of `regional_areas.rb`
     assert FRINGE_CODES[0] == "E06000036"  # Bracknell Forest
     assert FRINGE_CODES[-1] == "E07000212"  # Runnymede
     assert FRINGE_CODES[3:6] == ("E06000060", "E07000006", "E07000005")
