@@ -42,3 +42,13 @@ def subject_with_environment(subject: str, environment: str) -> str:
     if environment in ("production", "test"):
         return subject
     return f"[{environment.upper()}] {subject}"
+
+
+# Notify markdown: headings (#), emphasis (* _), links ([]()), inset (^), quotes (>), code (`), HTML (<>).
+_MARKDOWN = re.compile(r"[#*_\[\]()^>`<\\]")
+
+
+def plain_text(text: str) -> str:
+    """Text from outside (a payer's reason, a GIAS name) made safe to drop into a Notify markdown body:
+    no formatting characters, one line."""
+    return " ".join(_MARKDOWN.sub("", text).split())

@@ -37,6 +37,7 @@ from shared.data.batches import FollowUpClaim, PayerResponses
 from shared.data.claims import GROUP_SIZE, UNCHANGED, ClaimsStore, StatusChange, Unchanged
 from shared.observability import logger, metrics
 from shared.usecases.bulk import apply_group
+from shared.usecases.outcome_emails import Outcome, OutcomeEmails
 
 
 @dataclass(frozen=True)
@@ -173,8 +174,10 @@ def _confirmed_rows(content: bytes | None) -> tuple[ResponseRow, ...]:
 
 
 def _apply(batch_id: str, rows: Sequence[ResponseRow], user: User, now: dt.datetime) -> None:
-    """Change each row's claim that is still in payment_in_progress, GROUP_SIZE to a transaction."""
+    """Change each row's claim that is still in payment_in_progress, GROUP_SIZE to a transaction, and
+    email the school's users about each claim this call changed (never one an earlier attempt changed)."""
     store = ClaimsStore()
+    emails = OutcomeEmails(now)
     for group in batched(rows, GROUP_SIZE):
         claims = {claim.reference: claim for claim in store.get_many([row.reference for row in group])}
         changes = []
@@ -187,7 +190,15 @@ def _apply(batch_id: str, rows: Sequence[ResponseRow], user: User, now: dt.datet
                 reason += f": {row.unpaid_reason}"
             unpaid: str | Unchanged = row.unpaid_reason if row.unpaid_reason is not None else UNCHANGED
             changes.append(StatusChange(claim, OUTCOME_STATUS[row.outcome], reason, unpaid))
-        apply_group(store, changes, user.user_id, now)
+        changed = set(apply_group(store, changes, user.user_id, now))
+        unpaid_reasons = {row.reference: row.unpaid_reason for row in group}
+        emails.queue(
+            [
+                Outcome(change.claim, change.to_status, unpaid_reasons.get(change.claim.reference))
+                for change in changes
+                if change.claim.reference in changed
+            ]
+        )
 
 
 def _outcome(rows: Sequence[ResponseRow]) -> tuple[ResponseCounts, int]:
@@ -241,6 +252,7 @@ def apply_follow_up(reference: str, slug: str, user: User, now: dt.datetime) -> 
             view.claim, view.follow_up.to_status, user.user_id, now, view.follow_up.reason
         )
     except (ConcurrentUpdate, InvalidTransition):
-        return None
+        return None  # someone else changed it first: they told the school, if there was anything to tell
     logger.info("payment follow-up", extra={"reference": reference, "follow_up": slug})
+    OutcomeEmails(now).queue([Outcome(changed, changed.status, view.unpaid_reason)])  # paid or rejected
     return changed
