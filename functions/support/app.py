@@ -1,7 +1,15 @@
 """SupportFunction: the DfE support console (/support/*) behind API Gateway."""
 
 from shared.web.app import WebApp
-from shared.web.routes import support, support_claim_windows, support_payments, support_review
+from shared.web.routes import support, support_claim_windows, support_claims, support_payments, support_review
 
-app = WebApp([support.router, support_claim_windows.router, support_payments.router, support_review.router])
+app = WebApp(
+    [
+        support.router,
+        support_claim_windows.router,
+        support_claims.router,
+        support_payments.router,
+        support_review.router,
+    ]
+)
 lambda_handler = app.handler()

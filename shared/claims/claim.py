@@ -48,6 +48,19 @@ class Claim(Domain):
     validated_run: str | None = None  # set when the window-close checks pass, or support approves it
     payment_run_id: str | None = None  # the payment run that owns the claim (set once, never changed)
     payment_file_key: str | None = None  # the payment file the claim went to the payer in
+    assigned_to: str | None = None  # the support user looking after it
+    zendesk_url: str | None = None  # the support ticket about it
+    hold_reason: str | None = None  # on hold while set: no payment run takes it
+    prepared_by: str | None = None  # a draft DfE support prepared for the school
+
+    @property
+    def on_hold(self) -> bool:
+        return self.hold_reason is not None
+
+    @property
+    def listed_at(self) -> dt.datetime:
+        """When it entered the claims list: submitted, or created (a draft)."""
+        return self.submitted_at or self.created_at
 
     @property
     def total_hours(self) -> int:
@@ -63,6 +76,11 @@ def claim_amount_pence(total_hours: int, hourly_rate_pence: int) -> int:
     if total_hours < 0 or hourly_rate_pence < 0:
         raise ValueError("hours and rates are never negative")
     return total_hours * hourly_rate_pence
+
+
+def listing_key(claim: Claim) -> str:
+    """The claims list's order, newest first: the instant it was listed (UTC, fixed width) and its reference."""
+    return f"{claim.listed_at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%S.%fZ}#{claim.reference}"
 
 
 def new_reference() -> str:

@@ -19,7 +19,7 @@ from pynamodb.transactions import TransactWrite
 
 from shared.claims.academic_years import AcademicYear
 from shared.claims.allowance import TrainingType, allowance_id
-from shared.claims.claim import Claim, ClaimMentor
+from shared.claims.claim import Claim, ClaimMentor, listing_key
 from shared.claims.errors import (
     AllowanceExceeded,
     ClaimNotFound,
@@ -91,6 +91,11 @@ def _to_item(claim: Claim) -> ClaimItem:
         validated_run=claim.validated_run,
         payment_run_id=claim.payment_run_id,
         payment_file_key=claim.payment_file_key,
+        listed_at=listing_key(claim),
+        assigned_to=claim.assigned_to,
+        zendesk_url=claim.zendesk_url,
+        hold_reason=claim.hold_reason,
+        prepared_by=claim.prepared_by,
     )
 
 
@@ -128,6 +133,10 @@ def _from_item(item: ClaimItem) -> Claim:
         validated_run=item.validated_run,
         payment_run_id=item.payment_run_id,
         payment_file_key=item.payment_file_key,
+        assigned_to=item.assigned_to,
+        zendesk_url=item.zendesk_url,
+        hold_reason=item.hold_reason,
+        prepared_by=item.prepared_by,
     )
 
 

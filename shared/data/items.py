@@ -15,7 +15,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from shared.config import Settings
@@ -35,6 +35,17 @@ class OrganisationTypeNameIndex(GlobalSecondaryIndex["OrganisationItem"]):
     name = UnicodeAttribute(range_key=True)
 
 
+class SchoolNameIndex(GlobalSecondaryIndex["OrganisationItem"]):
+    """Organisations by type and name folded for searching (`name_key`): "meadow" finds "Meadowbank"."""
+
+    class Meta:
+        index_name = "name-key-index"
+        projection = AllProjection()
+
+    organisation_type = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
 class OrganisationItem(Model):
     class Meta(_Meta):
         pass
@@ -50,7 +61,9 @@ class OrganisationItem(Model):
     # Schools: goes up by one whenever a mentor leaves the school's list. A submission checks it is what it
     # was when the school's mentors were read: one condition for every mentor on the claim.
     mentors_version = NumberAttribute(null=True)
+    name_key = UnicodeAttribute(null=True)  # the name folded for searching (casefolded, spaces collapsed)
     by_type_name = OrganisationTypeNameIndex()
+    by_name_key = SchoolNameIndex()
 
 
 class AccreditedNameIndex(GlobalSecondaryIndex["ProviderItem"]):
@@ -86,6 +99,17 @@ class EmailIndex(GlobalSecondaryIndex["UserItem"]):
     email = UnicodeAttribute(hash_key=True)
 
 
+class RoleIndex(GlobalSecondaryIndex["UserItem"]):
+    """Users by role (the support users to assign a claim to: a few dozen)."""
+
+    class Meta:
+        index_name = "role-index"
+        projection = AllProjection()
+
+    role = UnicodeAttribute(hash_key=True)
+    last_name = UnicodeAttribute(range_key=True)
+
+
 class UserItem(Model):
     class Meta(_Meta):
         pass
@@ -96,6 +120,7 @@ class UserItem(Model):
     last_name = UnicodeAttribute()
     role = UnicodeAttribute()
     by_email = EmailIndex()
+    by_role = RoleIndex()
 
 
 class OrganisationMembersIndex(GlobalSecondaryIndex["MembershipItem"]):
@@ -191,6 +216,34 @@ class RunClaimsIndex(GlobalSecondaryIndex["ClaimItem"]):
     reference = UnicodeAttribute(range_key=True)
 
 
+# What the claims list shows and filters on, projected so that a page reads small index items, not claims.
+LISTING_ATTRIBUTES = [
+    "school_id",
+    "school_name",
+    "provider_code",
+    "provider_name",
+    "window_id",
+    "status",
+    "region",
+    "amount_pence",
+    "submitted_at",
+    "assigned_to",
+    "hold_reason",
+]
+
+
+class ListingIndex(GlobalSecondaryIndex["ClaimItem"]):
+    """Every claim of an academic year, newest first (`listed_at` = submitted or created instant + reference):
+    the support claims list reads it a partition (a year) at a time, filtering on the projected attributes."""
+
+    class Meta:
+        index_name = "listing-index"
+        projection = IncludeProjection(LISTING_ATTRIBUTES)
+
+    academic_year = UnicodeAttribute(hash_key=True)
+    listed_at = UnicodeAttribute(range_key=True)
+
+
 class ReferenceIndex(GlobalSecondaryIndex["ClaimItem"]):
     class Meta:
         index_name = "reference-index"
@@ -229,11 +282,17 @@ class ClaimItem(Model):
     payment_run_id = UnicodeAttribute(null=True)  # the payment run that owns the claim: set once, never changed
     payment_file_key = UnicodeAttribute(null=True)  # the payment file it went to the payer in
     unpaid_reason = UnicodeAttribute(null=True)  # why the payer needs information (payer response)
+    listed_at = UnicodeAttribute(null=True)  # "<submitted or created instant>#<reference>": the list's order
+    assigned_to = UnicodeAttribute(null=True)  # the support user looking after the claim
+    zendesk_url = UnicodeAttribute(null=True)  # the support ticket about it
+    hold_reason = UnicodeAttribute(null=True)  # on hold (no payment run takes it) while set
+    prepared_by = UnicodeAttribute(null=True)  # a draft prepared by this support user for the school
     by_school = SchoolClaimsIndex()
     by_window_status = WindowStatusIndex()
     by_provider = ProviderClaimsIndex()
     by_reference = ReferenceIndex()
     by_run = RunClaimsIndex()
+    by_listing = ListingIndex()
 
 
 class BatchKindIndex(GlobalSecondaryIndex["BatchItem"]):
@@ -283,6 +342,8 @@ class BatchItem(Model):
     retried_at = UTCDateTimeAttribute(null=True)
     finished_at = UTCDateTimeAttribute(null=True)
     not_started_reason = UnicodeAttribute(null=True)
+    # payment runs: when each step started and finished, ISO times by `<step>_started_at` (shared.claims.run_steps)
+    steps = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]
     by_kind = BatchKindIndex()
 
 

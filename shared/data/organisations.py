@@ -8,6 +8,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from shared.claims.claim_search import name_key
 from shared.claims.errors import OrganisationNotFound
 from shared.claims.organisations import OrganisationType, Provider, School
 from shared.data.items import OrganisationItem, ProviderItem
@@ -73,6 +74,7 @@ class Organisations:
             organisation_id=school.organisation_id,
             organisation_type=OrganisationType.SCHOOL.value,
             name=school.name,
+            name_key=name_key(school.name),
             urn=school.urn,
             details=details,
             eligible_years=set(school.eligible_years) or None,

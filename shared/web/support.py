@@ -9,12 +9,18 @@ from shared.claims.people import Role, User
 from shared.web.pages import require_user
 from shared.web.request import Request
 
-# Add an entry here when its pages exist (a navigation link must never lead to a 404).
+# Add an entry here when its pages exist (a navigation link must never lead to a 404). The header will read
+# Overview, Claims, Organisations, Users, Settings, Activity; claim windows move under Settings when it exists.
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("Overview", "/support"),
+    ("Claims", "/support/claims"),
+    ("Claim windows", "/support/claim-windows"),
+)
+# The Claims section's sub-navigation: a page names its entry and the header shows Claims as current.
+CLAIMS_SECTION: tuple[tuple[str, str], ...] = (
+    ("All claims", "/support/claims"),
     ("Review", "/support/claims/review"),
     ("Payments", "/support/payments"),
-    ("Claim windows", "/support/claim-windows"),
 )
 
 
@@ -24,7 +30,15 @@ class SupportPage:
 
     @staticmethod
     def context(current: str) -> dict[str, Any]:
-        return {"navigation": [{"text": text, "href": href, "active": text == current} for text, href in NAVIGATION]}
+        """The header's navigation with `current` marked (a Claims sub-page marks Claims and itself below)."""
+        in_claims = any(text == current for text, _ in CLAIMS_SECTION)
+        section = "Claims" if in_claims else current
+        return {
+            "navigation": [{"text": text, "href": href, "active": text == section} for text, href in NAVIGATION],
+            "sub_navigation": [{"text": text, "href": href, "active": text == current} for text, href in CLAIMS_SECTION]
+            if in_claims
+            else [],
+        }
 
 
 def support_page(request: Request) -> SupportPage:

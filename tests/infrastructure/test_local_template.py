@@ -326,6 +326,7 @@ def test_real_tables_create_in_moto_as_the_template_says(template: dict[str, Any
                 "provider-index",
                 "reference-index",
                 "run-index",
+                "listing-index",
             }
             ttl = client.describe_time_to_live(TableName="local-SessionsTable")["TimeToLiveDescription"]
             assert ttl["AttributeName"] == "expires_at"

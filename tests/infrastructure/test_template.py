@@ -1,4 +1,4 @@
-"""template.yaml: linted, translated offline by SAM, and checked against the design (DESIGN.md section 2).
+"""template.yaml: linted, translated offline by SAM, and checked against the design (docs/architecture.md).
 
 Each test reads Given (the template / its translation) → When (what is looked at) → Then (what must hold).
 """
@@ -29,7 +29,10 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]], dict[str, list[tuple[str, st
     "ORGANISATIONS_TABLE": (
         "OrganisationsTable",
         [("organisation_id", "HASH")],
-        {"type-name-index": [("organisation_type", "HASH"), ("name", "RANGE")]},
+        {
+            "type-name-index": [("organisation_type", "HASH"), ("name", "RANGE")],
+            "name-key-index": [("organisation_type", "HASH"), ("name_key", "RANGE")],
+        },
         None,
     ),
     "PROVIDERS_TABLE": (
@@ -38,7 +41,12 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]], dict[str, list[tuple[str, st
         {"accredited-name-index": [("accredited", "HASH"), ("name", "RANGE")]},
         None,
     ),
-    "USERS_TABLE": ("UsersTable", [("user_id", "HASH")], {"email-index": [("email", "HASH")]}, None),
+    "USERS_TABLE": (
+        "UsersTable",
+        [("user_id", "HASH")],
+        {"email-index": [("email", "HASH")], "role-index": [("role", "HASH"), ("last_name", "RANGE")]},
+        None,
+    ),
     "MEMBERSHIPS_TABLE": (
         "MembershipsTable",
         [("user_id", "HASH"), ("organisation_id", "RANGE")],
@@ -68,6 +76,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]], dict[str, list[tuple[str, st
             "provider-index": [("provider_code", "HASH"), ("created_at", "RANGE")],
             "reference-index": [("reference", "HASH")],
             "run-index": [("payment_run_id", "HASH"), ("reference", "RANGE")],
+            "listing-index": [("academic_year", "HASH"), ("listed_at", "RANGE")],
         },
         None,
     ),
@@ -264,13 +273,20 @@ def test_table_has_the_designed_keys_indexes_and_protection(resources: dict[str,
     resource = resources[logical_id]
     properties = resource["Properties"]
 
-    # Then keys, indexes (projecting ALL) and attribute definitions (all S, exactly the key attributes) match
+    # Then keys, indexes (projecting ALL but the claims list's) and attribute definitions (all S, exactly the
+    # key attributes) match
     assert properties["KeySchema"] == [{"AttributeName": name, "KeyType": kind} for name, kind in keys]
     actual_indexes = {index["IndexName"]: index for index in properties.get("GlobalSecondaryIndexes", [])}
     assert set(actual_indexes) == set(indexes)
     for name, index_keys in indexes.items():
         assert actual_indexes[name]["KeySchema"] == [{"AttributeName": a, "KeyType": k} for a, k in index_keys]
-        assert actual_indexes[name]["Projection"] == {"ProjectionType": "ALL"}
+        if name == "listing-index":  # the claims list's index carries only what the list shows (ADR 0020)
+            from shared.data.items import LISTING_ATTRIBUTES
+
+            projection = {"ProjectionType": "INCLUDE", "NonKeyAttributes": LISTING_ATTRIBUTES}
+            assert actual_indexes[name]["Projection"] == projection
+        else:
+            assert actual_indexes[name]["Projection"] == {"ProjectionType": "ALL"}
     key_attributes = {name for name, _ in keys} | {name for index in indexes.values() for name, _ in index}
     definitions = {d["AttributeName"]: d["AttributeType"] for d in properties["AttributeDefinitions"]}
     assert definitions == dict.fromkeys(key_attributes, S)

@@ -186,7 +186,10 @@ def test_the_upload_page_has_a_csv_file_input_and_help_with_the_headers(colin: C
         assert name in help_text
     nav = page.soup.select_one(".govuk-service-navigation__item--active")
     assert nav is not None
-    assert "Payments" in nav.get_text()
+    assert "Claims" in nav.get_text()  # Payments sits under Claims
+    sub = page.soup.select_one(".app-sub-navigation__link[aria-current=page]")
+    assert sub is not None
+    assert sub.get_text(strip=True) == "Payments"
 
 
 @pytest.mark.parametrize(
