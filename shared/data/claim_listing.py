@@ -89,19 +89,11 @@ def _condition(filters: ClaimFilters) -> Condition | None:
 def find(filters: ClaimFilters, all_years: Iterable[str]) -> Found:
     """The page of claims `filters` asks for and how many match. `all_years`: the partitions to read when no
     academic year is chosen."""
-    search = filters.parsed_search
     start = (filters.page - 1) * PAGE_SIZE
-    if search.kind is SearchKind.REFERENCE:
-        matched = [row for row in _by_reference(search.key) if filters.matches(row)]
-        return Found(matched[start : start + PAGE_SIZE], len(matched))
-    if search.kind is SearchKind.URN or (filters.school_id and search.kind is SearchKind.NONE):
-        school = search.key if search.kind is SearchKind.URN else filters.school_id or ""
-        matched = [row for _, row in _of_school(school) if filters.matches(row)]
-        return Found(matched[start : start + PAGE_SIZE], len(matched))
-    if search.kind is SearchKind.SCHOOL_NAME:
-        schools = _schools_named(search.key)
-        merged = heapq.merge(*(_of_school(school) for school in schools), reverse=True)
-        matched = [row for _, row in merged if filters.matches(row)]
+    search = filters.parsed_search
+    if search.kind is not SearchKind.NONE or filters.school_id:  # a school's claims, or a few schools': small
+        schools = _schools_named(search.key) if search.kind is SearchKind.SCHOOL_NAME else []
+        matched = list(every_row(filters, all_years, schools))
         return Found(matched[start : start + PAGE_SIZE], len(matched), len(schools) >= MAX_SCHOOLS_SEARCHED)
     years = filters.academic_years or tuple(all_years)
     condition = _condition(filters)
@@ -117,6 +109,25 @@ def find(filters: ClaimFilters, all_years: Iterable[str]) -> Found:
         if len(page) == PAGE_SIZE:
             break
     return Found(page, total)
+
+
+def every_row(filters: ClaimFilters, all_years: Iterable[str], schools: list[str] | None = None) -> Iterator[ClaimRow]:
+    """Every claim the search and filters match, newest first, read lazily: an export of any size reads one
+    index page at a time. `schools`: those a name search has already found."""
+    search = filters.parsed_search
+    if search.kind is SearchKind.REFERENCE:
+        yield from (row for row in _by_reference(search.key) if filters.matches(row))
+    elif search.kind is SearchKind.URN or (filters.school_id and search.kind is SearchKind.NONE):
+        school = search.key if search.kind is SearchKind.URN else filters.school_id or ""
+        yield from (row for _, row in _of_school(school) if filters.matches(row))
+    elif search.kind is SearchKind.SCHOOL_NAME:
+        found = schools if schools is not None else _schools_named(search.key)
+        merged = heapq.merge(*(_of_school(school) for school in found), reverse=True)
+        yield from (row for _, row in merged if filters.matches(row))
+    else:
+        years = filters.academic_years or tuple(all_years)
+        condition = _condition(filters)
+        yield from (row for _, row in heapq.merge(*(_of_year(y, condition, MAX_READ) for y in years), reverse=True))
 
 
 def _of_year(year: str, condition: Condition | None, wanted: int) -> Iterator[Listed]:
