@@ -3,10 +3,12 @@ the page checks every rendered page must pass."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -76,13 +78,76 @@ def create_tables() -> None:
             )
 
 
+# -- one suite's AWS, isolated from the others' ----------------------------------------------------
+def moto_in_process_active() -> bool:
+    """Whether a `mock_aws` is open in this process (moto counts them, nested ones included)."""
+    if "moto.core.models" not in sys.modules:
+        return False  # moto was never imported: a suite that does not use it does not pay for its import
+    from moto.core.models import MockAWS
+
+    return bool(MockAWS._nested_count)
+
+
+def reset_moto() -> None:
+    """Forget every resource moto holds in this process: what `POST /moto-api/reset` does to a server.
+
+    moto's backends are process-global: a `ThreadedMotoServer` serves the same ones as `mock_aws`, and
+    stopping a server leaves its tables behind for the next suite."""
+    if "moto.core.models" not in sys.modules:
+        return
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+
+
+def forget_aws_clients() -> None:
+    """Drop what the service caches for the AWS in force when it was first used: `settings()`, every
+    module-level `lru_cache` under shared/ (the boto3 clients: a client keeps the endpoint it was made with),
+    PynamoDB's per-model connections, and the function modules (each `app` keeps the settings it was
+    imported with: the next import is a cold start in the environment of the suite that makes it)."""
+    for name, module in list(sys.modules.items()):
+        if module is None or not name.startswith("shared."):
+            continue
+        for value in list(vars(module).values()):
+            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
+                value.cache_clear()
+    pynamodb_models = sys.modules.get("pynamodb.models")
+    models: list[type[Any]] = [pynamodb_models.Model] if pynamodb_models else []
+    while models:
+        model = models.pop()
+        models.extend(model.__subclasses__())
+        model._connection = None
+    for name in [name for name in sys.modules if name == "functions" or name.startswith("functions.")]:
+        del sys.modules[name]
+
+
+@contextlib.contextmanager
+def isolated_suite() -> Iterator[None]:
+    """What every suite's package-scoped fixture wraps it in, so suites can share one pytest process (and
+    an xdist worker can go from one suite to another): it starts from no moto state, the test environment
+    and no cached clients, and puts the process environment back as it found it when the suite ends."""
+    if moto_in_process_active():
+        raise RuntimeError("a mock_aws from another suite is still open: its fixture must be package-scoped")
+    saved = dict(os.environ)
+    reset_moto()
+    apply_test_environment()
+    forget_aws_clients()
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        reset_moto()
+        forget_aws_clients()
+
+
 # -- pages -------------------------------------------------------------------------------------
 class PageProblem(AssertionError):
     pass
 
 
 def check_page(html: str) -> BeautifulSoup:
-    """The invariants of every page (DESIGN.md §6): one h1, the title pattern, unique ids,
+    """The invariants of every page (docs/conventions.md): one h1, the title pattern, unique ids,
     error-summary links that resolve, a CSRF token in every POST form."""
     soup = BeautifulSoup(html, "html.parser")
     h1s = soup.find_all("h1")

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from infrastructure.local.stack import free_port
-from tests.support import ROOT, check_page
+from tests.support import ROOT, check_page, isolated_suite
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -34,7 +34,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package", autouse=True)
+def isolated() -> Iterator[None]:
+    """The stacks run in subprocesses with this process's environment: none of another suite's (tests.support)."""
+    with isolated_suite():
+        yield
+
+
+@pytest.fixture(scope="package")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _local_stack(tmp_path_factory)
 
@@ -98,7 +105,7 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: fl
     raise RuntimeError(f"the local stack did not answer within {timeout}s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")

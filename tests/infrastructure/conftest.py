@@ -5,16 +5,25 @@ from __future__ import annotations
 import copy
 import json
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
 from infrastructure.local.template import load_template
+from tests.support import isolated_suite
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
 REGION = "eu-west-2"
+
+
+@pytest.fixture(scope="package", autouse=True)
+def isolated() -> Iterator[None]:
+    """No moto state or environment from another suite (tests.support.isolated_suite)."""
+    with isolated_suite():
+        yield
 
 
 @pytest.fixture(scope="session")

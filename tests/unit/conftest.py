@@ -27,3 +27,16 @@ def isolated() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _no_sockets(socket_disabled: None) -> None:
     """Every unit test runs with sockets blocked (pytest-socket's `socket_disabled` fixture)."""
+
+
+@pytest.fixture
+def machine_in_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine's own time zone set to New York (neither UTC nor London), for the length of one test: a rule
+    that must use UTC or England's time shows it does not fall back on the machine's."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

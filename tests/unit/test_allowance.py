@@ -34,3 +34,14 @@ def test_remaining_hours() -> None:
 
 def test_allowance_ids_are_per_mentor_provider_and_year() -> None:
     assert allowance_id("1000001", "N97", AcademicYear(2026)) == "1000001#N97#2026"
+
+
+def test_a_claim_of_exactly_one_hour_is_allowed() -> None:
+    # Given a mentor with hours left, and one with a single hour left
+    fresh = Allowance("1000001", "N97", AcademicYear(2026), TrainingType.INITIAL, used=0)
+    last_hour = Allowance("1000001", "N97", AcademicYear(2026), TrainingType.INITIAL, used=15)
+    # Then one hour, the smallest claim, is allowed for both, and no hours at all is not
+    assert fresh.allows(1)
+    assert last_hour.allows(1)
+    assert not last_hour.allows(2)
+    assert not fresh.allows(0)

@@ -12,7 +12,7 @@ from shared.claims.files import PAYMENT_FILE_HEADERS, csv_lines, safe_cell
 from shared.claims.money import format_csv_amount, format_pounds
 from shared.claims.regions import FRINGE_CODES, INNER_LONDON_CODES, OUTER_LONDON_CODES, Region, region_for_district
 from shared.claims.statuses import DISPLAY, TRANSITIONS, ClaimStatus, releases_hours, transition
-from shared.claims.windows import ClaimWindow, countdown, current_window
+from shared.claims.windows import ClaimWindow, Countdown, countdown, current_window
 
 
 @pytest.mark.parametrize(
@@ -132,3 +132,70 @@ def test_formula_cells_are_neutralised(value: str) -> None:
 def test_csv_lines_stream_with_crlf_and_quoting() -> None:
     lines = list(csv_lines(PAYMENT_FILE_HEADERS[:2], [("12345678", "Smith, Jones & Co")]))
     assert lines == [b"claim_reference,school_urn\r\n", b'12345678,"Smith, Jones & Co"\r\n']
+
+
+# -- the edges the mutation run found untested (docs/mutation.md) ---------------------------------------------------
+def test_a_refused_transition_says_from_which_status_to_which() -> None:
+    # When a paid claim is moved back to submitted
+    with pytest.raises(InvalidTransition) as raised:
+        transition(ClaimStatus.PAID, ClaimStatus.SUBMITTED)
+    # Then the error names both statuses, in its message and its attributes
+    assert str(raised.value) == "paid -> submitted"
+    assert (raised.value.from_status, raised.value.to_status) == (ClaimStatus.PAID, ClaimStatus.SUBMITTED)
+
+
+def test_zero_is_formatted_without_a_sign() -> None:
+    # Given a claim worth nothing / Then neither format puts a minus in front of it
+    assert format_pounds(0) == "£0.00"
+    assert format_csv_amount(0) == "0.00"
+
+
+def test_negative_amounts_such_as_clawbacks_carry_a_minus_before_the_pound_sign() -> None:
+    # Given clawback amounts, which are negative / Then the minus comes first, once
+    assert format_pounds(-4380) == "-£43.80"
+    assert format_pounds(-107200) == "-£1,072.00"
+    assert format_pounds(-1) == "-£0.01"
+    assert format_csv_amount(-1) == "-0.01"
+    # And a penny either side of zero keeps its own sign
+    assert format_pounds(1) == "£0.01"
+    assert format_csv_amount(1) == "0.01"
+
+
+def test_an_empty_cell_stays_empty() -> None:
+    # Given a cell with no value / Then the CSV has nothing in it (not "None")
+    assert safe_cell(None) == ""
+    assert list(csv_lines(("a", "b"), [(None, "x")]))[1] == b",x\r\n"
+
+
+def test_windows_that_do_not_share_a_day_do_not_overlap() -> None:
+    # Given two windows a day apart
+    autumn = _window(dt.date(2026, 9, 1), dt.date(2026, 10, 30))
+    spring = _window(dt.date(2026, 10, 31), dt.date(2027, 3, 1))
+    # Then neither overlaps the other
+    assert not autumn.overlaps(spring)
+    assert not spring.overlaps(autumn)
+
+
+def test_a_countdown_of_days_has_no_hours_or_minutes() -> None:
+    # Given a window closing in 5 days, asked at 10:17
+    window = _window(dt.date(2026, 11, 1), dt.date(2027, 1, 12))
+    # Then the countdown is the days alone
+    assert countdown(window, dt.datetime(2027, 1, 7, 10, 17, tzinfo=LONDON)) == Countdown(days=5, hours=0, minutes=0)
+
+
+def test_an_hour_to_go_on_the_last_day_is_one_hour_and_no_minutes() -> None:
+    # Given the last day, one hour before 23:59:59
+    window = _window(dt.date(2026, 11, 1), dt.date(2027, 1, 12))
+    shown = countdown(window, dt.datetime(2027, 1, 12, 22, 59, 59, tzinfo=LONDON))
+    # Then it is exactly 1 hour and 0 minutes
+    assert shown == Countdown(days=0, hours=1, minutes=0)
+    assert shown.text == "There are 1 hour and 0 minutes remaining"
+
+
+@pytest.mark.usefixtures("machine_in_new_york")
+def test_the_countdown_counts_days_in_england_whatever_the_machine_s_time_zone() -> None:
+    # Given a summer window closing on 19 July, and 23:30 UTC on 18 July (00:30 on the 19th in London)
+    window = _window(dt.date(2026, 5, 1), dt.date(2026, 7, 19))
+    shown = countdown(window, dt.datetime(2026, 7, 18, 23, 30, tzinfo=dt.UTC))
+    # Then in England it is already the last day: 23 hours and 29 minutes left
+    assert shown == Countdown(days=0, hours=23, minutes=29)

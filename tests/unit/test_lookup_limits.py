@@ -11,6 +11,7 @@ from shared.claims.lookup_limits import (
     SCHOOL_LIMIT,
     USER_LIMIT,
     Scope,
+    clock_time,
     limits,
     reached,
     reached_by_this_one,
@@ -130,3 +131,61 @@ def test_only_the_failed_lookup_that_makes_the_count_equal_the_limit_is_the_lock
 )
 def test_try_again_after_the_end_of_the_window_in_london_time(now: dt.datetime, expected: str) -> None:
     assert try_again_after(now) == expected
+
+
+# -- the edges the mutation run found untested (docs/mutation.md) ---------------------------------------------------
+class _NoOffset(dt.tzinfo):
+    """A time zone that does not know its offset: a time in it is not an instant."""
+
+    def utcoffset(self, when: dt.datetime | None) -> dt.timedelta | None:
+        return None
+
+    def dst(self, when: dt.datetime | None) -> dt.timedelta | None:
+        return None
+
+    def tzname(self, when: dt.datetime | None) -> str | None:
+        return None
+
+
+def test_a_time_whose_zone_has_no_offset_is_refused_in_so_many_words() -> None:
+    # Given a time with a zone but no offset, and one with no zone
+    for naive in (dt.datetime(2026, 12, 2, 14, 0, tzinfo=_NoOffset()), dt.datetime(2026, 12, 2, 14, 0)):
+        # When its window is asked for / Then it is refused, saying what is needed
+        with pytest.raises(ValueError, match=r"^an aware instant is needed$"):
+            window_start(naive)
+
+
+def test_a_key_without_an_id_is_refused_in_so_many_words() -> None:
+    with pytest.raises(ValueError, match=r"^a user or school id is needed$"):
+        window_key(Scope.USER, "", _utc(2026, 12, 2, 14))
+
+
+def test_a_window_starts_on_the_hour_exactly() -> None:
+    # Given a moment with microseconds / Then its window starts at 14:00:00.000000
+    assert window_start(_utc(2026, 12, 2, 14, 37, 12) + dt.timedelta(microseconds=999_999)) == _utc(2026, 12, 2, 14)
+
+
+@pytest.mark.usefixtures("machine_in_new_york")
+def test_windows_are_utc_hours_whatever_the_machine_s_time_zone() -> None:
+    # Given a machine set to New York time / When a London afternoon is keyed
+    now = dt.datetime(2026, 12, 2, 14, 37, tzinfo=LONDON)
+    # Then the window is still the UTC hour, in UTC
+    assert window_key(Scope.USER, "u", now) == "mentor-lookup#user#u#2026-12-02T14"
+    assert window_start(now).utcoffset() == dt.timedelta(0)
+    assert window_start(now).tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("at", "text"),
+    [
+        (_utc(2026, 12, 2, 0, 30), "12:30am"),
+        (_utc(2026, 12, 2, 11, 59), "11:59am"),
+        (_utc(2026, 12, 2, 12, 30), "12:30pm"),
+        (_utc(2026, 12, 2, 13, 5), "1:05pm"),
+    ],
+)
+def test_a_time_of_day_is_written_the_gov_uk_way_on_either_side_of_midnight_and_midday(
+    at: dt.datetime, text: str
+) -> None:
+    # Given a time in winter (London is UTC) / Then it reads as GOV.UK writes times
+    assert clock_time(at) == text

@@ -206,3 +206,54 @@ def test_a_post_from_anywhere_else_is_refused(headers: dict[str, str]) -> None:
     from shared.web.app import from_own_origin
 
     assert not from_own_origin(headers, SERVICE)
+
+
+PAYER_EMAIL_LINES = [
+    "There are 2 claims ready for payment from Claim funding for mentor training, totalling £700.80.",
+    "",
+    "Download the claims (CSV file):",
+    LINK,
+    "",
+    "The link opens a page with a “Download the file” button. The link can only be used once: it stops working "
+    "when you download the file. It expires after 7 days, at 10:30am on 5 December 2026 (UK time).",
+    "",
+    "# What to do next",
+    "",
+    "For each claim in the file, fill in:",
+    "",
+    "* claim_status: enter paid if you have paid the claim, or unpaid if you have not",
+    "* claim_unpaid_reason: if the claim is unpaid, enter the reason",
+    "",
+    "Then reply to this email with the completed file, or send it to ittmentor.funding@education.gov.uk.",
+    "",
+    "# Get help",
+    "",
+    "If the link has expired or has already been used, email ittmentor.funding@education.gov.uk to ask for the file "
+    "to be sent again.",
+]
+
+
+def test_the_payer_s_email_reads_exactly_as_written() -> None:
+    # When the payer is told about a run's file for the first time
+    body = _email()
+    # Then the whole body is the agreed content, line for line, and says nothing about an earlier link
+    assert body.splitlines() == PAYER_EMAIL_LINES
+
+
+def test_a_link_sent_again_says_the_earlier_one_no_longer_works_before_the_rest() -> None:
+    # When support sends the payer a new link to the same file
+    message = payment_file_ready(
+        "payments@payer.example.gov.uk",
+        run_id="window-w1-run-1",
+        claims=2,
+        total_pence=70080,
+        link=LINK,
+        expires_at=NOW + LINK_LIFETIME,
+        replaces_earlier=True,
+    )
+    # Then the email opens by saying so, then reads as the first one did
+    assert message.body.splitlines() == [
+        "This is a new link to the same file. The link in our earlier email no longer works.",
+        "",
+        *PAYER_EMAIL_LINES,
+    ]

@@ -67,3 +67,51 @@ def test_typed_names_cannot_add_formatting_or_links_to_the_email() -> None:
 def test_the_sign_in_link_does_not_double_a_slash() -> None:
     assert user_emails.sign_in_url("https://claim.example.gov.uk") == "https://claim.example.gov.uk/sign-in"
     assert user_emails.sign_in_url("https://claim.example.gov.uk/") == "https://claim.example.gov.uk/sign-in"
+
+
+def test_the_invitation_reads_exactly_as_written() -> None:
+    # When Grace is invited to a school
+    message = user_emails.invitation(USER, SCHOOL, "https://claim.example.gov.uk/")
+    # Then the whole body is the agreed content, line for line (Notify markdown: # is a heading)
+    assert message.body.splitlines() == [
+        "Dear Grace O'Neill,",
+        "",
+        f"You have been added to Claim funding for mentor training for {SCHOOL}.",
+        "",
+        "# What the service is for",
+        "",
+        "Use this service to claim funding for the time your general mentors spend in initial teacher training (ITT) "
+        "mentor training with an accredited ITT provider.",
+        "",
+        "# Sign in",
+        "",
+        "You need a DfE Sign-in account that uses this email address (grace.oneill@example.org). If you do not have "
+        "one, you can create one when you sign in.",
+        "",
+        "Sign in to Claim funding for mentor training:",
+        "https://claim.example.gov.uk/sign-in",
+        "",
+        "# Get help",
+        "",
+        f"If you were not expecting this email, or you need help, email {SUPPORT_EMAIL}",
+    ]
+
+
+def test_the_removal_reads_exactly_as_written() -> None:
+    # When Grace is removed from a school
+    message = user_emails.removal(USER, SCHOOL)
+    # Then the whole body is the agreed content, line for line
+    assert message.body.splitlines() == [
+        "Dear Grace O'Neill,",
+        "",
+        f"You have been removed from Claim funding for mentor training for {SCHOOL}.",
+        "",
+        f"You can no longer claim funding for mentor training for {SCHOOL}.",
+        "",
+        f"If you think this is a mistake, email {SUPPORT_EMAIL}",
+    ]
+
+
+def test_the_sign_in_link_keeps_the_service_url_s_own_path() -> None:
+    # Given a service served under a path (ending in a capital X, as a path may) / Then only the slash goes
+    assert user_emails.sign_in_url("https://example.gov.uk/claim-X/") == "https://example.gov.uk/claim-X/sign-in"

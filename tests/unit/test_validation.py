@@ -11,7 +11,7 @@ from shared.claims.allowance import TrainingType
 from shared.claims.claim import Claim, ClaimMentor
 from shared.claims.organisations import Provider, School
 from shared.claims.statuses import ClaimStatus
-from shared.claims.validation import Facts, findings, needs_review, reasons
+from shared.claims.validation import Facts, Kind, findings, needs_review, reasons
 
 YEAR = AcademicYear(2026)
 SCHOOL = School(
@@ -150,3 +150,49 @@ def test_a_schools_window_total_counts_only_claims_holding_hours_in_that_window(
         _claim(reference="5", amount_pence=900_000, window_id="another"),
     ]
     assert window_total_pence(claims, "w") == 400_000
+
+
+# -- the edges the mutation run found untested (docs/mutation.md) ---------------------------------------------------
+def test_the_first_five_are_checks_and_the_last_three_risk_flags() -> None:
+    # Then a failed check and a raised flag can be told apart on the review page
+    assert [f.kind for f in findings(_claim(), _facts())] == [Kind.CHECK] * 5 + [Kind.FLAG] * 3
+
+
+def test_a_mentor_the_teaching_record_lookup_did_not_answer_for_counts_as_not_found() -> None:
+    # Given facts that say nothing about one of the mentors
+    results = findings(_claim(), _facts(mentors_found={"1000001": True}))
+    # Then that mentor is not in the Teaching Record System, as far as the checks know
+    assert reasons(results) == ["Not found in the Teaching Record System: James Okafor"]
+
+
+def test_mentors_with_no_hours_or_schools_gathered_have_claimed_nothing_elsewhere() -> None:
+    # Given facts with no hours and no other schools for either mentor / Then nothing fails or is flagged
+    assert not needs_review(findings(_claim(), _facts(hours_claimed={}, schools_per_mentor={})))
+
+
+def test_every_mentor_a_reason_is_about_is_named_in_it() -> None:
+    # Given both mentors missing, over their allowance and claimed by another school
+    results = findings(
+        _claim(),
+        _facts(
+            mentors_found={},
+            hours_claimed={"1000001": 17, "1000002": 7},
+            schools_per_mentor={"1000001": 2, "1000002": 3},
+        ),
+    )
+    # Then each reason names both, in the claim's order, separated by commas
+    assert reasons(results) == [
+        "Not found in the Teaching Record System: Emily Carter, James Okafor",
+        "More hours claimed with Sheffield Hallam University than allowed in 2026 to 2027 for: Emily Carter, "
+        "James Okafor",
+        "Claimed with Sheffield Hallam University by two or more schools: Emily Carter, James Okafor",
+    ]
+
+
+def test_a_claim_with_no_submitter_s_name_is_not_flagged_as_submitted_by_its_mentor() -> None:
+    # Given a claim whose submitter's name was not recorded, for a mentor known by one name
+    mononym = ClaimMentor(trn="1000003", first_name="", last_name="Xxxx", hours=4, training_type=TrainingType.INITIAL)
+    claim = _claim(submitted_by_name=None, mentors=(mononym,), amount_pence=4 * 4380)
+    facts = _facts(mentors_found={"1000003": True}, hours_claimed={"1000003": 4}, schools_per_mentor={})
+    # Then nobody is taken for its submitter
+    assert not needs_review(findings(claim, facts))

@@ -161,3 +161,55 @@ def test_drafts_go_to_the_next_window_of_the_same_academic_year() -> None:
     )
     assert window_for_drafts(closing, [closing, later, other_year, sooner]) == sooner
     assert window_for_drafts(later, [closing, later, other_year, sooner]) is None
+
+
+# -- the edges the mutation run found untested (docs/mutation.md) ---------------------------------------------------
+def test_a_window_can_be_closed_from_the_instant_it_opens() -> None:
+    # Given the window's opening instant, midnight in London, and the second before it
+    opens = _at(D(2027, 5, 1), 0)
+    # Then support may close it from that instant, and not a second earlier
+    assert can_close_now(EXISTING, opens)
+    assert not can_close_now(EXISTING, opens - dt.timedelta(seconds=1))
+
+
+def test_a_window_that_cannot_be_changed_says_why() -> None:
+    from shared.claims.window_rules import WindowNotChangeable
+
+    # When a closed window is refused
+    error = WindowNotChangeable(HAS_CLOSED)
+    # Then the reason is both the error's message and its reason
+    assert str(error) == HAS_CLOSED
+    assert error.reason == HAS_CLOSED
+
+
+def test_when_the_open_date_was_wrong_only_the_close_date_is_checked() -> None:
+    # Given an open date the date parser already refused, and a close date clear of every window
+    problems = check_window(None, D(2027, 8, 20), AY_2026, [EXISTING])
+    # Then there is no further problem: neither the dates' order, nor a window inside them, nor the year
+    assert problems == {}
+
+
+def test_when_the_close_date_was_wrong_only_the_open_date_is_checked() -> None:
+    # Given a close date the date parser already refused, and an open date before an existing window
+    problems = check_window(D(2027, 4, 1), None, AY_2026, [EXISTING])
+    # Then there is no further problem either
+    assert problems == {}
+
+
+def test_dates_in_the_wrong_order_are_not_also_checked_against_the_academic_year() -> None:
+    # Given a window that closes the day it opens, for a year its dates could never be for
+    problems = check_window(D(2027, 9, 1), D(2027, 9, 1), AcademicYear(2020), [])
+    # Then only the order of the dates is wrong: the year is checked once the dates are right
+    assert problems == {"closes_on": CLOSE_BEFORE_OPEN}
+
+
+def test_a_window_opening_the_day_another_closes_does_not_take_its_drafts() -> None:
+    from shared.claims.window_rules import window_for_drafts
+
+    # Given a closing window and another of the same year that opens on its close date, and a later one
+    year = AcademicYear(2026)
+    closing = ClaimWindow(window_id="a", academic_year=year, opens_on=D(2026, 9, 1), closes_on=D(2026, 11, 30))
+    same_day = ClaimWindow(window_id="b", academic_year=year, opens_on=D(2026, 11, 30), closes_on=D(2026, 12, 20))
+    later = ClaimWindow(window_id="c", academic_year=year, opens_on=D(2027, 1, 4), closes_on=D(2027, 2, 1))
+    # Then the drafts go to a window that opens after the close date
+    assert window_for_drafts(closing, [closing, same_day, later]) == later
