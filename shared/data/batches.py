@@ -1,9 +1,9 @@
 """Batch records: payment runs and payer-response uploads (and later audits and clawbacks).
 
-A payment run's record says who or what started it, where it is (`RunStatus`), its counts, its file (key,
-SHA-256, rows, total: recorded once, on condition that it has none), how the file reconciled, files set aside
-before any claim moved, and its retries. Status changes are conditional, so two attempts (or two people)
-cannot both move a run on.
+A payment run's record says who or what started it, where it is (`RunStatus`), when each of its steps started
+and finished, its counts, its file (key, SHA-256, rows, total: recorded once, on condition that it has none),
+how the file reconciled, files set aside before any claim moved, and its retries. Status changes are
+conditional, so two attempts (or two people) cannot both move a run on.
 """
 
 from __future__ import annotations
@@ -85,6 +85,16 @@ def _run(item: BatchItem) -> PaymentRun:
     )
 
 
+def _step_times(item: BatchItem) -> dict[str, dt.datetime]:
+    times: dict[str, dt.datetime] = {}
+    for name, value in _as_dict(item.steps).items():
+        try:
+            times[str(name)] = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            continue
+    return times
+
+
 class PaymentRuns:
     KIND = "payment_run"
 
@@ -124,6 +134,52 @@ class PaymentRuns:
 
     def exists(self, run_id: str) -> bool:
         return self.get(run_id) is not None
+
+    def get_with_step_times(self, run_id: str) -> tuple[PaymentRun, dict[str, dt.datetime]] | None:
+        """A run and when each of its steps started and finished (`shared.claims.run_steps`), in one read."""
+        try:
+            item = BatchItem.get(run_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+        if item.kind != self.KIND:
+            return None
+        return _run(item), _step_times(item)
+
+    # -- when each step started and finished (shared.claims.run_steps) -------------------------------
+    def begin_steps(self, run_id: str, name: str, at: dt.datetime) -> None:
+        """The run's first step has begun: its step times start afresh (a retry's attempt forgets the last's)."""
+        BatchItem(batch_id=run_id).update(
+            actions=[BatchItem.steps.set({name: at.isoformat()})], condition=BatchItem.batch_id.exists()
+        )
+
+    def stamp_step(self, run_id: str, name: str, at: dt.datetime, *, keep_earlier: bool = False) -> None:
+        """Record a step time, `name` being `<step>_started_at` or the like. With `keep_earlier` a time already
+        recorded stays (a task retried by Step Functions began when its first try did). Nothing for a run that
+        has no record."""
+        value = at.isoformat()
+        path = BatchItem.steps[name]
+        action = path.set(path | value) if keep_earlier else path.set(value)
+        for _ in range(2):
+            if conditional(
+                lambda: BatchItem(batch_id=run_id).update(actions=[action], condition=BatchItem.steps.exists())
+            ):
+                return
+            # The record has no step times yet (recorded before they were): start them with this one
+            if conditional(
+                lambda: BatchItem(batch_id=run_id).update(
+                    actions=[BatchItem.steps.set({name: value})],
+                    condition=BatchItem.batch_id.exists() & BatchItem.steps.does_not_exist(),
+                )
+            ):
+                return
+
+    def add_counts_and_read(self, run_id: str, **counts: int) -> dict[str, int]:
+        """`add_counts`, returning every count of the run as it is after the addition (the same request)."""
+        item = BatchItem(batch_id=run_id)
+        item.update(
+            actions=[BatchItem.counts[name].set((BatchItem.counts[name] | 0) + value) for name, value in counts.items()]
+        )
+        return {name: int(value) for name, value in _as_dict(item.counts).items()}
 
     # -- counts ----------------------------------------------------------------------------------
     def add_counts(self, run_id: str, **counts: int) -> None:

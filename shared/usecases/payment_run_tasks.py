@@ -33,6 +33,7 @@ from shared.claims.payment_runs import (
     parse_csv_amount,
     reconcile,
 )
+from shared.claims.run_steps import FAILED_AT, Step, finished_key, started_key
 from shared.claims.statuses import ClaimStatus
 from shared.claims.validation import Facts, findings, needs_review, reasons, schools_claiming, window_total_pence
 from shared.claims.window_rules import window_for_drafts
@@ -99,6 +100,7 @@ def close_window(state: RunInput, now: dt.datetime) -> RunState:
     runs.start(run_id, window_id, state.trigger, state.started_by, now, state.started_by_name)
     if state.attempt:
         runs.resume(run_id)
+    runs.begin_steps(run_id, started_key(Step.CLOSE), now)
     windows = ClaimWindows()
     if not windows.take_run_lock(window_id, run_id):
         found = windows.get(window_id)
@@ -106,13 +108,16 @@ def close_window(state: RunInput, now: dt.datetime) -> RunState:
         reason = f"Payment run {holder} of this window was in progress"
         if state.attempt:
             runs.record_failure(run_id, "AnotherRunInProgress", f"{reason}: retry when it has finished")
+            runs.stamp_step(run_id, FAILED_AT, now)
         else:
             runs.mark_not_started(run_id, reason, now)
+            runs.stamp_step(run_id, finished_key(Step.CLOSE), now)
         metrics.add_metric(name="PaymentRunNotStarted", unit="Count", value=1)
         logger.info("payment run not started", extra={"run_id": run_id, "active_run": holder})
         return result.model_copy(update={"skipped": True})
     result.closed = windows.mark_closed(window_id, now)
     carried, expired = handle_drafts(window_id, now)
+    runs.stamp_step(run_id, finished_key(Step.CLOSE), now)
     logger.info(
         "claim window closed",
         extra={
@@ -240,19 +245,24 @@ class ValidationPage(BaseModel):
     last: str
 
 
-def plan_validation(state: RunState) -> dict[str, object]:
+def plan_validation(state: RunState, now: dt.datetime | None = None) -> dict[str, object]:
     """The window's submitted claims cut into pages (references only) for the ValidateClaims Map.
 
     200 pages of 100 claims are about 10 KB of state: a window of tens of thousands of claims stays far
-    inside Step Functions' 256 KB and 25,000-event limits.
+    inside Step Functions' 256 KB and 25,000-event limits. The checks are done when every page is
+    (`validate_page` counts them), or at once when there are none.
     """
+    at = now or dt.datetime.now(dt.UTC)
     pages: list[dict[str, str]] = []
     if state.window_id is not None and state.run_id is not None:
+        runs = PaymentRuns()
+        runs.stamp_step(state.run_id, started_key(Step.CHECK), at, keep_earlier=True)
         bounds = ClaimsStore().page_bounds(state.window_id, ClaimStatus.SUBMITTED, PAGE_SIZE)
         pages = [{"first": first, "last": last} for first, last in bounds]
-        runs = PaymentRuns()
         runs.start_counts(state.run_id, validated=0, flagged=0)  # a retried run keeps what it counted
-        runs.record_counts(state.run_id, pages=len(pages))
+        runs.record_counts(state.run_id, pages=len(pages), pages_done=0)
+        if not pages:
+            runs.stamp_step(state.run_id, finished_key(Step.CHECK), at)
     return {**state.model_dump(), "validation_pages": pages}
 
 
@@ -286,7 +296,10 @@ def validate_page(page: ValidationPage, now: dt.datetime) -> dict[str, int]:
             validated += 1
         except (ConcurrentUpdate, InvalidTransition):
             logger.warning("claim changed during validation", extra={"reference": claim.reference})
-    PaymentRuns().add_counts(page.run_id, validated=validated, flagged=flagged)
+    runs = PaymentRuns()
+    counted = runs.add_counts_and_read(page.run_id, validated=validated, flagged=flagged, pages_done=1)
+    if counted.get("pages_done") == counted.get("pages"):  # the last page of the run's checks
+        runs.stamp_step(page.run_id, finished_key(Step.CHECK), now)
     metrics.add_metric(name="ClaimsValidated", unit="Count", value=validated)
     logger.info("claims validated", extra={"run_id": page.run_id, "validated": validated, "flagged": flagged})
     return {"validated": validated, "flagged": flagged}
@@ -333,6 +346,7 @@ def generate_payment_file(state: RunState, now: dt.datetime) -> RunState:
     if state.window_id is None or state.run_id is None or state.skipped:
         return state
     runs = PaymentRuns()
+    runs.stamp_step(state.run_id, started_key(Step.FILE), now, keep_earlier=True)
     run = runs.get(state.run_id)
     if run is None:
         raise ReconciliationFailed(f"{state.run_id} has no run record")
@@ -353,6 +367,7 @@ def generate_payment_file(state: RunState, now: dt.datetime) -> RunState:
         raise ReconciliationFailed(f"{state.run_id}: {reason}")
     moved = _move_owned_claims(state.run_id, key, now)
     runs.record_counts(state.run_id, in_file=check.result.rows, moved=check.result.moved + moved)
+    runs.stamp_step(state.run_id, finished_key(Step.FILE), now)
     metrics.add_metric(name="PaymentFileGenerated", unit="Count", value=1)
     logger.info("payment file generated", extra={"run_id": state.run_id, "rows": check.result.rows, "moved": moved})
     return state.model_copy(
@@ -363,11 +378,12 @@ def generate_payment_file(state: RunState, now: dt.datetime) -> RunState:
 def take_ready_claims(window_id: str, run_id: str, now: dt.datetime) -> int:
     """Make this run the owner of every ready claim of the window that no run owns: TAKE_GROUP_SIZE to a
     transaction, each claim on condition that no run owns it (a claim another run took a moment ago is
-    skipped, claim by claim). Returns how many this call took."""
+    skipped, claim by claim). A claim on hold is left for a later run (and `take_for_run` refuses it anyway, so
+    a hold put on after this read still holds). Returns how many this call took."""
     store = ClaimsStore()
     taken = 0
     for claims in store.pages_in_window(window_id, ClaimStatus.SUBMITTED, FILE_PAGE_SIZE):
-        ready = [c for c in claims if c.validated_run is not None and c.payment_run_id is None]
+        ready = [c for c in claims if c.validated_run is not None and c.payment_run_id is None and not c.hold_reason]
         for group in batched(ready, TAKE_GROUP_SIZE):
             try:
                 taken += len(store.take_for_run(group, run_id, now))
@@ -501,6 +517,7 @@ def reconcile_payment_file(state: RunState, now: dt.datetime) -> RunState:
     for support; a difference fails the run (nothing is sent to the payer) and raises the alarm."""
     if state.run_id is None or state.file_key is None or state.skipped:
         return state
+    PaymentRuns().stamp_step(state.run_id, started_key(Step.RECONCILE), now, keep_earlier=True)
     check = check_file(state.run_id, state.file_key, require_moved=True)
     passed = check.result.passed and check.sha256_verified
     included = _write_included(state.run_id) if passed else None
@@ -519,6 +536,7 @@ def reconcile_payment_file(state: RunState, now: dt.datetime) -> RunState:
         metrics.add_metric(name="PaymentRunReconciliationFailed", unit="Count", value=1)
         raise ReconciliationFailed(f"{state.run_id}: " + ("; ".join(check.result.examples) or "SHA-256 differs"))
     metrics.add_metric(name="PaymentFileReconciled", unit="Count", value=1)
+    PaymentRuns().stamp_step(state.run_id, finished_key(Step.RECONCILE), now)
     return state.model_copy(update={"row_count": check.result.rows, "total_pence": check.result.file_total_pence})
 
 
@@ -550,6 +568,7 @@ def record_failure(state: dict[str, object], now: dt.datetime) -> dict[str, obje
             started = RunInput.model_validate(state)
             runs.start(run_id, window_id, started.trigger, started.started_by, now, started.started_by_name)
         runs.record_failure(run_id, str(error.get("Error", "Unknown")), str(error.get("Cause", "")))
+        runs.stamp_step(run_id, FAILED_AT, now)
         ClaimWindows().release_run_lock(window_id, run_id)
     metrics.add_metric(name="PaymentRunFailed", unit="Count", value=1)
     logger.error("payment run failed", extra={"run_id": run_id, "error": error.get("Error")})

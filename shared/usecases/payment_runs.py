@@ -1,12 +1,14 @@
 """The Payments page's runs: what each run did so far, "Run payment now" for a window, a run's page with its
-reconciliation and included claims, and "Retry run" for a failed run."""
+steps, reconciliation and included claims, and "Retry run" for a failed run."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from shared.claims.errors import DomainError, NotFound
+from shared.claims.money import format_pounds
 from shared.claims.payer_response import PayerResponseBatch
 from shared.claims.payment_runs import (
     NIGHTLY_CHECK,
@@ -25,6 +27,7 @@ from shared.claims.payment_runs import (
     status_label,
 )
 from shared.claims.people import User
+from shared.claims.run_steps import RunStep, Step, StepState, run_steps
 from shared.claims.statuses import ClaimStatus
 from shared.claims.windows import ClaimWindow
 from shared.data import executions
@@ -33,15 +36,85 @@ from shared.data.claim_windows import ClaimWindows
 from shared.data.claims import ClaimsStore
 from shared.data.files import read
 from shared.observability import logger, metrics
+from shared.usecases.payer_links import PayerNotice
 from shared.usecases.payer_response import awaiting_follow_up, unfinished_uploads
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One step of a run on its page: its state and times, and what it counted (empty when nothing yet)."""
+
+    step: RunStep
+    result: str
+
+    @property
+    def key(self) -> str:
+        return self.step.step.value
+
+    @property
+    def label(self) -> str:
+        return self.step.label
+
+    @property
+    def state_label(self) -> str:
+        return self.step.state_label
+
+    @property
+    def colour(self) -> str:
+        return self.step.colour
+
+    @property
+    def started_at(self) -> dt.datetime | None:
+        return self.step.started_at
+
+    @property
+    def finished_at(self) -> dt.datetime | None:
+        return self.step.finished_at
+
+
+def step_result(step: RunStep, run: PaymentRun) -> str:
+    """What a step counted, from the run's record: nothing for a step the run has not reached."""
+    if not step.reached:
+        return ""
+    counts = run.counts
+    if step.step is Step.CHECK and ("validated" in counts or "flagged" in counts):
+        text = f"{_plural(counts.get('validated', 0), 'claim', 'claims')} checked, {counts.get('flagged', 0)} flagged"
+        pages, done = counts.get("pages", 0), counts.get("pages_done", 0)
+        return text + (f" (page {done} of {pages} done)" if step.state is StepState.IN_PROGRESS and pages else "")
+    if step.step is Step.REVIEW:
+        flagged = counts.get("flagged", 0)
+        return _plural(flagged, "flagged claim", "flagged claims") if flagged else "No claims flagged"
+    if step.step is Step.FILE:
+        if run.file_key:
+            return f"{_plural(run.row_count, 'claim', 'claims')} in the file, {format_pounds(run.total_pence)}"
+        return f"{_plural(run.owned, 'claim', 'claims')} taken for the file" if run.owned else ""
+    if step.step is Step.RECONCILE and run.reconciliation is not None:
+        rec = run.reconciliation
+        return (
+            f"{'Passed' if rec.passed else 'Failed'}: {_plural(rec.rows, 'row', 'rows')} in the file, "
+            f"{_plural(rec.owned, 'claim', 'claims')} owned by the run, {rec.moved} moved to payment"
+        )
+    if step.step is Step.NOTIFY and run.payer_notice:
+        if run.payer_notice == PayerNotice.EMAILED:
+            return f"Payer emailed a link ({_plural(run.payer_emails or 0, 'email', 'emails')})"
+        if run.payer_notice == PayerNotice.NO_CLAIMS:
+            return "No claims in the file, so the payer was not emailed"
+        if run.payer_notice == PayerNotice.NO_PAYER_ADDRESS:
+            return "No payer email address is set up, so the payer was not emailed"
+    return ""
 
 
 @dataclass(frozen=True)
 class RunView:
-    """A run as the Payments page and the run's own page show it."""
+    """A run as the Payments page and the run's own page show it (the page with its step times)."""
 
     run: PaymentRun
     window: ClaimWindow | None
+    times: Mapping[str, dt.datetime] = field(default_factory=dict)
 
     @property
     def run_id(self) -> str:
@@ -110,6 +183,15 @@ class RunView:
         return can_retry(self.run.status)
 
     @property
+    def in_progress(self) -> bool:
+        """Still going (running, file written, or being retried): its page keeps refreshing its progress."""
+        return self.run.active
+
+    @property
+    def steps(self) -> list[StepView]:
+        return [StepView(step, step_result(step, self.run)) for step in run_steps(self.run, self.times)]
+
+    @property
     def link_resent_at(self) -> dt.datetime | None:
         return self.run.link_resent_at
 
@@ -125,11 +207,16 @@ def runs() -> list[RunView]:
 
 
 def run_page(run_id: str) -> RunView:
-    """One run for its page; NotFound for a run that does not exist."""
-    run = PaymentRuns().get(run_id)
-    if run is None:
+    """One run for its page, with when each step started and finished; NotFound for a run that does not exist."""
+    found = PaymentRuns().get_with_step_times(run_id)
+    if found is None:
         raise NotFound
-    return RunView(run, ClaimWindows().get(run.window_id) if run.window_id else None)
+    run, times = found
+    return RunView(run, ClaimWindows().get(run.window_id) if run.window_id else None, times)
+
+
+def run_exists(run_id: str) -> bool:
+    return PaymentRuns().exists(run_id)
 
 
 def windows_ready_to_run(now: dt.datetime) -> list[ClaimWindow]:
@@ -144,6 +231,7 @@ class RunPlan:
     ready: int  # validated or approved, no run owns them yet: waiting to be paid
     to_check: int  # submitted and not yet through the checks
     in_review: int
+    held: int = 0  # on hold: no run takes them until the hold is removed
     active_run: str | None = None  # another run of the window in progress: nothing can start now
 
 
@@ -153,7 +241,7 @@ def plan(window_id: str, now: dt.datetime) -> RunPlan | None:
     if window is None or window.is_open(now):
         return None
     store = ClaimsStore()
-    ready = to_check = in_review = 0
+    ready = to_check = in_review = held = 0
     for status in (ClaimStatus.SUBMITTED, ClaimStatus.SUPPORT_REVIEW):
         for claims in store.pages_in_window(window_id, status):
             for claim in claims:
@@ -161,6 +249,8 @@ def plan(window_id: str, now: dt.datetime) -> RunPlan | None:
                     in_review += 1
                 elif claim.payment_run_id is not None:
                     continue  # owned by a run: paid there
+                elif claim.hold_reason:
+                    held += 1
                 elif claim.validated_run is not None:
                     ready += 1
                 else:
@@ -169,7 +259,7 @@ def plan(window_id: str, now: dt.datetime) -> RunPlan | None:
     number = max(numbers, default=0) + 1
     while executions.describe(run_name(window_id, number)) is not None:  # started but not yet recorded
         number += 1
-    return RunPlan(window, number, ready, to_check, in_review, active_run=window.active_run)
+    return RunPlan(window, number, ready, to_check, in_review, held, active_run=window.active_run)
 
 
 class RunInProgress(DomainError):

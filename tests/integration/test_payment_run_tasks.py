@@ -58,9 +58,11 @@ def dynamodb_requests() -> Iterator[Requests]:
 
 
 @pytest.fixture
-def world(seed: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A provider and ten schools of our own; every mentor is in the Teaching Record."""
+def world(seed: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A provider and ten schools of our own, removed after (the support console counts schools); every mentor
+    is in the Teaching Record."""
     from shared.claims.organisations import Provider, School
+    from shared.data.items import OrganisationItem
     from shared.data.organisations import Organisations, Providers
     from shared.usecases import payment_run_tasks as payment_run
 
@@ -83,6 +85,9 @@ def world(seed: object, monkeypatch: pytest.MonkeyPatch) -> None:
             )
         )
     monkeypatch.setattr(payment_run, "find_teacher", lambda trn, date_of_birth: object())
+    yield
+    for index in range(10):
+        OrganisationItem(organisation_id=f"99{index:04d}").delete()
 
 
 def _window(window_id: str) -> None:

@@ -153,7 +153,7 @@ def test_a_failed_run_offers_retry_and_never_its_file_to_the_payer(colin: Client
 
     assert DownloadTokens().run_link(run_id) is None
     # And its own page says why, what the run owns, and offers the retry
-    view = colin.get(f"/support/payments/runs/{run_id}")
+    view = colin.get(f"/support/payments/{run_id}")
     assert view.h1 == f"Payment run {run_id}"
     assert "This payment run failed: Crash." in view.text()
     assert "Nothing from a failed run is sent to the payer." in view.text()
@@ -163,7 +163,7 @@ def test_a_failed_run_offers_retry_and_never_its_file_to_the_payer(colin: Client
     assert confirm.h1 == "Retry this payment run"
     assert "No claim will be in two payment files." in confirm.text()
     done = colin.post(f"/support/payments/runs/{run_id}/retry")
-    assert done.location == f"/support/payments/runs/{run_id}"
+    assert done.location == f"/support/payments/{run_id}"
     assert f"Payment run {run_id} is being retried" in colin.follow(done).text()
     # Then one execution retries it, with the run's own input and its attempt
     sfn = boto3.client("stepfunctions", region_name=REGION)
@@ -202,7 +202,7 @@ def test_a_reconciled_run_shows_its_figures_and_lists_its_claims(colin: Client, 
         run_id, Reconciliation(2, 87600, 2, 87600, 2), sha256_verified=True, at=NOW, included_key=included
     )
     PaymentRuns().finish(run_id, NOW)
-    view = colin.get(f"/support/payments/runs/{run_id}")
+    view = colin.get(f"/support/payments/{run_id}")
     text = view.text()
     for expected in (
         "Complete",

@@ -5,13 +5,16 @@ from __future__ import annotations
 import pytest
 
 from shared.claims.payment_runs import (
+    MAX_EXECUTION_NAME,
     FileRow,
     OwnedClaim,
+    RunStatus,
     RunTrigger,
     can_retry,
     can_send_link,
     close_run_input,
     first_run_id,
+    is_active,
     parse_csv_amount,
     reconcile,
     retry_execution_name,
@@ -165,3 +168,75 @@ def test_a_long_list_of_differences_keeps_the_first_twenty_and_counts_them_all()
     assert result.problems == 50
     assert len(result.examples) == 20
     assert not result.passed
+
+
+# -- the edges the mutation run found untested (docs/mutation.md) ---------------------------------------------------
+def test_numbers_below_1_are_refused_in_so_many_words() -> None:
+    # When a run 0 or a retry 0 is named / Then the error says where numbering starts
+    with pytest.raises(ValueError, match=r"^runs are numbered from 1$"):
+        run_name("w", 0)
+    with pytest.raises(ValueError, match=r"^retries are numbered from 1$"):
+        retry_execution_name("w-run-1", 0)
+
+
+def test_a_retry_name_of_exactly_step_functions_limit_is_allowed_and_one_longer_is_not() -> None:
+    # Given run ids that make a retry's name exactly 80 characters, and 81
+    suffix = "-retry-1"
+    exactly = "r" * (MAX_EXECUTION_NAME - len(suffix))
+    # Then the first is the name, and the second is refused
+    assert len(retry_execution_name(exactly, 1)) == MAX_EXECUTION_NAME == 80
+    with pytest.raises(ValueError, match="longer than Step Functions allows"):
+        retry_execution_name(exactly + "r", 1)
+
+
+def test_a_status_the_service_does_not_know_is_shown_as_it_is() -> None:
+    # Given a status written by a newer version of the service / Then Payments shows its code
+    assert status_label("paused") == "paused"
+    # And a run with no status yet is running
+    assert status_label(None) == "Running"
+
+
+def test_running_file_ready_and_retrying_runs_are_active_and_the_others_are_not() -> None:
+    # Then a run holds its window while it runs, while its file is reconciled and while it is retried
+    assert [status for status in RunStatus if is_active(status)] == [
+        RunStatus.RUNNING,
+        RunStatus.FILE_GENERATED,
+        RunStatus.RETRYING,
+    ]
+    assert not is_active(None)
+
+
+def test_a_file_of_a_single_claim_may_be_sent_to_the_payer() -> None:
+    # Given a complete, reconciled run whose file has one claim / Then the payer may be sent its link
+    assert can_send_link("completed", True, "payment-runs/r/f.csv", 1)
+
+
+def test_every_claim_the_file_leaves_out_is_counted_and_the_rest_still_reconciled() -> None:
+    # Given a run owning three claims whose file has only the middle one
+    result = reconcile(
+        _rows(("2", 250)), _owned(("1", 100, True), ("2", 250, True), ("3", 50, True)), require_moved=True
+    )
+    # Then both missing claims are named, the middle one matched, and every claim counted
+    assert result.examples == [
+        "1 is owned by the run but not in the file",
+        "3 is owned by the run but not in the file",
+    ]
+    assert (result.rows, result.owned, result.moved, result.problems) == (1, 3, 3, 2)
+    assert (result.file_total_pence, result.owned_total_pence) == (250, 400)
+    assert not result.passed
+
+
+def test_every_row_the_run_does_not_own_is_counted_and_the_rest_still_reconciled() -> None:
+    # Given a file with a row before, between and after the run's two claims
+    result = reconcile(
+        _rows(("0", 1), ("1", 100), ("15", 2), ("2", 250), ("3", 3)),
+        _owned(("1", 100, True), ("2", 250, True)),
+        require_moved=True,
+    )
+    # Then each stranger is named, and both claims matched
+    assert result.examples == [
+        "0 is in the file but not owned by the run",
+        "15 is in the file but not owned by the run",
+        "3 is in the file but not owned by the run",
+    ]
+    assert (result.rows, result.owned, result.file_total_pence, result.owned_total_pence) == (5, 2, 356, 350)

@@ -131,7 +131,19 @@ def test_clean_claims_are_paid_and_flagged_ones_wait_for_review(workflow: Workfl
     assert rows[0]["claim_amount"] == "438.00"
     assert rows[1]["school_name"] == '\'=HYPERLINK("x") Academy'
     assert (run.row_count, run.total_pence) == (2, 43800 + 26280)
-    assert run.counts == {"pages": 1, "validated": 4, "flagged": 2, "in_file": 2, "moved": 2}
+    assert run.counts == {"pages": 1, "pages_done": 1, "validated": 4, "flagged": 2, "in_file": 2, "moved": 2}
+    # And each step the tasks ran recorded when it started and finished, in order: the run's page shows them
+    from shared.claims.run_steps import STAMPED, StepState, finished_key, run_steps, started_key
+
+    found = PaymentRuns().get_with_step_times("window-w5-run-1")
+    assert found is not None
+    times = found[1]
+    assert {name for step in STAMPED for name in (started_key(step), finished_key(step))} <= set(times)
+    ordered = [
+        times[name] for name in ("close_window_started_at", "check_claims_finished_at", "reconcile_file_finished_at")
+    ]
+    assert ordered == sorted(ordered)
+    assert [step.state for step in run_steps(found[0], times)] == [StepState.DONE] * 6
     # And the paid claims moved, the flagged ones are in support review with their reasons recorded
     assert [_status(r) for r in ("10000001", "10000002", "10000003", "10000004")] == [
         "payment_in_progress",
@@ -175,6 +187,50 @@ def test_a_second_run_pays_late_approvals_and_nobody_twice(workflow: Workflow) -
     assert second is not None
     assert [r["claim_reference"] for r in _file(second.file_key)] == ["20000002"]
     assert _status("20000002") == "payment_in_progress"
+
+
+def test_a_held_claim_stays_out_and_an_amended_claim_is_paid_its_new_amount(workflow: Workflow) -> None:
+    from shared.claims.allowance import allowance_id
+    from shared.data.batches import PaymentRuns
+    from shared.data.claims import ClaimsStore
+    from shared.data.items import AllowanceItem
+
+    _setup()
+    add_window("w5", CLOSED)
+    _claim("30000001", "100001", "1000001", 10)
+    _claim("30000002", "100002", "1000002", 10)
+    store = ClaimsStore()
+    now = dt.datetime.now(dt.UTC)
+    # Given support puts one claim on hold and takes 4 hours off the other before the run
+    store.hold(store.get("30000001"), "The school asked us to check the hours", "user-colin", now)
+    amended = store.amend(store.get("30000002"), "1000002", 6, 20, "Hours not evidenced", "user-colin", now)
+    assert amended.amount_pence == 6 * 4380
+    # When the window's run executes
+    result = workflow.wait(
+        workflow.start("window-w5-run-1", {"window_id": "w5", "run_id": "window-w5-run-1", "trigger": "person"})
+    )
+    assert result["status"] == "SUCCEEDED", result
+    # Then the file holds only the amended claim, at its new amount, and the held claim waits, still submitted
+    first = PaymentRuns().get("window-w5-run-1")
+    assert first is not None
+    rows = _file(first.file_key)
+    assert [(r["claim_reference"], r["claim_amount"]) for r in rows] == [("30000002", "262.80")]
+    assert (first.row_count, first.total_pence) == (1, 6 * 4380)
+    assert [_status("30000001"), _status("30000002")] == ["submitted", "payment_in_progress"]
+    assert store.get("30000001").payment_run_id is None
+    # And the mentor's allowance holds the 6 hours paid
+    year = store.get("30000002").academic_year
+    assert AllowanceItem.get(allowance_id("1000002", "N97", year)).used == 6
+    # When the hold is removed and a second run executes, it pays the claim that was held, once
+    store.remove_hold(store.get("30000001"), "user-colin", dt.datetime.now(dt.UTC))
+    result = workflow.wait(
+        workflow.start("window-w5-run-2", {"window_id": "w5", "run_id": "window-w5-run-2", "trigger": "person"})
+    )
+    assert result["status"] == "SUCCEEDED", result
+    second = PaymentRuns().get("window-w5-run-2")
+    assert second is not None
+    assert [r["claim_reference"] for r in _file(second.file_key)] == ["30000001"]
+    assert _status("30000001") == "payment_in_progress"
 
 
 def test_a_failed_file_task_moves_no_claim(workflow: Workflow, monkeypatch: object) -> None:

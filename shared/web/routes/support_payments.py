@@ -260,11 +260,18 @@ def run_now(window_id: str) -> Response[Any]:
 
 
 # -- one run: its page, its included claims, "Retry run" ----------------------------------------------
+# A run's page is /support/payments/<run id>. Every other page under /support/payments has a fixed first
+# segment (upload, run, runs) and the router tries fixed paths before patterns; a pattern matches one segment,
+# so /support/payments/upload/<id> or /support/payments/runs/<id>/file never reach this page. No run is named
+# "upload", "run" or "runs" (runs are <window id>-run-<n>): those words alone are unknown runs, 404.
+REFRESH_SECONDS = 5  # how often the page's script fetches the page again while the run is in progress
+
+
 def _run_path(run_id: str) -> str:
-    return f"/support/payments/runs/{run_id}"
+    return f"{PAYMENTS}/{run_id}"
 
 
-@router.get("/support/payments/runs/<run_id>")
+@router.get(f"{PAYMENTS}/<run_id>")
 def run_page(run_id: str) -> Response[Any]:
     request = current_request(router)
     support = support_page(request)
@@ -276,8 +283,19 @@ def run_page(run_id: str) -> Response[Any]:
         **support.context("Payments"),
         view=view,
         flash=take_flash(request),
+        run_path=_run_path(view.run_id),
+        refresh_seconds=REFRESH_SECONDS,
         back_href=PAYMENTS,
     )
+
+
+@router.get("/support/payments/runs/<run_id>")
+def old_run_page(run_id: str) -> Response[Any]:
+    """Where the run's page was: links and bookmarks to it move, for good, to its address."""
+    support_page(current_request(router))
+    if not payment_runs.run_exists(run_id):
+        raise NotFound
+    return Response(status_code=301, headers={"Location": _run_path(run_id)}, body="")
 
 
 @router.get("/support/payments/runs/<run_id>/included-claims")
