@@ -43,6 +43,7 @@ class Tables(BaseModel):
     journeys_table: str
     idempotency_table: str
     rate_limits_table: str
+    activity_table: str
 
 
 class Settings(Tables):
@@ -53,12 +54,14 @@ class Settings(Tables):
     aws_endpoint_url: str | None = None
     files_bucket: str = ""
     email_queue_url: str = ""
+    exports_queue_url: str = ""  # "Download claims (CSV)": each export is a message (ADR 0021)
     claim_window_state_machine_arn: str = ""
     scheduler_role_arn: str = ""
     schedule_group_name: str = ""
     schedule_dead_letter_queue_arn: str = ""
     sign_in_method: Literal["persona", "dfe-sign-in"] = "dfe-sign-in"
     service_url: str = "http://127.0.0.1:3000"
+    zendesk_host: str = "becomingateacher.zendesk.com"  # a claim's ticket link must be on this host
     dfe_sign_in_issuer_url: str = ""
     dfe_sign_in_client_id: str = ""
     dfe_sign_in_client_secret: str = ""

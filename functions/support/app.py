@@ -1,15 +1,26 @@
 """SupportFunction: the DfE support console (/support/*) behind API Gateway."""
 
 from shared.web.app import WebApp
-from shared.web.routes import support, support_claim_windows, support_claims, support_payments, support_review
+from shared.web.routes import (
+    support,
+    support_claim,
+    support_claim_windows,
+    support_claims,
+    support_drafts,
+    support_payments,
+    support_review,
+)
 
 app = WebApp(
     [
         support.router,
         support_claim_windows.router,
         support_claims.router,
+        support_drafts.router,
         support_payments.router,
         support_review.router,
+        # Last: /support/claims/<reference> would otherwise answer for /support/claims/review and the like.
+        support_claim.router,
     ]
 )
 lambda_handler = app.handler()

@@ -254,6 +254,7 @@ def provision(template: dict[str, Any], name_for: Callable[[str], str], files_bu
         QueueName=name_for("EmailQueue"),
         Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})},
     )["QueueUrl"]
+    exports_queue = _queue_with_dead_letters(sqs, template, name_for, "ExportsQueue", "ExportsDeadLetterQueue")
 
     statement = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
     trust = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
@@ -285,7 +286,7 @@ def provision(template: dict[str, Any], name_for: Callable[[str], str], files_bu
         machines[logical_id] = sfn.create_state_machine(
             name=name_for(logical_id), definition=definition, roleArn=role_arn, type="STANDARD"
         )["stateMachineArn"]
-    environment = {"EMAIL_QUEUE_URL": queue}
+    environment = {"EMAIL_QUEUE_URL": queue, "EXPORTS_QUEUE_URL": exports_queue}
     if "ClaimWindowStateMachine" in machines:
         environment["CLAIM_WINDOW_STATE_MACHINE_ARN"] = machines["ClaimWindowStateMachine"]
 
@@ -326,6 +327,20 @@ def provision(template: dict[str, Any], name_for: Callable[[str], str], files_bu
             },
         )
     return Provisioned(function_names, machines, registry, environment)
+
+
+def _queue_with_dead_letters(
+    sqs: Any, template: dict[str, Any], name_for: Callable[[str], str], queue_id: str, dead_letters_id: str
+) -> str:
+    """A queue of the template with its dead-letter queue, its redrive (maxReceiveCount) and visibility timeout
+    as the template gives them; its URL."""
+    properties = template["Resources"][queue_id]["Properties"]
+    dlq = sqs.create_queue(QueueName=name_for(dead_letters_id))["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(properties["RedrivePolicy"]["maxReceiveCount"])}
+    attributes = {"RedrivePolicy": json.dumps(redrive), "VisibilityTimeout": str(properties["VisibilityTimeout"])}
+    url: str = sqs.create_queue(QueueName=name_for(queue_id), Attributes=attributes)["QueueUrl"]
+    return url
 
 
 def _resolve(value: Any, function_arns: dict[str, str]) -> str:

@@ -93,6 +93,12 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]], dict[str, list[tuple[str, st
     "JOURNEYS_TABLE": ("JourneysTable", [("journey_id", "HASH")], {}, "expires_at"),
     "IDEMPOTENCY_TABLE": ("IdempotencyTable", [("id", "HASH")], {}, "expiration"),
     "RATE_LIMITS_TABLE": ("RateLimitsTable", [("limit_key", "HASH")], {}, "expires_at"),
+    "ACTIVITY_TABLE": (
+        "ActivityTable",
+        [("activity_id", "HASH")],
+        {"month-index": [("month", "HASH"), ("at_id", "RANGE")]},
+        None,
+    ),
 }
 
 # Short-lived state that may go with the stack; everything else is retained.
@@ -130,6 +136,7 @@ FUNCTIONS = {
     "AwaitReviewFunction": "functions/await_review/",
     "ReconcilePaymentFileFunction": "functions/reconcile_payment_file/",
     "StartDueRunsFunction": "functions/start_due_runs/",
+    "ExportClaimsFunction": "functions/export_claims/",
 }
 
 ROUTES = {
@@ -520,7 +527,12 @@ def test_email_queue_redrives_to_its_dead_letter_queue_and_outlives_the_sender(
     # And a message stays invisible for at least 6 x the sender's timeout (AWS guidance for Lambda sources)
     assert queue["VisibilityTimeout"] >= 6 * resources["SendEmailFunction"]["Properties"]["Timeout"]
     # And the sender reports partial batch failures
-    (mapping,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+    (mapping,) = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+        and r["Properties"]["FunctionName"] == {"Ref": "SendEmailFunction"}
+    ]
     assert mapping["FunctionName"] == {"Ref": "SendEmailFunction"}
     assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["EmailQueue", "Arn"]}
     assert mapping["BatchSize"] == 10
@@ -678,6 +690,7 @@ def test_only_the_file_writer_the_support_console_and_the_download_link_touch_th
         "GeneratePaymentFileFunction",
         "ReconcilePaymentFileFunction",
         "DownloadFunction",
+        "ExportClaimsFunction",
     }
 
 
@@ -899,3 +912,109 @@ def test_outputs_name_the_api_url_workflow_and_buckets(translated: dict[str, Any
     outputs = translated["Outputs"]
     assert {"ApiUrl", "ClaimWindowStateMachineArn", "FilesBucketName", "AssetsBucketName"} <= set(outputs)
     assert outputs["ApiUrl"]["Value"]["Fn::Sub"].endswith("/live/")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Claims exports (docs/adr/0021-claims-export.md)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def test_exports_queue_redrives_to_its_dead_letter_queue_and_outlives_the_export_task(
+    resources: dict[str, dict[str, Any]],
+) -> None:
+    from shared.claims.claims_export import LEASE, MAX_RECEIVES, STALE_AFTER
+
+    # Given the exports queue and the task it feeds
+    queue = resources["ExportsQueue"]["Properties"]
+    timeout = resources["ExportClaimsFunction"]["Properties"]["Timeout"]
+    # Then a message whose task keeps crashing moves to the dead-letter queue after MAX_RECEIVES receives
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["ExportsDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": MAX_RECEIVES,
+    }
+    assert queue["SqsManagedSseEnabled"] is True
+    assert resources["ExportsDeadLetterQueue"]["Properties"]["SqsManagedSseEnabled"] is True
+    # And a message stays invisible for at least 6 x the task's timeout (AWS guidance for Lambda sources)
+    assert queue["VisibilityTimeout"] >= 6 * timeout
+    # And an export's lease outlives the attempt that holds it, and an export is called failed only once
+    # every delivery SQS would make has had its time
+    assert LEASE.total_seconds() > timeout
+    assert STALE_AFTER.total_seconds() >= MAX_RECEIVES * queue["VisibilityTimeout"]
+    # And the task takes one export at a time and reports a delivery it must leave for later
+    (mapping,) = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+        and r["Properties"]["FunctionName"] == {"Ref": "ExportClaimsFunction"}
+    ]
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["ExportsQueue", "Arn"]}
+    assert mapping["BatchSize"] == 1
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # And dead letters and failed exports are alarmed
+    alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    assert any(references(a["Dimensions"]) == {"ExportsDeadLetterQueue"} for a in alarms)
+    assert any(a["MetricName"] == "ClaimsExportFailed" for a in alarms)
+
+
+def test_export_task_reads_claims_and_schools_and_writes_only_exports(resources: dict[str, dict[str, Any]]) -> None:
+    # Given the export task's role
+    granted = role_statements(resources, function_role_id(resources, "ExportClaimsFunction"))
+    by_resource: dict[str, set[str]] = {}
+    for statement in granted:
+        for ref in references(statement["Resource"]):
+            by_resource.setdefault(ref, set()).update(as_list(statement["Action"]))
+    # Then it names only the activity table (the export's record), the claims, the schools and the files bucket
+    assert set(by_resource) == {"ActivityTable", "ClaimsTable", "OrganisationsTable", "FilesBucket"}
+    # And it reads and updates its export's record, never puts, deletes or scans it
+    assert by_resource["ActivityTable"] == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+    # And it reads claims and schools as the claims list does, and changes neither
+    assert by_resource["ClaimsTable"] == {"dynamodb:GetItem", "dynamodb:Query"}
+    assert by_resource["OrganisationsTable"] == {"dynamodb:BatchGetItem", "dynamodb:Query"}
+    # And in the bucket it may only put objects, and only under exports/ (never a payment file)
+    (files,) = [s for s in granted if "FilesBucket" in references(s["Resource"])]
+    assert as_list(files["Action"]) == ["s3:PutObject"]
+    assert files["Resource"]["Fn::Sub"] == "${FilesBucket.Arn}/exports/*"
+    # And no other service: no queue to send to, no secrets, workflow or scheduler
+    actions = {action for s in granted for action in as_list(s["Action"])}
+    assert {action.split(":")[0] for action in actions} == {"dynamodb", "s3"}
+
+
+def test_support_function_queues_exports_and_keeps_their_records(resources: dict[str, dict[str, Any]]) -> None:
+    # Given the support function / Then it is told the exports queue and may send to it
+    variables = resources["SupportFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["EXPORTS_QUEUE_URL"] == {"Ref": "ExportsQueue"}
+    granted = role_statements(resources, function_role_id(resources, "SupportFunction"))
+    sends = {
+        ref
+        for s in granted
+        if any(a.startswith("sqs:SendMessage") for a in as_list(s["Action"]))
+        for ref in references(s["Resource"])
+    }
+    assert sends == {"EmailQueue", "ExportsQueue"}
+    # And it may read and write the activity table (the export's record, the Activity page)
+    on_activity = {a for s in granted if "ActivityTable" in references(s["Resource"]) for a in as_list(s["Action"])}
+    assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"} <= on_activity
+
+
+def test_only_the_console_and_the_export_task_touch_the_activity_table(resources: dict[str, dict[str, Any]]) -> None:
+    touching = {
+        function_id
+        for function_id in FUNCTIONS
+        if any(
+            "ActivityTable" in references(s.get("Resource", []))
+            for s in role_statements(resources, function_role_id(resources, function_id))
+        )
+    }
+    assert touching == {"SupportFunction", "ExportClaimsFunction"}
+
+
+def test_files_bucket_keeps_exports_as_long_as_the_page_offers_them(resources: dict[str, dict[str, Any]]) -> None:
+    from shared.claims.claims_export import EXPORTS_PREFIX, KEPT_FOR
+
+    rules = resources["FilesBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    (rule,) = [r for r in rules if r.get("Prefix") == EXPORTS_PREFIX]
+    assert rule["Status"] == "Enabled"
+    assert rule["ExpirationInDays"] == KEPT_FOR.days
+    assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] >= 1
+    # And only exports expire: no other rule removes objects
+    assert [r for r in rules if "ExpirationInDays" in r] == [rule]
