@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from shared.claims.academic_years import AcademicYear
 from shared.claims.allowance import Allowance, TrainingType, training_type
 from shared.claims.claim import MAX_MENTORS_PER_CLAIM, Claim, ClaimMentor, claim_amount_pence, new_reference
+from shared.claims.drafts import DraftChanged, can_submit_draft
 from shared.claims.eligibility import CannotClaim, cannot_claim
 from shared.claims.emails import SUPPORT_EMAIL, EmailMessage
 from shared.claims.errors import (
     AllowanceExceeded,
+    ClaimNotFound,
     ConcurrentUpdate,
     DuplicateReference,
     JourneyFinished,
@@ -39,6 +41,8 @@ from shared.observability import logger, metrics
 from shared.usecases import journeys
 
 REFRESHER_LOOKBACK_YEARS = 5
+# WindowClosed's reason when a draft's own claim window has closed (it can no longer be submitted).
+DRAFT_WINDOW_CLOSED = "draft_window_closed"
 
 
 @dataclass(frozen=True)
@@ -201,24 +205,28 @@ def _chosen(ctx: Context, answers: Answers) -> list[Mentor]:
     return [by_trn[trn] for trn in answers.mentor_trns]
 
 
-# -- submission -----------------------------------------------------------------------------------
-def submit(journey_id: str, user: User, school: School, now: dt.datetime) -> str:
-    """Submit the claim once. Returns its reference (the same one on a repeated click).
+# -- the claim as the answers make it ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Priced:
+    """What the answers come to once checked against the stored data: the claim's own fields and each
+    mentor's allowance (for the caps the submission writes within)."""
 
-    Raises WindowClosed when the window has closed or the school is no longer eligible, and
-    AllowanceExceeded when someone else's claim has used hours these mentors needed.
-    """
-    answers, result = load(journey_id, user, school, now)
-    if result is not None:
-        return result
-    # The mentor-list version first, then the list: a mentor removed after the version was read makes the
-    # submission's check fail, and one removed before it is not in the list (both strongly consistent).
-    mentors_version = Mentors().list_version(school.organisation_id)
-    ctx = context(school, now, consistent=True)
+    fields: dict[str, object]
+    mentor_allowances: dict[str, MentorAllowance]
+
+    @property
+    def caps(self) -> dict[str, int]:
+        return {trn: m.allowance.total for trn, m in self.mentor_allowances.items()}
+
+
+def priced(school: School, answers: Answers, ctx: Context) -> Priced:
+    """The claim the answers describe, priced at the school's rate for the window's year (the rate and
+    amount snapshotted as at submission). AllowanceExceeded when a mentor has gone or has too few hours
+    left; NotFound when the answers are not complete."""
     provider = accredited_provider(answers.provider_code or "")
     if provider is None or not answers.mentor_trns or len(answers.mentor_trns) > MAX_MENTORS_PER_CLAIM:
         raise AllowanceExceeded("answers")
-    if not answers.hours_confirmed or any(trn not in answers.hours for trn in answers.mentor_trns):
+    if any(trn not in answers.hours for trn in answers.mentor_trns):
         raise NotFound
     mentor_allowances = {
         m.mentor.trn: m for m in allowances(_chosen(ctx, answers), provider.code, ctx.window.academic_year)
@@ -227,16 +235,14 @@ def submit(journey_id: str, user: User, school: School, now: dt.datetime) -> str
         if not mentor_allowances[trn].allowance.allows(answers.hours[trn]):
             raise AllowanceExceeded(trn)
     rate = FundingRates().rate_pence(ctx.window.academic_year, school.region)
-    claim = Claim(
-        reference=new_reference(),
-        school_id=school.organisation_id,
-        school_name=school.name,
-        provider_code=provider.code,
-        provider_name=provider.name,
-        window_id=ctx.window.window_id,
-        academic_year=ctx.window.academic_year,
-        status=ClaimStatus.SUBMITTED,
-        mentors=tuple(
+    fields: dict[str, object] = {
+        "school_id": school.organisation_id,
+        "school_name": school.name,
+        "provider_code": provider.code,
+        "provider_name": provider.name,
+        "window_id": ctx.window.window_id,
+        "academic_year": ctx.window.academic_year,
+        "mentors": tuple(
             ClaimMentor(
                 trn=trn,
                 first_name=mentor_allowances[trn].mentor.first_name,
@@ -246,19 +252,79 @@ def submit(journey_id: str, user: User, school: School, now: dt.datetime) -> str
             )
             for trn in answers.mentor_trns
         ),
-        region=school.region.value,
-        hourly_rate_pence=rate,
-        amount_pence=claim_amount_pence(sum(answers.hours[trn] for trn in answers.mentor_trns), rate),
-        created_at=now,
-        submitted_at=now,
-        submitted_by=user.user_id,
-        submitted_by_name=user.full_name,
-    )
-    caps = {trn: m.allowance.total for trn, m in mentor_allowances.items()}
+        "region": school.region.value,
+        "hourly_rate_pence": rate,
+        "amount_pence": claim_amount_pence(sum(answers.hours[trn] for trn in answers.mentor_trns), rate),
+    }
+    return Priced(fields, mentor_allowances)
+
+
+# -- a draft DfE support prepared (ADR 0022) ------------------------------------------------------------
+def school_draft(school: School, reference: str) -> Claim:
+    """A draft of this school; any other reference, or a claim that is not a draft, is "not found"."""
+    claim = ClaimsStore().get(reference)
+    if claim.school_id != school.organisation_id or claim.status is not ClaimStatus.DRAFT:
+        raise ClaimNotFound(reference)
+    return claim
+
+
+def open_draft(school: School, reference: str, now: dt.datetime) -> Claim:
+    """A draft the school can still change and submit: WindowClosed (DRAFT_WINDOW_CLOSED) once its window
+    has closed, or the usual reasons a school cannot claim now."""
+    draft = school_draft(school, reference)
+    window = current_window(ClaimWindows().all(), now)
+    if not can_submit_draft(draft, window, now):
+        raise WindowClosed(DRAFT_WINDOW_CLOSED)
+    context(school, now)
+    return draft
+
+
+def start_from_draft(user: User, school: School, reference: str, now: dt.datetime) -> str:
+    """The school's add-claim journey over a draft: its answers filled in from the draft, to change what needs
+    changing, confirm the hours and submit it with the declaration. The draft itself is unchanged until then."""
+    draft = open_draft(school, reference, now)
+    answers = Answers.from_draft(draft.reference, draft.provider_code, {m.trn: m.hours for m in draft.mentors})
+    return journeys.start(FLOW, user.user_id, school.organisation_id, answers, now)
+
+
+# -- submission -----------------------------------------------------------------------------------
+def submit(journey_id: str, user: User, school: School, now: dt.datetime) -> str:
+    """Submit the claim once. Returns its reference (the same one on a repeated click).
+
+    Raises WindowClosed when the window has closed or the school is no longer eligible, and
+    AllowanceExceeded when someone else's claim has used hours these mentors needed. A journey over a draft
+    submits that draft (the same reference, in one transaction with the hours); DraftChanged when the draft
+    changed meanwhile, WindowClosed (DRAFT_WINDOW_CLOSED) when its window has closed.
+    """
+    answers, result = load(journey_id, user, school, now)
+    if result is not None:
+        return result
+    draft = open_draft(school, answers.draft_reference, now) if answers.draft_reference else None
+    # The mentor-list version first, then the list: a mentor removed after the version was read makes the
+    # submission's check fail, and one removed before it is not in the list (both strongly consistent).
+    mentors_version = Mentors().list_version(school.organisation_id)
+    ctx = context(school, now, consistent=True)
+    if not answers.hours_confirmed:
+        raise NotFound
+    made = priced(school, answers, ctx)
+    submission: dict[str, object] = {
+        **made.fields,
+        "status": ClaimStatus.SUBMITTED,
+        "submitted_at": now,
+        "submitted_by": user.user_id,
+        "submitted_by_name": user.full_name,
+    }
+    if draft is None:
+        claim = Claim.model_validate({"reference": new_reference(), "created_at": now, **submission})
+    else:
+        if draft.window_id != ctx.window.window_id:
+            raise WindowClosed(DRAFT_WINDOW_CLOSED)
+        claim = draft.model_copy(update={**submission, "version": draft.version + 1})
+    caps = made.caps
     store = ClaimsStore()
     for _ in range(5):
         try:
-            store.submit(claim, caps, journey_id, user.user_id, now, mentors_version)
+            store.submit(claim, caps, journey_id, user.user_id, now, mentors_version, draft)
         except JourneyFinished:
             _, result = load(journey_id, user, school, now)
             if result is not None:
@@ -267,6 +333,15 @@ def submit(journey_id: str, user: User, school: School, now: dt.datetime) -> str
         except DuplicateReference:
             claim = claim.model_copy(update={"reference": new_reference()})
             continue
+        except DraftChanged:
+            if draft is None:
+                raise
+            now_stored = store.get(draft.reference)
+            if now_stored.status is ClaimStatus.SUBMITTED:
+                return now_stored.reference  # submitted meanwhile (another tab, a colleague)
+            if now_stored.status is not ClaimStatus.DRAFT or now_stored.window_id != draft.window_id:
+                raise WindowClosed(DRAFT_WINDOW_CLOSED) from None  # expired, or moved on at window close
+            raise
         except ConcurrentUpdate:
             continue  # collided with another transaction mid-flight: the conditions decide on retry
         except MentorListChanged:

@@ -1,5 +1,6 @@
 """The school's Claims page and claim page: the current window, whether a claim can be started,
-claims grouped by academic year (newest first), and withdrawing a submitted claim."""
+claims grouped by academic year (newest first), withdrawing a submitted claim, and whether a draft DfE
+support prepared can still be changed and submitted (ADR 0022)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 
 from shared.claims.academic_years import AcademicYear, london_today
 from shared.claims.claim import Claim
+from shared.claims.drafts import can_submit_draft
 from shared.claims.eligibility import CannotClaim, cannot_claim
 from shared.claims.errors import ClaimNotFound, WindowClosed
 from shared.claims.organisations import School
@@ -66,6 +68,26 @@ def school_claim(school: School, reference: str) -> Claim:
     if claim.school_id != school.organisation_id:
         raise ClaimNotFound(reference)
     return claim
+
+
+@dataclass(frozen=True)
+class DraftState:
+    """A draft's page: whether the school can still change and submit it, and its window (for the date)."""
+
+    can_submit: bool
+    window: ClaimWindow | None
+
+
+def draft_state(school: School, claim: Claim, now: dt.datetime) -> DraftState | None:
+    """None for a claim that is not a draft. A draft can be changed and submitted while its window is open
+    and the school can claim (eligible, with mentors)."""
+    if claim.status is not ClaimStatus.DRAFT:
+        return None
+    window = ClaimWindows().get(claim.window_id)
+    allowed = can_submit_draft(claim, window, now) and (
+        cannot_claim(school, window, len(Mentors().of_school(school.organisation_id)), now) is None
+    )
+    return DraftState(allowed, window)
 
 
 def can_withdraw(claim: Claim, now: dt.datetime) -> bool:

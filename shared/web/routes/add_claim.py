@@ -4,6 +4,10 @@ Every step validates with GOV.UK errors and works without JavaScript; the answer
 in the journey, keyed by the random id in the URL, so two claims in two tabs do not mix. The steps are
 `shared.journeys.add_claim.FLOW` (ADR 0018); each route opens its step, lets the step model parse the post,
 saves and redirects.
+
+A draft DfE support prepared (ADR 0022) is changed and submitted through the same journey: "Change" and
+"Submit claim" on the draft's page start it with the draft's answers (/schools/{school_id}/claims/{reference}/
+change), and its submission turns that draft into the submitted claim.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shared.claims.claim import MAX_MENTORS_PER_CLAIM
+from shared.claims.drafts import DraftChanged
 from shared.claims.errors import AllowanceExceeded, WindowClosed, WindowClosedDuringSubmission
 from shared.claims.provider_search import describe
 from shared.journeys import add_claim as journey
@@ -32,6 +37,9 @@ from shared.web.school import SchoolPage, school_page
 router = Router()
 
 CLOSED_BEFORE_SUBMISSION_H1 = "The claim window closed before your claim was submitted"
+CANNOT_CLAIM_H1 = "You cannot add a claim at the moment"
+CANNOT_SUBMIT_DRAFT_H1 = "You cannot submit this draft claim"
+DRAFT_CHANGED_H1 = "This draft claim has changed since you opened it"
 
 
 def _base(school_id: str, journey_id: str) -> str:
@@ -68,8 +76,9 @@ def _step_page(
     h1: str,
     **context: Any,
 ) -> Response[Any]:
+    caption = f"Draft claim {answers.draft_reference}" if answers.draft_reference else "Add claim"
     values: dict[str, Any] = {
-        "caption": f"Add claim - {school.school.name}",
+        "caption": f"{caption} - {school.school.name}",
         "back_href": back_href(FLOW, answers, here, base, f"/schools/{school.school.organisation_id}/claims"),
         "action": here.path(base),
         **school.context("Claims"),
@@ -93,12 +102,21 @@ def _guard(handler: Any) -> Any:
                 claims_href=f"/schools/{kwargs.get('school_id', '')}/claims",
             )
         except WindowClosed as closed:
+            reason = str(closed)
             return page(
                 current_request(router),
                 "schools/add-claim/cannot-claim.html",
-                h1="You cannot add a claim at the moment",
-                reason=str(closed),
+                h1=CANNOT_SUBMIT_DRAFT_H1 if reason == add_claim.DRAFT_WINDOW_CLOSED else CANNOT_CLAIM_H1,
+                reason=reason,
                 claims_href=f"/schools/{kwargs.get('school_id', '')}/claims",
+            )
+        except DraftChanged as changed:
+            return page(
+                current_request(router),
+                "schools/add-claim/draft-changed.html",
+                status=409,
+                h1=DRAFT_CHANGED_H1,
+                claim_href=f"/schools/{kwargs.get('school_id', '')}/claims/{changed}",
             )
         return response
 
@@ -118,6 +136,36 @@ def start(school_id: str) -> Response[Any]:
 # -- accredited provider -----------------------------------------------------------------------------
 PROVIDER = at(StepName.PROVIDER)
 OPTIONS = at(StepName.PROVIDER_OPTIONS)
+
+
+# -- a draft prepared by DfE support: change it, or go on to submit it --------------------------------------
+CHANGES = {"provider": PROVIDER, "mentors": at(StepName.MENTORS)}
+
+
+@router.get("/schools/<school_id>/claims/<reference>/change")
+@_guard
+def change_draft(school_id: str, reference: str) -> Response[Any]:
+    """A "Change" link on the draft's page: the journey over the draft, at the step asked for
+    (`?step=provider`, `?step=mentors` or `?step=hours&trn=…`). Nothing of the claim changes until it is
+    submitted."""
+    request = current_request(router)
+    school = school_page(request, school_id)
+    journey_id = add_claim.start_from_draft(school.user, school.school, reference, request.now)
+    step, trn = request.arg("step"), request.arg("trn")
+    here = at(StepName.HOURS, trn) if step == "hours" and trn else CHANGES.get(step, at(StepName.CHECK))
+    return redirect(here.path(_base(school_id, journey_id)))
+
+
+@router.post("/schools/<school_id>/claims/<reference>/change")
+@_guard
+def submit_draft(school_id: str, reference: str) -> Response[Any]:
+    """The "Submit claim" button on the draft's page: the journey over the draft, on to confirming the hours
+    with the provider, check your answers and the declaration."""
+    request = current_request(router)
+    school = school_page(request, school_id)
+    journey_id = add_claim.start_from_draft(school.user, school.school, reference, request.now)
+    answers, _ = add_claim.load(journey_id, school.user, school.school, request.now)
+    return redirect(FLOW.next_after(answers).path(_base(school_id, journey_id)))
 
 
 @router.get("/schools/<school_id>/claims/new/<journey_id>/provider")

@@ -7,8 +7,9 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from shared.claims.drafts import closes_text, prepared_by_support, school_status_text
 from shared.claims.errors import ConcurrentUpdate, WindowClosed
-from shared.usecases.claims_list import can_withdraw, claims_page, school_claim, withdraw
+from shared.usecases.claims_list import can_withdraw, claims_page, draft_state, school_claim, withdraw
 from shared.web.flash import set_flash, take_flash
 from shared.web.pages import page, redirect
 from shared.web.request import current_request
@@ -32,6 +33,7 @@ def claims(school_id: str) -> Response[Any]:
         countdown=view.countdown,
         eligible=view.eligible,
         years=view.years,
+        status_text=school_status_text,
         flash=take_flash(request),
     )
 
@@ -41,12 +43,18 @@ def claim(school_id: str, reference: str) -> Response[Any]:
     request = current_request(router)
     school = school_page(request, school_id)
     found = school_claim(school.school, reference)
+    draft = draft_state(school.school, found, request.now)
     return page(
         request,
         "schools/claim.html",
         h1=f"Claim {found.reference}",
         **school.context("Claims"),
         claim=found,
+        status_text=school_status_text(found),
+        prepared_by_support=prepared_by_support(found),
+        draft=draft,
+        closes=closes_text(draft.window) if draft and draft.window else "",
+        change_href=f"/schools/{school_id}/claims/{reference}/change",
         can_withdraw=can_withdraw(found, request.now),
         back_href=f"/schools/{school_id}/claims",
         flash=take_flash(request),
