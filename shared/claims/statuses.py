@@ -94,6 +94,13 @@ TRANSITIONS: dict[tuple[ClaimStatus, ClaimStatus], str] = {
     (S.CLAWBACK_IN_PROGRESS, S.CLAWBACK_COMPLETE): "clawback_completed",
 }
 
+# Support undoing its own review decision before the claim is in a payment file: the same table's rule (a
+# permitted change and the action it records), for changes that are not the claim's forward path.
+UNDO_TRANSITIONS: dict[tuple[ClaimStatus, ClaimStatus], str] = {
+    (S.SUBMITTED, S.SUPPORT_REVIEW): "approval_undone",
+    (S.REJECTED, S.SUPPORT_REVIEW): "rejection_undone",
+}
+
 # Statuses whose hours do not count towards a mentor's allowance (hours released on entry).
 HOURS_RELEASED = frozenset({S.WITHDRAWN, S.REJECTED, S.PAYMENT_NOT_APPROVED, S.EXPIRED})
 
@@ -101,10 +108,11 @@ HOURS_RELEASED = frozenset({S.WITHDRAWN, S.REJECTED, S.PAYMENT_NOT_APPROVED, S.E
 ACTIVE = frozenset({S.DRAFT, S.SUBMITTED, S.SUPPORT_REVIEW})
 
 
-def transition(from_status: ClaimStatus, to_status: ClaimStatus) -> str:
-    """The action name for a permitted change; `InvalidTransition` for anything else."""
+def transition(from_status: ClaimStatus, to_status: ClaimStatus, *, undo: bool = False) -> str:
+    """The action name for a permitted change (`undo`: support undoing its review decision);
+    `InvalidTransition` for anything else."""
     try:
-        return TRANSITIONS[(from_status, to_status)]
+        return (UNDO_TRANSITIONS if undo else TRANSITIONS)[(from_status, to_status)]
     except KeyError:
         raise InvalidTransition(from_status, to_status) from None
 
@@ -117,3 +125,8 @@ def holds_hours(status: ClaimStatus) -> bool:
 def releases_hours(from_status: ClaimStatus, to_status: ClaimStatus) -> bool:
     """Hours go back when a submitted-or-later claim stops counting (drafts never held any)."""
     return to_status in HOURS_RELEASED and holds_hours(from_status)
+
+
+def retakes_hours(from_status: ClaimStatus, to_status: ClaimStatus) -> bool:
+    """Hours given back are counted again (a rejection undone): within each mentor's cap, or not at all."""
+    return from_status in HOURS_RELEASED and holds_hours(to_status)

@@ -10,6 +10,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from pynamodb.attributes import MapAttribute
+
 from shared.claims.claim import Claim
 from shared.claims.statuses import ClaimStatus
 from shared.data.items import ClaimEventItem
@@ -30,6 +32,13 @@ def new_event(
     )
 
 
+def _plain(detail: Any) -> dict[str, Any]:
+    """An event's detail as a dict (stored as an untyped map)."""
+    if isinstance(detail, MapAttribute):
+        return dict(detail.as_dict())
+    return dict(detail or {})
+
+
 def events_of(reference: str) -> list[dict[str, Any]]:
     """Every event of a claim, oldest first: one Query."""
     return [
@@ -40,6 +49,7 @@ def events_of(reference: str) -> list[dict[str, Any]]:
             "actor": e.actor,
             "reason": e.reason,
             "id": e.event_id,
+            "detail": _plain(e.detail),
         }
         for e in ClaimEventItem.query(reference)
     ]

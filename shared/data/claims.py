@@ -20,6 +20,7 @@ from pynamodb.transactions import TransactWrite
 from shared.claims.academic_years import AcademicYear
 from shared.claims.allowance import TrainingType, allowance_id
 from shared.claims.claim import Claim, ClaimMentor, listing_key
+from shared.claims.drafts import DRAFT_PREPARED_BY_SUPPORT, DraftChanged
 from shared.claims.errors import (
     AllowanceExceeded,
     ClaimNotFound,
@@ -29,7 +30,7 @@ from shared.claims.errors import (
     MentorListChanged,
     WindowClosedDuringSubmission,
 )
-from shared.claims.statuses import ClaimStatus, releases_hours, transition
+from shared.claims.statuses import ClaimStatus, releases_hours, retakes_hours, transition
 from shared.data.claim_events import events_of, new_event
 from shared.data.items import (
     AllowanceItem,
@@ -146,7 +147,9 @@ class StatusChange:
 
     `owned_by`: the change happens only if that payment run owns the claim. `file_key`: the payment file the
     claim goes to the payer in, recorded with the change. `validated_run`: the claim is ready for payment
-    (support approved it) in the same write.
+    (support approved it) in the same write. `undo`: support undoing its review decision (the transition
+    table's undo rules; an approval's readiness is removed, a rejection's hours counted again within each
+    mentor's cap in `caps`, TRN → total hours). `detail`: recorded on the event.
     """
 
     claim: Claim
@@ -156,11 +159,18 @@ class StatusChange:
     owned_by: str | None = None
     file_key: str | None = None
     validated_run: str | None = None
+    undo: bool = False
+    caps: dict[str, int] | None = None
+    detail: dict[str, Any] | None = None
 
     @property
     def writes(self) -> int:
-        """The transaction items it takes: the claim and its event, and each mentor's allowance if it releases hours."""
-        return 2 + (len(self.claim.mentors) if releases_hours(self.claim.status, self.to_status) else 0)
+        """The transaction items it takes: the claim and its event, and each mentor's allowance if its hours
+        go back or are counted again."""
+        moves_hours = releases_hours(self.claim.status, self.to_status) or retakes_hours(
+            self.claim.status, self.to_status
+        )
+        return 2 + (len(self.claim.mentors) if moves_hours else 0)
 
 
 # DynamoDB's TransactWriteItems takes 100 actions; a status change that gives no hours back is two (the
@@ -173,7 +183,7 @@ TAKE_GROUP_SIZE = (MAX_TRANSACTION_ITEMS - 1) // 2
 def _change_status(transaction: TransactWrite, change: StatusChange, actor: str, at: dt.datetime) -> Claim:
     """Add one claim's status change to a transaction (see ClaimsStore.change_status); the claim as it will be."""
     claim, to_status = change.claim, change.to_status
-    action = transition(claim.status, to_status)
+    action = transition(claim.status, to_status, undo=change.undo)
     update: dict[str, Any] = {"status": to_status, "version": claim.version + 1}
     actions: list[Any] = [
         ClaimItem.status.set(to_status.value),
@@ -190,6 +200,9 @@ def _change_status(transaction: TransactWrite, change: StatusChange, actor: str,
     if change.validated_run is not None:
         actions.append(ClaimItem.validated_run.set(change.validated_run))
         update["validated_run"] = change.validated_run
+    elif change.undo and claim.validated_run is not None:  # an approval undone: no longer ready for payment
+        actions.append(ClaimItem.validated_run.remove())
+        update["validated_run"] = None
     updated = claim.model_copy(update=update)
     condition = (ClaimItem.status == claim.status.value) & (ClaimItem.version == claim.version)
     if change.owned_by is not None:
@@ -202,7 +215,19 @@ def _change_status(transaction: TransactWrite, change: StatusChange, actor: str,
                 actions=[AllowanceItem.used.add(-mentor.hours)],
                 condition=AllowanceItem.used >= mentor.hours,
             )
-    transaction.save(new_event(updated, action, claim.status, actor, at, change.reason))
+    if retakes_hours(claim.status, to_status):
+        caps = change.caps or {}
+        for mentor in claim.mentors:
+            transaction.update(
+                AllowanceItem(allowance_id=allowance_id(mentor.trn, claim.provider_code, claim.academic_year)),
+                actions=[AllowanceItem.used.add(mentor.hours)],
+                condition=AllowanceItem.used.does_not_exist()
+                | (AllowanceItem.used <= caps.get(mentor.trn, 0) - mentor.hours),
+            )
+    event = new_event(updated, action, claim.status, actor, at, change.reason)
+    if change.detail:
+        event.detail = change.detail
+    transaction.save(event)
     return updated
 
 
@@ -224,7 +249,14 @@ class ClaimsStore:
             raise ClaimNotFound(reference) from None
 
     def submit(
-        self, claim: Claim, caps: dict[str, int], journey_id: str, actor: str, at: dt.datetime, mentors_version: int
+        self,
+        claim: Claim,
+        caps: dict[str, int],
+        journey_id: str,
+        actor: str,
+        at: dt.datetime,
+        mentors_version: int,
+        draft: Claim | None = None,
     ) -> Submitted:
         """Write the claim, its mentors' hours and its first event in one transaction.
 
@@ -234,12 +266,19 @@ class ClaimsStore:
         has left the school's list since, WindowClosedDuringSubmission when the claim window has closed, JourneyFinished
         when this journey has already submitted a claim, DuplicateReference when the reference is taken, and
         ConcurrentUpdate when it collided with another transaction.
+
+        With `draft` (the draft as read, ADR 0022), the claim is that draft submitted: the same reference,
+        the draft item updated only while it is still that draft (its status and version), the change
+        DRAFT → SUBMITTED through the transition table and its event, in the same transaction as the hours
+        and the checks; DraftChanged when the draft is no longer the one read.
         """
         transaction = write_transaction()
         try:
             with transaction:
-                self._submit(transaction, claim, caps, journey_id, actor, at, mentors_version)
+                self._submit(transaction, claim, caps, journey_id, actor, at, mentors_version, draft)
         except TransactWriteError as error:
+            if draft is not None and "draft" in transaction.failed_labels(error):
+                raise DraftChanged(claim.reference) from error
             why = submit_failure(transaction, error)
             if why == "journey":
                 raise JourneyFinished(journey_id) from error
@@ -263,9 +302,45 @@ class ClaimsStore:
         actor: str,
         at: dt.datetime,
         mentors_version: int,
+        draft: Claim | None = None,
     ) -> None:
         year = claim.academic_year
-        transaction.save(_to_item(claim), condition=ClaimItem.claim_id.does_not_exist(), label="reference")
+        if draft is None:
+            transaction.save(_to_item(claim), condition=ClaimItem.claim_id.does_not_exist(), label="reference")
+        else:
+            action = transition(draft.status, claim.status)
+            same = (draft.reference, draft.school_id, draft.version + 1) == (
+                claim.reference,
+                claim.school_id,
+                claim.version,
+            )
+            if not same or claim.submitted_at is None:
+                raise ValueError("a draft is submitted as itself, one version on, with when it was submitted")
+            item = _to_item(claim)
+            transaction.update(
+                ClaimItem(claim_id=draft.reference),
+                actions=[
+                    ClaimItem.status.set(item.status),
+                    ClaimItem.window_status.set(item.window_status),
+                    ClaimItem.provider_code.set(item.provider_code),
+                    ClaimItem.provider_name.set(item.provider_name),
+                    ClaimItem.mentors.set(item.mentors),
+                    ClaimItem.region.set(item.region),
+                    ClaimItem.hourly_rate_pence.set(item.hourly_rate_pence),
+                    ClaimItem.total_hours.set(item.total_hours),
+                    ClaimItem.amount_pence.set(item.amount_pence),
+                    ClaimItem.submitted_at.set(claim.submitted_at),
+                    ClaimItem.submitted_by.set(item.submitted_by),
+                    ClaimItem.submitted_by_name.set(item.submitted_by_name),
+                    ClaimItem.listed_at.set(item.listed_at),
+                    ClaimItem.version.set(claim.version),
+                ],
+                condition=(ClaimItem.status == draft.status.value)
+                & (ClaimItem.version == draft.version)
+                & (ClaimItem.school_id == draft.school_id)
+                & (ClaimItem.window_id == claim.window_id),
+                label="draft",
+            )
         transaction.update(
             JourneyItem(journey_id=journey_id),
             actions=[JourneyItem.result.set(claim.reference)],
@@ -305,7 +380,50 @@ class ClaimsStore:
                 condition=AllowanceItem.used.does_not_exist() | (AllowanceItem.used <= limit),
                 label="allowance",
             )
-        transaction.save(new_event(claim, "submitted", None, actor, at))
+        if draft is None:
+            transaction.save(new_event(claim, "submitted", None, actor, at))
+        else:
+            transaction.save(new_event(claim, action, draft.status, actor, at))
+
+    def save_draft(self, claim: Claim, journey_id: str, actor: str, at: dt.datetime) -> None:
+        """Write a draft DfE support prepared for a school (ADR 0022), once: the new item (only if the reference
+        is not taken), the journey finished with it, the window still open, and the claim event
+        `draft_prepared_by_support`, in one transaction. A draft holds no hours, so no allowance changes.
+
+        Raises JourneyFinished when this journey has already saved its draft, WindowClosedDuringSubmission when
+        the window has closed (a draft written after the close would never be carried or expired),
+        DuplicateReference when the reference is taken, ConcurrentUpdate on a collision.
+        """
+        if claim.status is not ClaimStatus.DRAFT or claim.prepared_by is None:
+            raise ValueError("only a draft prepared by support is saved as one")
+        transaction = write_transaction()
+        try:
+            with transaction:
+                transaction.save(_to_item(claim), condition=ClaimItem.claim_id.does_not_exist(), label="reference")
+                transaction.update(
+                    JourneyItem(journey_id=journey_id),
+                    actions=[JourneyItem.result.set(claim.reference)],
+                    condition=JourneyItem.journey_id.exists() & JourneyItem.result.does_not_exist(),
+                    label="journey",
+                )
+                transaction.condition_check(
+                    ClaimWindowItem,
+                    claim.window_id,
+                    condition=ClaimWindowItem.window_id.exists() & ClaimWindowItem.closed_at.does_not_exist(),
+                    label="window",
+                )
+                transaction.save(
+                    new_event(claim, DRAFT_PREPARED_BY_SUPPORT, None, actor, at, "Prepared for the school")
+                )
+        except TransactWriteError as error:
+            failed = transaction.failed_labels(error)
+            if "journey" in failed:
+                raise JourneyFinished(journey_id) from error
+            if "window" in failed:
+                raise WindowClosedDuringSubmission(claim.window_id) from error
+            if "reference" in failed:
+                raise DuplicateReference(claim.reference) from error
+            raise ConcurrentUpdate(claim.reference) from error
 
     def change_status(
         self,
@@ -317,6 +435,7 @@ class ClaimsStore:
         unpaid_reason: str | Unchanged | None = UNCHANGED,
         *,
         validated_run: str | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> Claim:
         """The one way a status changes: the transition table, a conditional write on the status and
         version, hours released in the same transaction when the new status gives them back, and an event.
@@ -325,7 +444,7 @@ class ClaimsStore:
         None, and left alone by default, in the same conditional write as the status. `validated_run` marks
         the claim ready for payment in the same write (support approved it).
         """
-        change = StatusChange(claim, to_status, reason, unpaid_reason, validated_run=validated_run)
+        change = StatusChange(claim, to_status, reason, unpaid_reason, validated_run=validated_run, detail=detail)
         return self.apply(change, actor, at)
 
     def apply(self, change: StatusChange, actor: str, at: dt.datetime) -> Claim:
@@ -353,6 +472,141 @@ class ClaimsStore:
             raise ConcurrentUpdate(changes[0].claim.reference) from error
         return updated
 
+    # -- support's work on a claim: each a conditional write with its event, in one transaction ----------
+    def annotate(
+        self,
+        claim: Claim,
+        action: str,
+        actor: str,
+        at: dt.datetime,
+        reason: str | None = None,
+        *,
+        assigned_to: str | Unchanged | None = UNCHANGED,
+        zendesk_url: str | Unchanged | None = UNCHANGED,
+        detail: dict[str, Any] | None = None,
+    ) -> Claim:
+        """Who looks after the claim, its ticket, or a note (an event alone): the status, amount and version
+        are untouched, so a payment run reading the claim meanwhile is not disturbed. ClaimNotFound when the
+        claim has gone."""
+        actions: list[Any] = []
+        update: dict[str, Any] = {}
+        for attribute, value, name in (
+            (ClaimItem.assigned_to, assigned_to, "assigned_to"),
+            (ClaimItem.zendesk_url, zendesk_url, "zendesk_url"),
+        ):
+            if value is UNCHANGED:
+                continue
+            actions.append(attribute.set(value) if value is not None else attribute.remove())
+            update[name] = value
+        updated = claim.model_copy(update=update)
+        event = new_event(updated, action, claim.status, actor, at, reason)
+        if detail:
+            event.detail = detail
+        try:
+            with write_transaction() as transaction:
+                if actions:
+                    transaction.update(
+                        ClaimItem(claim_id=claim.reference), actions=actions, condition=ClaimItem.claim_id.exists()
+                    )
+                else:
+                    transaction.condition_check(ClaimItem, claim.reference, condition=ClaimItem.claim_id.exists())
+                transaction.save(event)
+        except TransactWriteError as error:
+            raise ClaimNotFound(claim.reference) from error
+        return updated
+
+    def hold(self, claim: Claim, reason: str, actor: str, at: dt.datetime) -> Claim:
+        """Put the claim on hold: only while no payment run has taken it (and no run takes it while held:
+        `take_for_run` is conditional on there being no hold). ConcurrentUpdate when a run took it first, it
+        is already held, or its status moved on."""
+        updated = claim.model_copy(update={"hold_reason": reason})
+        try:
+            with write_transaction() as transaction:
+                transaction.update(
+                    ClaimItem(claim_id=claim.reference),
+                    actions=[ClaimItem.hold_reason.set(reason)],
+                    condition=ClaimItem.payment_run_id.does_not_exist()
+                    & ClaimItem.hold_reason.does_not_exist()
+                    & (ClaimItem.status == claim.status.value),
+                )
+                transaction.save(new_event(updated, "put_on_hold", claim.status, actor, at, reason))
+        except TransactWriteError as error:
+            raise ConcurrentUpdate(claim.reference) from error
+        return updated
+
+    def remove_hold(self, claim: Claim, actor: str, at: dt.datetime) -> Claim:
+        """Take the hold off: the next payment run of its window can take the claim again."""
+        updated = claim.model_copy(update={"hold_reason": None})
+        try:
+            with write_transaction() as transaction:
+                transaction.update(
+                    ClaimItem(claim_id=claim.reference),
+                    actions=[ClaimItem.hold_reason.remove()],
+                    condition=ClaimItem.hold_reason.exists(),
+                )
+                transaction.save(new_event(updated, "hold_removed", claim.status, actor, at, claim.hold_reason))
+        except TransactWriteError as error:
+            raise ConcurrentUpdate(claim.reference) from error
+        return updated
+
+    def amend(
+        self, claim: Claim, trn: str, new_hours: int, cap: int, reason: str, actor: str, at: dt.datetime
+    ) -> Claim:
+        """Change one mentor's hours (0: take the mentor off) before a payment run has taken the claim: the
+        claim (mentors, total, amount at its snapshotted rate, version), the mentor's allowance (within `cap`,
+        the mentor's total hours with this provider this year) and an event saying old → new, in one
+        transaction conditional on the claim being as it was read. AllowanceExceeded when the cap would be
+        passed; ConcurrentUpdate when the claim changed or a run took it."""
+        mentor = next(m for m in claim.mentors if m.trn == trn)
+        delta = new_hours - mentor.hours
+        mentors = tuple(
+            m.model_copy(update={"hours": new_hours}) if m.trn == trn else m
+            for m in claim.mentors
+            if m.trn != trn or new_hours > 0
+        )
+        total = sum(m.hours for m in mentors)
+        amount = total * claim.hourly_rate_pence
+        updated = claim.model_copy(update={"mentors": mentors, "amount_pence": amount, "version": claim.version + 1})
+        allowance_key = allowance_id(trn, claim.provider_code, claim.academic_year)
+        detail = {
+            "trn": trn,
+            "mentor": mentor.full_name,
+            "old_hours": mentor.hours,
+            "new_hours": new_hours,
+            "old_amount_pence": claim.amount_pence,
+            "new_amount_pence": amount,
+        }
+        transaction = write_transaction()
+        try:
+            with transaction:
+                transaction.update(
+                    ClaimItem(claim_id=claim.reference),
+                    actions=[
+                        ClaimItem.mentors.set(_to_item(updated).mentors),
+                        ClaimItem.total_hours.set(total),
+                        ClaimItem.amount_pence.set(amount),
+                        ClaimItem.version.set(updated.version),
+                    ],
+                    condition=(ClaimItem.status == claim.status.value)
+                    & (ClaimItem.version == claim.version)
+                    & ClaimItem.payment_run_id.does_not_exist(),
+                    label="claim",
+                )
+                transaction.update(
+                    AllowanceItem(allowance_id=allowance_key),
+                    actions=[AllowanceItem.used.add(delta)],
+                    condition=(AllowanceItem.used <= cap - delta) if delta > 0 else (AllowanceItem.used >= -delta),
+                    label="allowance",
+                )
+                event = new_event(updated, "amended_by_support", claim.status, actor, at, reason)
+                event.detail = detail
+                transaction.save(event)
+        except TransactWriteError as error:
+            if "allowance" in transaction.failed_labels(error):
+                raise AllowanceExceeded(trn) from error
+            raise ConcurrentUpdate(claim.reference) from error
+        return updated
+
     # -- payment runs own their claims ---------------------------------------------------------------
     def take_for_run(self, claims: Sequence[Claim], run_id: str, at: dt.datetime) -> list[Claim]:
         """Make `run_id` the owner of up to TAKE_GROUP_SIZE ready claims in ONE transaction: each claim only
@@ -364,6 +618,8 @@ class ClaimsStore:
             raise TransactionTooLarge(f"{len(claims)} claims do not fit one transaction")
         if not claims:
             return []
+        if any(claim.on_hold for claim in claims):
+            raise ConcurrentUpdate(next(c.reference for c in claims if c.on_hold))
         taken = [c.model_copy(update={"payment_run_id": run_id, "version": c.version + 1}) for c in claims]
         try:
             with write_transaction() as transaction:
@@ -380,6 +636,7 @@ class ClaimsStore:
                         ClaimItem(claim_id=claim.reference),
                         actions=[ClaimItem.payment_run_id.set(run_id), ClaimItem.version.set(updated.version)],
                         condition=ClaimItem.payment_run_id.does_not_exist()
+                        & ClaimItem.hold_reason.does_not_exist()  # a held claim is taken by no run
                         & ClaimItem.validated_run.exists()
                         & (ClaimItem.status == ClaimStatus.SUBMITTED.value)
                         & (ClaimItem.version == claim.version),

@@ -541,3 +541,50 @@ __all__ = [
     "bind_tables",
     "table_field",
 ]
+
+
+# -- Activity (ADR 0021) ----------------------------------------------------------------------------------------
+class ActivityMonthIndex(GlobalSecondaryIndex["ActivityItem"]):
+    """A month's activity, newest first (`at_id` = the instant + the id): the Activity page reads a month at a time."""
+
+    class Meta:
+        index_name = "month-index"
+        projection = AllProjection()
+
+    month = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)
+
+
+class ActivityItem(Model):
+    """What a support user did. A claims export's entry is also the export's record: who asked, the filters,
+    and (changed only by conditional updates) how far it has got, its file and how many claims it holds."""
+
+    class Meta(_Meta):
+        pass
+
+    activity_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()
+    month = UnicodeAttribute()  # "YYYY-MM" of `at` (UTC)
+    at_id = UnicodeAttribute()  # "<at, ISO, UTC>#<activity_id>"
+    at = UTCDateTimeAttribute()
+    actor_id = UnicodeAttribute()
+    actor_name = UnicodeAttribute(default="")
+    # claims exports
+    filters = UnicodeAttribute(null=True)  # the claims list's filters, as its query string
+    years = ListAttribute[str](null=True)  # the academic years the list offered
+    status = UnicodeAttribute(null=True)  # preparing, ready, failed
+    row_count = NumberAttribute(null=True)
+    file_key = UnicodeAttribute(null=True)
+    file_sha256 = UnicodeAttribute(null=True)
+    file_size = NumberAttribute(null=True)
+    prepared_at = UTCDateTimeAttribute(null=True)
+    failure = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(null=True)
+    worker = UnicodeAttribute(null=True)  # the delivery writing the file now (its lease)
+    lease_until = NumberAttribute(null=True)  # epoch seconds: when that delivery's hold ends
+    by_month = ActivityMonthIndex()
+
+
+_BINDINGS.append((ActivityItem, "activity_table"))
+ALL_ITEMS = tuple(model for model, _ in _BINDINGS)
+__all__ += ["ActivityItem"]

@@ -87,3 +87,13 @@ def claims_list(query: Mapping[str, Sequence[str]], user: User, now: dt.datetime
             if p.code  # every provider has a code; an empty one can never match
         ],
     )
+
+
+def years_offered(now: dt.datetime) -> tuple[list[str], str]:
+    """The academic years the list offers (newest first) and the one chosen when nothing is: as `claims_list`
+    reads them (the claims export reproduces a list's filters with these)."""
+    windows = sorted(ClaimWindows().all(), key=lambda w: (w.academic_year, w.opens_on), reverse=True)
+    this_year = AcademicYear.for_date(london_today(now))
+    years = sorted({w.academic_year for w in windows} | {this_year}, reverse=True)
+    default_year = windows[0].academic_year.name if windows else this_year.name
+    return [y.name for y in years], default_year

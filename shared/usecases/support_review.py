@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from shared.claims.claim import Claim
+from shared.claims.claim_actions import Rejection
 from shared.claims.emails import SUPPORT_EMAIL, EmailMessage
 from shared.claims.money import format_pounds
 from shared.claims.people import User
 from shared.claims.statuses import ClaimStatus
 from shared.config import settings
+from shared.data.batches import PaymentRuns
 from shared.data.claim_windows import ClaimWindows
 from shared.data.claims import ClaimsStore
 from shared.data.emails import enqueue
@@ -30,34 +31,14 @@ def queue() -> list[Claim]:
     return sorted(waiting, key=lambda c: (c.submitted_at or c.created_at, c.reference))
 
 
-@dataclass(frozen=True)
-class ClaimView:
-    """A claim's support page: the claim, why it was flagged, and its events."""
-
-    claim: Claim
-    reasons: list[str]
-    events: list[dict[str, Any]]
-
-    @property
-    def in_review(self) -> bool:
-        return self.claim.status is ClaimStatus.SUPPORT_REVIEW
-
-
-def claim_view(reference: str) -> ClaimView:
-    """Raises ClaimNotFound for a reference that does not exist."""
-    store = ClaimsStore()
-    claim = store.get(reference)
-    events = store.events(reference)
-    return ClaimView(claim, _reasons(events), events)
-
-
-def claim(reference: str) -> Claim:
-    return ClaimsStore().get(reference)
-
-
 def _reasons(events: list[dict[str, Any]]) -> list[str]:
     flagged = [e for e in events if e["action"] == "flagged_by_validation"]
     return [part.strip() for part in (flagged[-1]["reason"] or "").split(";") if part.strip()] if flagged else []
+
+
+def flag_reasons_from(events: list[dict[str, Any]]) -> list[str]:
+    """Why the checks sent the claim to review, from its events (its latest "flagged" event)."""
+    return _reasons(events)
 
 
 def queue_with_reasons() -> list[tuple[Claim, list[str]]]:
@@ -79,6 +60,7 @@ def approve(claim: Claim, user: User, now: dt.datetime) -> Claim:
         now,
         f"Approved by {user.full_name}",
         validated_run=f"approved-by-{user.user_id}",  # ready for payment in the same write
+        detail={"window_files": window_files(claim.window_id)},
     )
     _complete_waiting_task(claim.reference, approved=True)
     logger.info("claim approved after review", extra={"reference": claim.reference, "user_id": user.user_id})
@@ -86,9 +68,16 @@ def approve(claim: Claim, user: User, now: dt.datetime) -> Claim:
     return ready
 
 
-def reject(claim: Claim, user: User, reason: str, now: dt.datetime) -> Claim:
-    """Rejected by support: the hours go back (in the same transaction) and the school is told why."""
-    rejected = ClaimsStore().change_status(claim, ClaimStatus.REJECTED, user.user_id, now, reason)
+def reject(claim: Claim, user: User, rejection: Rejection, now: dt.datetime) -> Claim:
+    """Rejected by support for the reasons ticked: the hours go back (in the same transaction) and the
+    school is told why."""
+    reason = rejection.text
+    detail = {
+        "reasons": [r.value for r in rejection.reasons],
+        "other": rejection.other,
+        "window_files": window_files(claim.window_id),
+    }
+    rejected = ClaimsStore().change_status(claim, ClaimStatus.REJECTED, user.user_id, now, reason, detail=detail)
     _complete_waiting_task(claim.reference, approved=False)
     logger.info("claim rejected after review", extra={"reference": claim.reference, "user_id": user.user_id})
     metrics.add_metric(name="ClaimRejectedAfterReview", unit="Count", value=1)
@@ -97,6 +86,11 @@ def reject(claim: Claim, user: User, reason: str, now: dt.datetime) -> Claim:
     except Exception:  # noqa: BLE001 - the decision stands; the email failure is reported
         logger.exception("claim rejected email not queued", extra={"reference": claim.reference})
     return rejected
+
+
+def window_files(window_id: str) -> list[str]:
+    """The window's payment runs that have written a file (recorded with a decision: see undo)."""
+    return sorted(run.run_id for run in PaymentRuns().all() if run.window_id == window_id and run.file_key)
 
 
 def _complete_waiting_task(reference: str, approved: bool) -> None:
@@ -121,6 +115,33 @@ def rejected_email(claim: Claim, reason: str, address: str) -> EmailMessage:
         kind="claim_rejected",
         to=address,
         subject="Your claim for mentor training funding has been rejected",
+        body=body,
+        reference=claim.reference,
+    )
+
+
+def tell_school_rejection_undone(claim: Claim) -> None:
+    """A rejection undone: the school's users hear the claim is being looked at again."""
+    try:
+        enqueue([rejection_undone_email(claim, address) for address in member_emails(claim.school_id)])
+    except Exception:  # noqa: BLE001 - the claim is back in review; the email failure is reported
+        logger.exception("rejection undone email not queued", extra={"reference": claim.reference})
+
+
+def rejection_undone_email(claim: Claim, address: str) -> EmailMessage:
+    link = f"{settings().service_url}/schools/{claim.school_id}/claims/{claim.reference}"
+    body = (
+        f"We told you that claim {claim.reference} for {claim.school_name} "
+        f"({claim.provider_name}, {format_pounds(claim.amount_pence)}) had been rejected. "
+        "We have taken that decision back and are checking the claim again.\n\n"
+        "You do not need to do anything. We will email you when we have decided.\n\n"
+        f"[View the claim]({link})\n\n"
+        f"If you have any questions, email {SUPPORT_EMAIL}."
+    )
+    return EmailMessage(
+        kind="claim_rejection_undone",
+        to=address,
+        subject=f"Claim {claim.reference} is being checked again",
         body=body,
         reference=claim.reference,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,10 +30,11 @@ _trns = itertools.count(7_600_001)
 
 # -- helpers ---------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def schools(seed: SeedData) -> None:
-    """Two schools of our own, each with its users (no other test's school sees these claims)."""
+def schools(seed: SeedData) -> Iterator[None]:
+    """Two schools of our own, each with its users (no other test's school sees these claims), removed after
+    (the support console counts schools)."""
     from shared.claims.organisations import School
-    from shared.data.items import MembershipItem, UserItem
+    from shared.data.items import MembershipItem, OrganisationItem, UserItem
     from shared.data.organisations import Organisations
 
     for school in (
@@ -63,6 +65,9 @@ def schools(seed: SeedData) -> None:
                 organisation_type="school",
                 organisation_name=school.name,
             ).save()
+    yield
+    for school_id in (MAINTAINED, ACADEMY):
+        OrganisationItem(organisation_id=school_id).delete()
 
 
 @pytest.fixture

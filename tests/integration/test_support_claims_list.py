@@ -297,3 +297,27 @@ def test_no_request_path_scans_a_table(colin: Client, monkeypatch: pytest.Monkey
         colin.get(f"/support/claims?{query}")
     assert seen
     assert "Scan" not in seen, seen
+
+
+def test_a_large_partition_is_counted_in_month_slices_that_miss_and_repeat_nothing(
+    colin: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past its first page, a year is counted a month at a time in parallel; the total is the same."""
+    from shared.claims.claim_search import read_filters
+    from shared.data import claim_listing
+
+    def total(query: dict[str, list[str]]) -> int:
+        filters = read_filters(query, COLIN, ["2026 to 2027", "2025 to 2026"], "2026 to 2027")
+        return claim_listing.find(filters, ["2026 to 2027", "2025 to 2026"]).total
+
+    queries: list[dict[str, list[str]]] = [
+        {"provider": [PROVIDER]},
+        {"provider": [PROVIDER], "status": ["paid"]},
+        {"provider": [PROVIDER], "filtered": ["yes"]},
+        {"region": ["Inner London"], "provider": [PROVIDER]},
+    ]
+    whole = [total(q) for q in queries]
+    assert whole == [30, 3, 31, 10]
+    for first_page in (1, 2, 7):
+        monkeypatch.setattr(claim_listing, "COUNT_FIRST_PAGE", first_page)
+        assert [total(q) for q in queries] == whole, first_page

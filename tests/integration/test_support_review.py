@@ -91,11 +91,18 @@ def test_rejecting_needs_a_reason_releases_hours_and_tells_the_school(colin: Cli
     colin.get("/support/claims/55500021")
     page = colin.post("/support/claims/55500021/review", {"decision": "reject"})
     assert page.status == 200
-    assert "Enter why the claim is rejected" in page.soup.select_one(".govuk-error-summary").get_text()
+    assert "Select why the claim is rejected" in page.soup.select_one(".govuk-error-summary").get_text()
+    other_only = colin.post("/support/claims/55500021/review", {"decision": "reject", "reject_reasons": "other"})
+    assert "Enter why the claim is rejected" in other_only.soup.select_one(".govuk-error-summary").get_text()
+    assert other_only.soup.select_one("input[value=other]").has_attr("checked")  # nothing lost
     assert "Select whether" in colin.post("/support/claims/55500021/review", {}).text()
     done = colin.post(
         "/support/claims/55500021/review",
-        {"decision": "reject", "reason": "The provider has no record of this training"},
+        {
+            "decision": "reject",
+            "reject_reasons": ["provider_disputes_training", "other"],
+            "reject_other": "The provider has no record of this training",
+        },
     )
     assert done.status == 303
     from shared.data.claims import ClaimsStore
@@ -105,7 +112,7 @@ def test_rejecting_needs_a_reason_releases_hours_and_tells_the_school(colin: Cli
     assert int(AllowanceItem.get("1000001#G56#2026").used) == 0
     emails = queued_emails()
     assert {e["subject"] for e in emails} == {"Your claim for mentor training funding has been rejected"}
-    assert "The provider has no record of this training" in emails[0]["body"]
+    assert "Provider disputes the training; Other: The provider has no record of this training" in emails[0]["body"]
     # A second decision changes nothing
     again = colin.post("/support/claims/55500021/review", {"decision": "approve"})
     assert "had already been decided" in colin.follow(again).text()

@@ -280,7 +280,12 @@ def test_format_imports_shows_the_beyond_floor_column_only_when_known() -> None:
 
 # -- the runner --------------------------------------------------------------------------------------------------
 def test_runner_lists_cold_start_and_takes_runs() -> None:
-    assert [benchmark.name for benchmark in BENCHMARKS] == ["cold-start", "requests-per-page", "payment-run"]
+    assert [benchmark.name for benchmark in BENCHMARKS] == [
+        "cold-start",
+        "requests-per-page",
+        "claims-list",
+        "payment-run",
+    ]
     arguments = _parser().parse_args(["--runs", "3", "--only", "cold-start"])
     assert (arguments.runs, arguments.only) == (3, ["cold-start"])
 

@@ -287,3 +287,50 @@ def test_follow_ups_follow_the_transition_table() -> None:
     assert [f.slug for f in follow_ups_for(ClaimStatus.PAYMENT_INFORMATION_SENT)] == ["paid", "reject"]
     assert follow_ups_for(ClaimStatus.PAYMENT_IN_PROGRESS) == []
     assert follow_ups_for(ClaimStatus.PAID) == []
+
+
+# -- the edges the mutation run found untested (docs/mutation.md) ---------------------------------------------------
+def test_a_file_that_cannot_be_read_says_why_in_its_message() -> None:
+    # When a file is refused / Then the reason is the error's text as well as its message
+    error = InvalidFile(NOT_CSV)
+    assert str(error) == NOT_CSV == error.message
+
+
+def test_a_reason_of_exactly_the_limit_is_fine() -> None:
+    # Given an unpaid reason of exactly 1,000 characters / Then the row has no error
+    checked = _check(f"{HEADER}\n90000001,unpaid,{'x' * 1000}\n")
+    assert checked.valid
+    assert checked.rows[0].unpaid_reason == "x" * 1000
+
+
+def test_a_reason_over_the_limit_shows_its_first_50_characters() -> None:
+    # Given a reason of 1,001 characters, each position told apart
+    reason = "".join(chr(ord("a") + n % 26) for n in range(1001))
+    # When it is checked / Then the error shows the first 50 characters and an ellipsis
+    [error] = _check(f"{HEADER}\n90000001,unpaid,{reason}\n").errors
+    assert error.value == reason[:50] + "…"
+
+
+def test_a_line_break_inside_a_quoted_cell_is_kept_as_the_spreadsheet_wrote_it() -> None:
+    # Given a file saved with Windows line ends and a reason over two lines, in quotes
+    checked = _check(f'{HEADER}\r\n90000002,unpaid,"Bank details\r\nare wrong"\r\n')
+    # Then the reason keeps its own line break, CR and LF
+    assert checked.rows[0].unpaid_reason == "Bank details\r\nare wrong"
+
+
+def test_a_pending_upload_expires_only_once_a_whole_day_has_passed() -> None:
+    # Given a pending upload
+    at = dt.datetime(2026, 11, 28, 10, tzinfo=dt.UTC)
+    batch = PayerResponseBatch(
+        batch_id="b",
+        status=BatchStatus.PENDING,
+        created_at=at,
+        uploaded_by="u",
+        file_key="k",
+        file_sha256="s",
+        row_count=1,
+        counts=ResponseCounts(paid=1),
+    )
+    # Then at exactly 24 hours it may still be confirmed, and a moment later it has expired
+    assert not expired(batch, at + dt.timedelta(hours=24))
+    assert expired(batch, at + dt.timedelta(hours=24, microseconds=1))

@@ -1,0 +1,218 @@
+"""The support claims list: DynamoDB requests and items read per page, at 5,000 and at 50,000 claims.
+
+The pages are rendered by the support function's handler, as Colin Chapman, in-process under moto's
+`mock_aws()` with the test environment and the demo data, first with 5,000 claims of the latest window's
+academic year in the table and again after filling it to 50,000. The claims are spread over the window's
+months, a tenth of them paid, as a window's claims are once its first run is paid.
+
+Counting is `requests_per_page.counting_dynamodb_requests` (a botocore hook on every client), plus an
+`after-call.dynamodb` hook that adds up what DynamoDB read for each call: a Query's or Scan's `ScannedCount`
+(items read before any filter: what capacity is charged for), a GetItem's one item, a BatchGetItem's items.
+moto answers within DynamoDB's 1 MB page limit, so the number of requests is what AWS would see.
+
+The floor is the cheapest page, a claim reference searched for (one GetItem), rendered in the same process: each
+page's time is given as a multiple of it. Times are moto's in this process, not AWS latency; the requests and
+items are what carry over (docs/adr/0020-finding-claims.md works out what they cost).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import statistics
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from tests.bench import Benchmark, Options
+from tests.bench.requests_per_page import _claims, _write, counting_dynamodb_requests
+
+SIZES: tuple[int, ...] = (5_000, 50_000)
+RENDERS = 3
+
+
+@dataclass
+class ItemsRead:
+    """What DynamoDB read for each call made while active."""
+
+    active: bool = False
+    items: int = 0
+    requests: int = 0
+
+    def __call__(self, *args: Any, parsed: Any = None, model: Any = None, **kwargs: Any) -> None:
+        if not self.active or not isinstance(parsed, dict):
+            return
+        self.requests += 1
+        name = getattr(model, "name", "")
+        if name in ("Query", "Scan"):
+            self.items += int(parsed.get("ScannedCount", 0))
+        elif name == "GetItem":
+            self.items += 1 if parsed.get("Item") else 0
+        elif name == "BatchGetItem":
+            self.items += sum(len(found) for found in (parsed.get("Responses") or {}).values())
+
+    def take(self) -> tuple[int, int]:
+        taken = (self.requests, self.items)
+        self.requests = self.items = 0
+        return taken
+
+
+@contextmanager
+def counting_items_read() -> Iterator[ItemsRead]:
+    from botocore import handlers
+
+    counter = ItemsRead()
+    spec = ("after-call.dynamodb", counter, handlers.REGISTER_LAST)
+    handlers.BUILTIN_HANDLERS.append(spec)
+    try:
+        yield counter
+    finally:
+        counter.active = False
+        handlers.BUILTIN_HANDLERS[:] = [e for e in handlers.BUILTIN_HANDLERS if e is not spec]
+
+
+@dataclass(frozen=True)
+class PageCost:
+    page: str
+    claims: int
+    requests: Counter[str]
+    items_read: int
+    rows: int
+    median_ms: float
+
+    @property
+    def total_requests(self) -> int:
+        return sum(self.requests.values())
+
+
+def _spread(items: list[Any], now: dt.datetime) -> None:
+    """Listed over the window's months (as `ClaimsStore` lists them), a tenth paid, a few held."""
+    rng = random.Random(11)  # reproducible, not secret
+    for index, item in enumerate(items):
+        created = now - dt.timedelta(seconds=rng.randrange(150 * 24 * 3600))
+        item.created_at = created.isoformat()
+        item.submitted_at = created
+        item.listed_at = f"{created.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%S.%fZ}#{item.claim_id}"
+        if index % 10 == 0:
+            item.status = "paid"
+            item.window_status = f"{item.window_id}#paid"
+        if index % 500 == 0:
+            item.hold_reason = "Bench hold"
+
+
+def _pages(items: list[Any]) -> list[tuple[str, str]]:
+    """(what, path): the list as opened, filtered, deep, and each kind of search."""
+    known = items[len(items) // 2]
+    name_word = known.school_name.split()[0]
+    return [
+        ("search: a claim reference (the floor)", f"/support/claims?search={known.claim_id}"),
+        ("the list as first opened (latest year)", "/support/claims"),
+        ("filtered: status Paid", "/support/claims?status=paid"),
+        ("filtered: status and region", "/support/claims?status=submitted&region=Inner+London"),
+        ("filtered: on hold", "/support/claims?hold=yes"),
+        ("page 40 of the list", "/support/claims?page=40"),
+        ("every year (no year chosen)", "/support/claims?filtered=yes"),
+        ("search: a URN", f"/support/claims?search={known.school_id}"),
+        (f'search: a school name ("{name_word}")', f"/support/claims?search={name_word}"),
+    ]
+
+
+def measure(sizes: Sequence[int] = SIZES) -> tuple[list[PageCost], list[str]]:
+    from moto import mock_aws
+
+    from tests.bench.requests_per_page import _set_up
+    from tests.support import NOW, Client
+
+    notes: list[str] = []
+    saved = dict(os.environ)
+    costs: list[PageCost] = []
+    try:
+        with counting_dynamodb_requests() as (counter, history), counting_items_read() as read, mock_aws():
+            counter.active = history.active = False
+            start = time.perf_counter()
+            world = _set_up()
+            import functions.support.app as support
+            from shared.data.items import bind_tables
+
+            support.app.clock = lambda: NOW
+            bind_tables(support.app.config)
+            items = _claims(world.seed, max(sizes), NOW)
+            _spread(items, NOW)
+            notes.append(f"set up (tables, demo data): {time.perf_counter() - start:.1f} s")
+            client = Client(web=world.web, support=support.lambda_handler)
+            client.sign_in("Colin Chapman")
+            written = 0
+            for size in sorted(sizes):
+                start = time.perf_counter()
+                _write(items[written:size])
+                written = size
+                notes.append(f"{size:,} claims written in {time.perf_counter() - start:.1f} s")
+                for what, path in _pages(items[:size]):
+                    times: list[float] = []
+                    requests: Counter[str] = Counter()
+                    items_read = rows = 0
+                    for attempt in range(RENDERS):
+                        counter.take()
+                        read.take()
+                        counter.active = read.active = True
+                        began = time.perf_counter()
+                        page = client.get(path)
+                        times.append(time.perf_counter() - began)
+                        counter.active = read.active = False
+                        counts, _, _ = counter.take()
+                        _, scanned = read.take()
+                        if attempt == 0:
+                            requests, items_read = counts, scanned
+                            rows = len(page.soup.select("tbody tr"))
+                    costs.append(PageCost(what, size, requests, items_read, rows, statistics.median(times) * 1000))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        from shared.config import settings
+
+        settings.cache_clear()
+    return costs, notes
+
+
+def format_table(costs: Sequence[PageCost]) -> list[str]:
+    floors = {c.claims: c.median_ms for c in costs if c.page.endswith("(the floor)")}
+    lines = [f"{'page':<42} {'claims':>7} {'requests':>9} {'items read':>11} {'rows':>5} {'x floor':>8}  by operation"]
+    for cost in costs:
+        ratio = cost.median_ms / floors[cost.claims] if floors.get(cost.claims) else float("nan")
+        operations = ", ".join(f"{n} {op}" for op, n in sorted(cost.requests.items()))
+        lines.append(
+            f"{cost.page:<42} {cost.claims:>7,} {cost.total_requests:>9} {cost.items_read:>11,} {cost.rows:>5} "
+            f"{ratio:>7.1f}x  {operations}"
+        )
+    return lines
+
+
+def run(options: Options) -> None:
+    options.print(
+        "Support claims list pages rendered by the support function's handler as Colin Chapman, in-process under "
+        "moto; requests counted on every botocore client, items read from each response's ScannedCount."
+    )
+    start = time.perf_counter()
+    try:
+        costs, notes = measure()
+    except Exception as error:  # noqa: BLE001 - a benchmark reports what stopped it and exits 0
+        options.print(f"NOT MEASURED: {type(error).__name__}: {error}")
+        return
+    for note in notes:
+        options.print(f"  {note}")
+    for line in format_table(costs):
+        options.print(line)
+    scans = sum(c.requests.get("Scan", 0) for c in costs)
+    options.print(f"Scans in any page: {scans}. Whole benchmark: {time.perf_counter() - start:.0f} s.")
+    options.print(
+        "'x floor': the page's median time over the reference search's at the same size, both in this process "
+        "under moto (moto reads a whole table to answer any index Query, so these times grow with the table in a "
+        "way DynamoDB's do not: the requests and items read are the figures that carry over)."
+    )
+
+
+BENCHMARK = Benchmark("claims-list", "support claims list: requests and items read per page at 5k and 50k", run)
