@@ -85,7 +85,10 @@ def test_a_claim_rejected_during_the_run_is_not_paid_and_its_hours_are_released(
     from shared.data.claims import ClaimsStore
     from shared.usecases import support_review as review
 
-    review.reject(ClaimsStore().get("41000002"), _colin(), "No record of this training", dt.datetime.now(dt.UTC))
+    from shared.claims.claim_actions import RejectReason, Rejection
+
+    disputed = Rejection((RejectReason.PROVIDER_DISPUTES_TRAINING,), "")
+    review.reject(ClaimsStore().get("41000002"), _colin(), disputed, dt.datetime.now(dt.UTC))
     result = workflow.wait(execution)
     assert result["status"] == "SUCCEEDED", result
     from shared.data.batches import PaymentRuns
