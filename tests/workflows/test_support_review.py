@@ -82,10 +82,9 @@ def test_a_claim_rejected_during_the_run_is_not_paid_and_its_hours_are_released(
     _claim("41000002", "100002", "1000003", 3, submitted_by="Priya Shah")
     execution = _start(workflow)
     _wait_for_token("41000002")
+    from shared.claims.claim_actions import Rejection, RejectReason
     from shared.data.claims import ClaimsStore
     from shared.usecases import support_review as review
-
-    from shared.claims.claim_actions import RejectReason, Rejection
 
     disputed = Rejection((RejectReason.PROVIDER_DISPUTES_TRAINING,), "")
     review.reject(ClaimsStore().get("41000002"), _colin(), disputed, dt.datetime.now(dt.UTC))
