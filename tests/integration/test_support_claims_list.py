@@ -12,7 +12,7 @@ import pytest
 from tests.support import NOW, Client, Page
 
 PROVIDER = "T9L"  # a provider code only these tests use: counts filtered by it are theirs alone
-SCHOOL_URN = "990001"
+SCHOOL_URN = "990771"  # no other test's school (payment run tests use 990000-990009)
 SCHOOL_NAME = "The Zebedee Listing Academy"
 COLIN = "user-colin-chapman"
 
