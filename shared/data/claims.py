@@ -341,20 +341,7 @@ class ClaimsStore:
                 & (ClaimItem.window_id == claim.window_id),
                 label="draft",
             )
-        transaction.update(
-            JourneyItem(journey_id=journey_id),
-            actions=[JourneyItem.result.set(claim.reference)],
-            condition=JourneyItem.journey_id.exists() & JourneyItem.result.does_not_exist(),
-            label="journey",
-        )
-        # The window must still be open: the payment run marks it closed before it plans validation, so a
-        # claim written after that would never be checked.
-        transaction.condition_check(
-            ClaimWindowItem,
-            claim.window_id,
-            condition=ClaimWindowItem.window_id.exists() & ClaimWindowItem.closed_at.does_not_exist(),
-            label="window",
-        )
+        _finish_journey_in_open_window(transaction, journey_id, claim)
         # No mentor may have left the school's list since the list was read: one check for all of them.
         transaction.condition_check(
             OrganisationItem,
@@ -400,18 +387,7 @@ class ClaimsStore:
         try:
             with transaction:
                 transaction.save(_to_item(claim), condition=ClaimItem.claim_id.does_not_exist(), label="reference")
-                transaction.update(
-                    JourneyItem(journey_id=journey_id),
-                    actions=[JourneyItem.result.set(claim.reference)],
-                    condition=JourneyItem.journey_id.exists() & JourneyItem.result.does_not_exist(),
-                    label="journey",
-                )
-                transaction.condition_check(
-                    ClaimWindowItem,
-                    claim.window_id,
-                    condition=ClaimWindowItem.window_id.exists() & ClaimWindowItem.closed_at.does_not_exist(),
-                    label="window",
-                )
+                _finish_journey_in_open_window(transaction, journey_id, claim)
                 transaction.save(
                     new_event(claim, DRAFT_PREPARED_BY_SUPPORT, None, actor, at, "Prepared for the school")
                 )
@@ -808,6 +784,24 @@ class ClaimsStore:
     def events(self, reference: str) -> list[dict[str, Any]]:
         """Every event of the claim, oldest first (`shared.data.claim_events`)."""
         return events_of(reference)
+
+
+def _finish_journey_in_open_window(transaction: CheckedTransactWrite, journey_id: str, claim: Claim) -> None:
+    """The journey finishes with this claim (once: label "journey"), while the claim's window is still open
+    (label "window"): the payment run marks a window closed before it plans validation, so a claim written
+    after that would never be checked."""
+    transaction.update(
+        JourneyItem(journey_id=journey_id),
+        actions=[JourneyItem.result.set(claim.reference)],
+        condition=JourneyItem.journey_id.exists() & JourneyItem.result.does_not_exist(),
+        label="journey",
+    )
+    transaction.condition_check(
+        ClaimWindowItem,
+        claim.window_id,
+        condition=ClaimWindowItem.window_id.exists() & ClaimWindowItem.closed_at.does_not_exist(),
+        label="window",
+    )
 
 
 def submit_failure(transaction: CheckedTransactWrite, error: TransactWriteError) -> str:

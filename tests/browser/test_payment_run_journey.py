@@ -131,7 +131,8 @@ def test_colin_chapman_runs_a_payment(browser: Browser, fresh_base_url: str, tmp
     page.get_by_role("button", name="Close window now").click()
     assert_good_page(page)
 
-    # Then the run shows on Payments, waiting on the two flagged claims
+    # Then the run shows on Payments, waiting on the two flagged claims (Claims → Review)
+    page.get_by_role("link", name="Claims", exact=True).click()
     page.get_by_role("link", name="Review").click()
     for _ in range(60):
         if page.get_by_role("link", name=anne_claim).count() and page.get_by_role("link", name=mary_claim).count():
