@@ -1,6 +1,7 @@
-"""Activity: what support users did in the console, newest first (exports now; other actions later).
+"""Activity: every bulk or setting action in the console, newest first.
 
-Pure. Each entry names who did what and when, and what it concerned; the Activity page lists them.
+Pure. Each entry names who (or which schedule) did what and when, what it concerned (a one-line summary, counts
+such as rows read or claims paid) and where its detail is; the Activity page lists them.
 """
 
 from __future__ import annotations
@@ -8,15 +9,41 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from pydantic import Field
+
 from shared.claims.domain import Domain
 
 
 class ActivityKind(StrEnum):
     CLAIMS_EXPORT = "claims_export"
+    PAYMENT_RUN = "payment_run"
+    PAYER_RESPONSE = "payer_response"
+    ELIGIBILITY_UPLOAD = "eligibility_upload"
+    SCHOOL_DATA_IMPORT = "school_data_import"
+    ORGANISATION_ADDED = "organisation_added"
+    RATES_PROPOSED = "rates_proposed"
+    RATES_APPROVED = "rates_approved"
+    GRANT_CONDITIONS_RESET = "grant_conditions_reset"
+    USER_ADDED = "user_added"
+    USER_REMOVED = "user_removed"
+    SUPPORT_USER_ADDED = "support_user_added"
+    SUPPORT_USER_REMOVED = "support_user_removed"
 
 
 LABELS: dict[ActivityKind, str] = {
     ActivityKind.CLAIMS_EXPORT: "Exported claims",
+    ActivityKind.PAYMENT_RUN: "Payment run",
+    ActivityKind.PAYER_RESPONSE: "Payer response uploaded",
+    ActivityKind.ELIGIBILITY_UPLOAD: "Eligible schools uploaded",
+    ActivityKind.SCHOOL_DATA_IMPORT: "School data imported",
+    ActivityKind.ORGANISATION_ADDED: "Organisation added",
+    ActivityKind.RATES_PROPOSED: "Funding rates proposed",
+    ActivityKind.RATES_APPROVED: "Funding rates approved",
+    ActivityKind.GRANT_CONDITIONS_RESET: "Grant conditions reset",
+    ActivityKind.USER_ADDED: "User added",
+    ActivityKind.USER_REMOVED: "User removed",
+    ActivityKind.SUPPORT_USER_ADDED: "Support user added",
+    ActivityKind.SUPPORT_USER_REMOVED: "Support user removed",
 }
 
 
@@ -29,6 +56,9 @@ class ActivityEntry(Domain):
     query: str | None = None  # an export: the claims list's filters (query string)
     row_count: int | None = None  # an export: how many claims it holds, once it is ready
     status: str | None = None  # an export: preparing, ready or failed
+    summary: str = ""  # what it concerned, in a line: "Meadowbank Primary School (URN 100001)", "2025 to 2026"
+    counts: dict[str, int] = Field(default_factory=dict)  # e.g. {"rows read": 50210, "added": 12}
+    link: str | None = None  # the page with its detail
 
     @property
     def label(self) -> str:

@@ -59,6 +59,34 @@ def _entry(item: ActivityItem) -> ActivityEntry:
         query=item.filters,
         row_count=int(item.row_count) if item.row_count is not None else None,
         status=item.status,
+        summary=item.summary or "",
+        counts={str(k): int(v) for k, v in _plain(item.counts).items()},
+        link=item.link,
+    )
+
+
+def _plain(value: object) -> dict[str, object]:
+    if value is None:
+        return {}
+    as_dict = getattr(value, "as_dict", None)
+    return dict(as_dict() if callable(as_dict) else value)  # type: ignore[call-overload]
+
+
+def activity_item(entry: ActivityEntry) -> ActivityItem:
+    """The item for an entry: to save alone (`Activity.record`) or inside the transaction of the change it records."""
+    return ActivityItem(
+        activity_id=entry.activity_id,
+        kind=entry.kind.value,
+        month=month_of(entry.at),
+        at_id=_at_id(entry.at, entry.activity_id),
+        at=entry.at,
+        actor_id=entry.actor_id,
+        actor_name=entry.actor_name,
+        status=entry.status,
+        row_count=entry.row_count,
+        summary=entry.summary or None,
+        counts=dict(entry.counts) or None,
+        link=entry.link,
     )
 
 
@@ -76,6 +104,17 @@ class Activity:
             items = ActivityItem.by_month.query(month, scan_index_forward=False, limit=remaining)
             found += [_entry(item) for item in items]
         return found
+
+    def record(self, entry: ActivityEntry) -> bool:
+        """Write an entry once (False if an entry with its id exists: a retried task records nothing twice).
+        To record a change in the same transaction as the change, add `activity_item(entry)` to it instead."""
+        return conditional(lambda: activity_item(entry).save(condition=ActivityItem.activity_id.does_not_exist()))
+
+    def get(self, activity_id: str) -> ActivityEntry | None:
+        try:
+            return _entry(ActivityItem.get(activity_id))
+        except DoesNotExist:
+            return None
 
     # -- claims exports ----------------------------------------------------------------------------------------
     def record_export(self, export: ClaimsExport) -> None:

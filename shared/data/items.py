@@ -582,6 +582,10 @@ class ActivityItem(Model):
     attempts = NumberAttribute(null=True)
     worker = UnicodeAttribute(null=True)  # the delivery writing the file now (its lease)
     lease_until = NumberAttribute(null=True)  # epoch seconds: when that delivery's hold ends
+    # every kind: a line on what it concerned, counts, the page with its detail
+    summary = UnicodeAttribute(null=True)
+    counts = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]
+    link = UnicodeAttribute(null=True)
     by_month = ActivityMonthIndex()
 
 
