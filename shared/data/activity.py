@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
@@ -65,11 +66,10 @@ def _entry(item: ActivityItem) -> ActivityEntry:
     )
 
 
-def _plain(value: object) -> dict[str, object]:
+def _plain(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
-    as_dict = getattr(value, "as_dict", None)
-    return dict(as_dict() if callable(as_dict) else value)  # type: ignore[call-overload]
+    return dict(value.as_dict() if hasattr(value, "as_dict") else value)
 
 
 def activity_item(entry: ActivityEntry) -> ActivityItem:
