@@ -35,7 +35,8 @@ class School(Domain):
     trust_uid: str | None = None
     trust_name: str | None = None
     vendor_number: str | None = None  # the payer's id for the school: no claim is paid without one
-    closed_on: dt.date | None = None  # GIAS says the school has closed (from this date)
+    closed: bool = False  # GIAS lists the school as closed
+    closed_on: dt.date | None = None  # the date GIAS gives for it, when it gives one
     eligible_years: frozenset[str] = frozenset()
     grant_conditions_accepted_at: dt.datetime | None = None
     grant_conditions_accepted_by: str | None = None
@@ -43,10 +44,6 @@ class School(Domain):
     @property
     def region(self) -> Region:
         return region_for_district(self.district_admin_code)
-
-    @property
-    def closed(self) -> bool:
-        return self.closed_on is not None
 
     @property
     def has_vendor_number(self) -> bool:

@@ -344,6 +344,7 @@ class BatchItem(Model):
     not_started_reason = UnicodeAttribute(null=True)
     # payment runs: when each step started and finished, ISO times by `<step>_started_at` (shared.claims.run_steps)
     steps = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]
+    academic_year = UnicodeAttribute(null=True)  # eligible-schools uploads: the year the schools become eligible for
     by_kind = BatchKindIndex()
 
 

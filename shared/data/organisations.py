@@ -44,6 +44,7 @@ def _school(item: OrganisationItem) -> School:
         eligible_years=frozenset(item.eligible_years or ()),
         grant_conditions_accepted_at=item.grant_conditions_accepted_at,
         grant_conditions_accepted_by=item.grant_conditions_accepted_by,
+        closed=bool(details.get("closed_on")) or details.get("status") == "Closed",
         closed_on=dt.date.fromisoformat(str(details["closed_on"])) if details.get("closed_on") else None,
         **{key: details.get(key) for key in _SCHOOL_DETAIL_FIELDS if details.get(key) is not None},
     )
@@ -73,6 +74,8 @@ class Organisations:
         details = {key: getattr(school, key) for key in _SCHOOL_DETAIL_FIELDS if getattr(school, key) is not None}
         if school.closed_on is not None:
             details["closed_on"] = school.closed_on.isoformat()
+        if school.closed:
+            details["status"] = "Closed"
         OrganisationItem(
             organisation_id=school.organisation_id,
             organisation_type=OrganisationType.SCHOOL.value,
