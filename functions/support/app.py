@@ -8,8 +8,11 @@ from shared.web.routes import (
     support_claims,
     support_drafts,
     support_eligibility,
+    support_funding_rates,
+    support_organisations,
     support_payments,
     support_review,
+    support_settings,
 )
 
 app = WebApp(
@@ -20,8 +23,11 @@ app = WebApp(
         support_drafts.router,
         # Before the organisations pages: /support/organisations/eligible-schools/<id> is not an organisation.
         support_eligibility.router,
+        support_funding_rates.router,
+        support_organisations.router,
         support_payments.router,
         support_review.router,
+        support_settings.router,
         # Last: /support/claims/<reference> would otherwise answer for /support/claims/review and the like.
         support_claim.router,
     ]

@@ -8,8 +8,11 @@ from infrastructure.local.seed_data import MARY_LAWSON_SCHOOL_URNS, SeedData, Se
 from shared.claims.academic_years import AcademicYear
 from shared.claims.organisations import OrganisationType, Provider, School
 from shared.claims.people import Membership, Role, User
+from shared.claims.regions import DEFAULT_HOURLY_RATES_PENCE
 from shared.claims.windows import ClaimWindow
 from shared.data.claim_windows import ClaimWindows
+from shared.data.directory import Directory, provider_entry
+from shared.data.funding_rates import FundingRates
 from shared.data.organisations import Organisations, Providers
 from shared.data.schedules import put_close_schedule
 from shared.data.users import Users
@@ -50,6 +53,7 @@ def load(today: dt.date, scheduled: bool = False) -> SeedData:
     current_year = AcademicYear.for_date(today).name
     eligible = set(data.eligible_school_urns)
     organisations = Organisations()
+    directory = Directory()
     names: dict[str, tuple[OrganisationType, str]] = {}
     # Mary Lawson accepted her schools' grant conditions when the window opened; Anne Wilson's school
     # has not accepted yet, so her first visit shows the grant conditions.
@@ -64,19 +68,19 @@ def load(today: dt.date, scheduled: bool = False) -> SeedData:
         names[seed_school.urn] = (OrganisationType.SCHOOL, seed_school.name)
     providers = Providers()
     for seed_provider in data.providers:
-        providers.put(
-            Provider(
-                code=seed_provider.code,
-                name=seed_provider.name,
-                provider_type=seed_provider.provider_type,
-                accredited=seed_provider.accredited,
-                ukprn=seed_provider.ukprn,
-                urn=seed_provider.urn,
-                postcode=seed_provider.postcode,
-                city=seed_provider.city,
-                email=seed_provider.email,
-            )
+        provider = Provider(
+            code=seed_provider.code,
+            name=seed_provider.name,
+            provider_type=seed_provider.provider_type,
+            accredited=seed_provider.accredited,
+            ukprn=seed_provider.ukprn,
+            urn=seed_provider.urn,
+            postcode=seed_provider.postcode,
+            city=seed_provider.city,
+            email=seed_provider.email,
         )
+        providers.put(provider)
+        directory.record_added(provider_entry(provider), opened, "demo data")
         names[seed_provider.code] = (OrganisationType.PROVIDER, seed_provider.name)
     users = Users()
     for seed_user in data.users:
@@ -112,6 +116,11 @@ def load(today: dt.date, scheduled: bool = False) -> SeedData:
         windows.put(window)
         if window.closed_at is None and scheduled:
             put_close_schedule(window)  # as saving it in the support console would
+    # The published rates, approved, for each year the demo windows are in (ADR 0027): the Funding rates page
+    # then shows them as set rather than as the fallback a new deployment has.
+    rates = FundingRates()
+    for year in sorted({AcademicYear.parse(w.academic_year) for w in data.claim_windows}):
+        rates.put_approved(year, DEFAULT_HOURLY_RATES_PENCE, set_by="demo data", approved_by="demo data")
     return data
 
 

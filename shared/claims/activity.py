@@ -23,6 +23,7 @@ class ActivityKind(StrEnum):
     ORGANISATION_ADDED = "organisation_added"
     RATES_PROPOSED = "rates_proposed"
     RATES_APPROVED = "rates_approved"
+    RATES_REJECTED = "rates_rejected"
     GRANT_CONDITIONS_RESET = "grant_conditions_reset"
     USER_ADDED = "user_added"
     USER_REMOVED = "user_removed"
@@ -39,6 +40,7 @@ LABELS: dict[ActivityKind, str] = {
     ActivityKind.ORGANISATION_ADDED: "Organisation added",
     ActivityKind.RATES_PROPOSED: "Funding rates proposed",
     ActivityKind.RATES_APPROVED: "Funding rates approved",
+    ActivityKind.RATES_REJECTED: "Funding rates rejected",
     ActivityKind.GRANT_CONDITIONS_RESET: "Grant conditions reset",
     ActivityKind.USER_ADDED: "User added",
     ActivityKind.USER_REMOVED: "User removed",

@@ -62,6 +62,8 @@ class OrganisationItem(Model):
     # was when the school's mentors were read: one condition for every mentor on the claim.
     mentors_version = NumberAttribute(null=True)
     name_key = UnicodeAttribute(null=True)  # the name folded for searching (casefolded, spaces collapsed)
+    # Added to the service by support (ADR 0024): an establishment the GIAS import holds has none until then.
+    added_at = UTCDateTimeAttribute(null=True)
     by_type_name = OrganisationTypeNameIndex()
     by_name_key = SchoolNameIndex()
 
@@ -88,6 +90,7 @@ class ProviderItem(Model):
     postcode = UnicodeAttribute(default="")
     city = UnicodeAttribute(default="")
     email = UnicodeAttribute(default="")
+    added_at = UTCDateTimeAttribute(null=True)  # added to the service by support (ADR 0024)
     by_accredited_name = AccreditedNameIndex()
 
 
@@ -587,9 +590,178 @@ class ActivityItem(Model):
     summary = UnicodeAttribute(null=True)
     counts = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]
     link = UnicodeAttribute(null=True)
+    # school data imports (ADR 26): what the import did (JSON: counts, skipped by reason, the first skipped
+    # rows); and on the one "school-data-imports" item (in no month: never listed), the latest import and
+    # the one running now (one import at a time)
+    report = UnicodeAttribute(null=True)
+    latest_import = UnicodeAttribute(null=True)
+    running_import = UnicodeAttribute(null=True)
     by_month = ActivityMonthIndex()
 
 
 _BINDINGS.append((ActivityItem, "activity_table"))
 ALL_ITEMS = tuple(model for model, _ in _BINDINGS)
 __all__ += ["ActivityItem"]
+
+
+# -- Funding rate proposals and support users' email addresses (ADR 0027) ---------------------------------------
+class FundingRateProposalItem(Model):
+    """Rates proposed for an academic year, in the funding rates table beside the rates themselves, under the
+    sort key `proposal#<proposal id>` (ids sort by when they were proposed). Its status moves once, by a
+    conditional update, from pending to approved or rejected."""
+
+    class Meta(_Meta):
+        pass
+
+    academic_year = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True, attr_name="region")  # "proposal#<proposal id>"
+    proposal_id = UnicodeAttribute()
+    status = UnicodeAttribute()  # pending, approved, rejected
+    rates = MapAttribute[str, Any]()  # type: ignore[no-untyped-call]  # region -> pence an hour
+    previous_rates = MapAttribute[str, Any]()  # type: ignore[no-untyped-call]  # the rates when it was proposed
+    reason = UnicodeAttribute()
+    proposed_by_id = UnicodeAttribute()
+    proposed_by_name = UnicodeAttribute()
+    proposed_at = UTCDateTimeAttribute()
+    decided_by_id = UnicodeAttribute(null=True)
+    decided_by_name = UnicodeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute(null=True)
+    rejection_reason = UnicodeAttribute(null=True)
+
+
+class PendingFundingRateProposalItem(Model):
+    """The one pending proposal of an academic year (sort key `pending`): created only if absent, deleted when
+    the proposal is decided, each in the same transaction as the proposal's own write."""
+
+    class Meta(_Meta):
+        pass
+
+    academic_year = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True, attr_name="region", default="pending")
+    proposal_id = UnicodeAttribute()
+
+
+class SupportUserEmailItem(Model):
+    """A support user's email address, taken (users table, key `email#<address>`; it has no `email` or `role`,
+    so neither index sees it): written only if absent, in the same transaction as the user, so two adds of one
+    address cannot both succeed; deleted with the user."""
+
+    class Meta(_Meta):
+        pass
+
+    user_id = UnicodeAttribute(hash_key=True)  # "email#<address>"
+    owner_id = UnicodeAttribute()  # the support user's id
+    # The table's indexes, declared as on every item of the table; this item has neither key, so is in neither.
+    by_email = EmailIndex()
+    by_role = RoleIndex()
+
+
+_BINDINGS += [
+    (FundingRateProposalItem, "funding_rates_table"),
+    (PendingFundingRateProposalItem, "funding_rates_table"),
+    (SupportUserEmailItem, "users_table"),
+]
+ALL_ITEMS = tuple(model for model, _ in _BINDINGS)
+__all__ += ["FundingRateProposalItem", "PendingFundingRateProposalItem", "SupportUserEmailItem"]
+
+
+# -- The console's directory of organisations added to the service (ADR 0024) ----------------------------------
+class _DirectoryIndex(GlobalSecondaryIndex["DirectoryItem"]):
+    class Meta:
+        projection = AllProjection()
+
+
+class DirectoryNameIndex(_DirectoryIndex):
+    """Every added organisation by folded name (`listing` is always "organisation")."""
+
+    class Meta(_DirectoryIndex.Meta):
+        index_name = "name-index"
+
+    listing = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True)
+
+
+class DirectoryKindIndex(_DirectoryIndex):
+    class Meta(_DirectoryIndex.Meta):
+        index_name = "kind-index"
+
+    kind = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True)
+
+
+class DirectoryRegionIndex(_DirectoryIndex):
+    """Schools by funding region (providers have none, so are not in it)."""
+
+    class Meta(_DirectoryIndex.Meta):
+        index_name = "region-index"
+
+    region = UnicodeAttribute(hash_key=True)
+    sort_key = UnicodeAttribute(range_key=True)
+
+
+class DirectoryUkprnIndex(_DirectoryIndex):
+    class Meta(_DirectoryIndex.Meta):
+        index_name = "ukprn-index"
+
+    ukprn = UnicodeAttribute(hash_key=True)
+
+
+class DirectoryPostcodeIndex(_DirectoryIndex):
+    """By outward code ("SW1A"), then the whole postcode without spaces: a full or an outward postcode."""
+
+    class Meta(_DirectoryIndex.Meta):
+        index_name = "postcode-index"
+
+    outward_code = UnicodeAttribute(hash_key=True)
+    postcode_key = UnicodeAttribute(range_key=True)
+
+
+class DirectoryItem(Model):
+    """One organisation added to the service, as the console's Organisations list shows and finds it: written only
+    if absent, in the transaction that marks the school or provider added (so an organisation is added once)."""
+
+    class Meta(_Meta):
+        pass
+
+    organisation_key = UnicodeAttribute(hash_key=True)  # "school#<urn>" or "provider#<code>"
+    listing = UnicodeAttribute(default="organisation")
+    sort_key = UnicodeAttribute()  # "<name folded>#<organisation_key>": by name, ties apart
+    kind = UnicodeAttribute()  # school, accredited_provider, other_provider
+    organisation_id = UnicodeAttribute()  # the URN or the provider code
+    name = UnicodeAttribute()
+    region = UnicodeAttribute(null=True)
+    ukprn = UnicodeAttribute(null=True)
+    urn = UnicodeAttribute(null=True)
+    postcode = UnicodeAttribute(default="")
+    outward_code = UnicodeAttribute(null=True)
+    postcode_key = UnicodeAttribute(null=True)
+    added_at = UTCDateTimeAttribute()
+    added_by = UnicodeAttribute()
+    by_name = DirectoryNameIndex()
+    by_kind = DirectoryKindIndex()
+    by_region = DirectoryRegionIndex()
+    by_ukprn = DirectoryUkprnIndex()
+    by_postcode = DirectoryPostcodeIndex()
+
+
+_BINDINGS.append((DirectoryItem, "directory_table"))
+ALL_ITEMS = tuple(model for model, _ in _BINDINGS)
+__all__ += ["DirectoryItem"]
+
+
+# -- The Overview's counters (ADR 0028) ---------------------------------------------------------------------------
+class CountersItem(Model):
+    """One shard of an academic year's counters (`counter_id` = "<academic year>#<shard>"). Besides its key it
+    holds only numbers named by `shared.claims.counters.key` (`n#status#paid`, `p#region#Inner London`, ...),
+    added to in the same transaction as each claim change, and each counted provider's name
+    (`name#provider#<code>`). Those attributes are dynamic, so they are read and written by name, not declared."""
+
+    class Meta(_Meta):
+        pass
+
+    counter_id = UnicodeAttribute(hash_key=True)
+
+
+_BINDINGS.append((CountersItem, "counters_table"))
+ALL_ITEMS = tuple(model for model, _ in _BINDINGS)
+__all__ += ["CountersItem"]

@@ -112,7 +112,13 @@ def school(seed: Any) -> Iterator[None]:
     from shared.data.organisations import Organisations
 
     Organisations().put_school(
-        School(organisation_id=SCHOOL, urn=SCHOOL, name="Actions Test Primary", local_authority_name="Leeds")
+        School(
+            organisation_id=SCHOOL,
+            urn=SCHOOL,
+            name="Actions Test Primary",
+            local_authority_name="Leeds",
+            vendor_number=f"V{SCHOOL}",
+        )
     )
     yield
     OrganisationItem(organisation_id=SCHOOL).delete()
@@ -139,7 +145,7 @@ def test_the_claim_page_shows_the_claim_its_mentors_and_its_history(colin: Clien
     summary = " ".join(page.soup.select(".govuk-summary-list")[0].get_text(" ", strip=True).split())
     for text in ("Actions Test Primary", "URN 990101", "Leeds", "Actions Test Provider (T8A)", "2026 to 2027"):
         assert text in summary
-    assert "£50.00 (Rest of England, as when it was submitted)" in summary
+    assert "£50.00 an hour (Rest of England, 2026 to 2027)" in summary
     assert "£500.00 for 10 hours" in summary
     mentors = [[c.get_text(strip=True) for c in tr.select("td, th")] for tr in page.soup.select("tbody tr")]
     assert mentors[0][:3] == ["Mentor1 Tester", "0001001", "6"]
