@@ -11,7 +11,7 @@ from shared.claims.people import Membership, Role, User
 from shared.claims.regions import DEFAULT_HOURLY_RATES_PENCE
 from shared.claims.windows import ClaimWindow
 from shared.data.claim_windows import ClaimWindows
-from shared.data.directory import Directory, provider_entry
+from shared.data.directory import Directory, provider_entry, school_entry
 from shared.data.funding_rates import FundingRates
 from shared.data.organisations import Organisations, Providers
 from shared.data.schedules import put_close_schedule
@@ -64,7 +64,9 @@ def load(today: dt.date, scheduled: bool = False) -> SeedData:
     accepted = dict.fromkeys(MARY_LAWSON_SCHOOL_URNS, (opened, mary.user_id))
     for seed_school in data.schools:
         eligible_year = current_year if seed_school.urn in eligible else None
-        organisations.put_school(_school(seed_school, eligible_year, accepted.get(seed_school.urn)))
+        school = _school(seed_school, eligible_year, accepted.get(seed_school.urn))
+        organisations.put_school(school)
+        directory.record_added(school_entry(school), opened, "demo data")  # in the console's list (ADR 0024)
         names[seed_school.urn] = (OrganisationType.SCHOOL, seed_school.name)
     providers = Providers()
     for seed_provider in data.providers:

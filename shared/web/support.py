@@ -14,6 +14,7 @@ from shared.web.request import Request
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("Overview", "/support"),
     ("Claims", "/support/claims"),
+    ("Organisations", "/support/organisations"),
     ("Claim windows", "/support/claim-windows"),
 )
 # The Claims section's sub-navigation: a page names its entry and the header shows Claims as current.

@@ -99,6 +99,18 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]], dict[str, list[tuple[str, st
         {"month-index": [("month", "HASH"), ("at_id", "RANGE")]},
         None,
     ),
+    "DIRECTORY_TABLE": (
+        "DirectoryTable",
+        [("organisation_key", "HASH")],
+        {
+            "name-index": [("listing", "HASH"), ("sort_key", "RANGE")],
+            "kind-index": [("kind", "HASH"), ("sort_key", "RANGE")],
+            "region-index": [("region", "HASH"), ("sort_key", "RANGE")],
+            "ukprn-index": [("ukprn", "HASH")],
+            "postcode-index": [("outward_code", "HASH"), ("postcode_key", "RANGE")],
+        },
+        None,
+    ),
 }
 
 # Short-lived state that may go with the stack; everything else is retained.

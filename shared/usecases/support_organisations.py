@@ -1,0 +1,404 @@
+"""The support console's Organisations: the list of organisations added to the service (search, filters, pages),
+adding one (a school with its vendor number, or an accredited provider), and an organisation's page (details,
+vendor number, users, eligibility, grant conditions and their reset). ADR 0024.
+
+An establishment the GIAS import holds is not in the list until support adds it (the directory, with
+`added_at` on the school); the add journey finds the held ones not yet added.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from shared.claims import provider_search
+from shared.claims.academic_years import AcademicYear, london_today
+from shared.claims.activity import ActivityEntry, ActivityKind
+from shared.claims.errors import DomainError, NotFound, OrganisationNotFound
+from shared.claims.money import format_pounds
+from shared.claims.organisation_entry import (
+    KIND_LABELS,
+    PROVIDER_FIELDS,
+    SCHOOL_FIELDS,
+    VENDOR_NUMBER,
+    DirectoryEntry,
+    OrganisationKind,
+    check_provider,
+    check_school,
+    check_vendor_number,
+    classify_search,
+)
+from shared.claims.organisations import Provider, School
+from shared.claims.people import User
+from shared.claims.regions import Region
+from shared.data.directory import AlreadyAdded, Directory, provider_key, school_key
+from shared.data.funding_rates import FundingRates
+from shared.data.organisations import Organisations, Providers
+from shared.data.school_search import schools_named
+from shared.data.users import Members, Users
+from shared.journeys import add_organisation as journey
+from shared.journeys.add_organisation import PROVIDER, SCHOOL, OrganisationAnswers, TypedForm
+from shared.journeys.forms import Errors, Form
+from shared.observability import logger, metrics
+
+PER_PAGE = 25
+LONDON = ZoneInfo("Europe/London")
+REGIONS = (Region.INNER_LONDON, Region.OUTER_LONDON, Region.FRINGE, Region.REST_OF_ENGLAND)
+KINDS = (OrganisationKind.SCHOOL, OrganisationKind.ACCREDITED_PROVIDER, OrganisationKind.OTHER_PROVIDER)
+MAX_SEARCH = 100
+
+__all__ = ["AlreadyAdded", "OrganisationAnswers", "TypedForm"]
+
+
+class OrganisationAlreadyAdded(DomainError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+# -- the list -----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OrganisationList:
+    entries: list[DirectoryEntry]
+    count: int
+    page: int
+    pages: int
+    search: str
+    kinds: frozenset[OrganisationKind]
+    regions: frozenset[Region]
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.kinds or self.regions)
+
+    def query(self, page: int | None = None) -> list[tuple[str, str]]:
+        """The query string's pairs for this list (another page of it)."""
+        pairs = [("search", self.search)] if self.search else []
+        pairs += [("type", kind.value) for kind in KINDS if kind in self.kinds]
+        pairs += [("region", region.value) for region in REGIONS if region in self.regions]
+        if page and page > 1:
+            pairs.append(("page", str(page)))
+        return pairs
+
+
+def list_organisations(query: Mapping[str, Sequence[str]]) -> OrganisationList:
+    """The page of the list the query string asks for (unknown filter values are ignored, a page past the end
+    shows the last)."""
+    search = " ".join((query.get("search") or [""])[0].split())[:MAX_SEARCH]
+    kinds = frozenset(OrganisationKind(v) for v in query.get("type", []) if v in set(OrganisationKind))
+    regions = frozenset(Region(v) for v in query.get("region", []) if v in set(Region))
+    page_text = (query.get("page") or ["1"])[0]
+    page = int(page_text) if page_text.isascii() and page_text.isdigit() and 0 < len(page_text) < 6 else 1
+    page = max(page, 1)
+    directory = Directory()
+    found = directory.find(classify_search(search), kinds, regions, page, PER_PAGE)
+    pages = max(1, math.ceil(found.count / PER_PAGE))
+    if page > pages:
+        page = pages
+        found = directory.find(classify_search(search), kinds, regions, page, PER_PAGE)
+    return OrganisationList(found.entries, found.count, page, pages, search, kinds, regions)
+
+
+# -- the add organisation journey -----------------------------------------------------------------------------------
+SUPPORT = "support"  # the organisation a support user's journeys belong to
+
+
+@dataclass(frozen=True)
+class Match:
+    organisation_id: str
+    name: str
+    hint: str
+    added: bool
+
+
+def matches(answers: OrganisationAnswers) -> list[Match]:
+    """What the search found among the organisations the service holds, those already added marked."""
+    if answers.is_school:
+        return _school_matches(answers.search)
+    return _provider_matches(answers.search)
+
+
+def _school_matches(text: str) -> list[Match]:
+    compact = "".join(text.split())
+    schools: list[School]
+    if compact.isascii() and compact.isdigit():
+        try:
+            schools = [Organisations().get_school(compact)]
+        except OrganisationNotFound:
+            schools = []
+    else:
+        schools = schools_named(text)
+    added = Directory().added(school_key(s.organisation_id) for s in schools)
+    return [Match(s.organisation_id, s.name, _school_hint(s), school_key(s.organisation_id) in added) for s in schools]
+
+
+def _school_hint(school: School) -> str:
+    place = ", ".join(part for part in (school.town, school.postcode) if part)
+    return f"URN {school.urn}" + (f", {place}" if place else "")
+
+
+def _provider_matches(text: str) -> list[Match]:
+    providers = provider_search.search(Providers().accredited(), text)
+    added = Directory().added(provider_key(p.code) for p in providers)
+    return [Match(p.code, p.name, f"UKPRN {p.ukprn}, code {p.code}", provider_key(p.code) in added) for p in providers]
+
+
+def offered(answers: OrganisationAnswers) -> dict[str, str]:
+    """The matches that may be chosen (not yet added): id → name."""
+    return {match.organisation_id: match.name for match in matches(answers) if not match.added}
+
+
+def read_typed(form: Form, answers: OrganisationAnswers) -> TypedForm:
+    if answers.is_school:
+        return journey.read_typed(form, SCHOOL_FIELDS, check_school)
+    return journey.read_typed(form, PROVIDER_FIELDS, check_provider)
+
+
+def typed_fields(answers: OrganisationAnswers) -> tuple[str, ...]:
+    return SCHOOL_FIELDS if answers.is_school else PROVIDER_FIELDS
+
+
+def read_vendor_number(form: Form) -> tuple[str, str | None, Errors]:
+    return journey.read_vendor_number(form, VENDOR_NUMBER, check_vendor_number)
+
+
+@dataclass(frozen=True)
+class ToAdd:
+    """What check answers shows, and what "Add organisation" adds."""
+
+    type_label: str
+    name: str
+    rows: list[tuple[str, str]]  # label, value: the organisation's details
+    school: School | None
+    provider: Provider | None
+    held: bool
+
+
+def to_add(answers: OrganisationAnswers) -> ToAdd:
+    """The organisation the answers describe (NotFound if a chosen one is no longer held)."""
+    if answers.is_school:
+        school = _school_to_add(answers)
+        rows = [
+            ("Name", school.name),
+            ("URN", school.urn or ""),
+            ("Address", ", ".join(p for p in (school.address1, school.town, school.postcode) if p)),
+            ("Local authority", school.local_authority_name),
+            ("Establishment type", school.type_of_establishment),
+            ("Establishment group", school.group),
+            ("Phase", school.phase),
+            ("District code", school.district_admin_code or ""),
+            ("Funding region", school.region.value),
+        ]
+        return ToAdd("School", school.name, rows, school, None, held=not answers.manual)
+    provider = _provider_to_add(answers)
+    rows = [
+        ("Name", provider.name),
+        ("UKPRN", provider.ukprn),
+        ("Provider code", provider.code),
+        ("Postcode", provider.postcode),
+    ]
+    return ToAdd("Accredited provider", provider.name, rows, None, provider, held=not answers.manual)
+
+
+def _school_to_add(answers: OrganisationAnswers) -> School:
+    if answers.manual:
+        typed = answers.typed
+        return School(
+            organisation_id=typed["urn"],
+            urn=typed["urn"],
+            name=typed["name"],
+            address1=typed["address1"],
+            town=typed["town"],
+            postcode=typed["postcode"],
+            local_authority_name=typed["local_authority_name"],
+            type_of_establishment=typed["type_of_establishment"],
+            group=typed["group"],
+            phase=typed["phase"],
+            district_admin_code=typed["district_admin_code"],
+            vendor_number=answers.vendor_number,
+        )
+    try:
+        school = Organisations().get_school(answers.chosen_id)
+    except OrganisationNotFound:
+        raise NotFound from None
+    return school.model_copy(update={"vendor_number": answers.vendor_number})
+
+
+def _provider_to_add(answers: OrganisationAnswers) -> Provider:
+    if answers.manual:
+        typed = answers.typed
+        return Provider(
+            code=typed["code"],
+            name=typed["name"],
+            provider_type="Accredited provider",
+            accredited=True,
+            ukprn=typed["ukprn"],
+            postcode=typed["postcode"],
+        )
+    try:
+        return Providers().get(answers.chosen_id)
+    except OrganisationNotFound:
+        raise NotFound from None
+
+
+def add_organisation(answers: OrganisationAnswers, actor: User, now: dt.datetime) -> str:
+    """Add the organisation, recorded in Activity; its page's path. `OrganisationAlreadyAdded` if it was."""
+    adding = to_add(answers)
+    entry = _activity(ActivityKind.ORGANISATION_ADDED, actor, now, "", "")
+    try:
+        if adding.school is not None:
+            school = adding.school
+            path = f"/support/organisations/schools/{school.organisation_id}"
+            summary = f"{school.name} (URN {school.urn})"
+            Directory().add_school(
+                school, entry.model_copy(update={"summary": summary, "link": path}), held=adding.held
+            )
+        else:
+            assert adding.provider is not None
+            provider = adding.provider
+            path = f"/support/organisations/providers/{provider.code}"
+            summary = f"{provider.name} (UKPRN {provider.ukprn})"
+            Directory().add_provider(
+                provider, entry.model_copy(update={"summary": summary, "link": path}), held=adding.held
+            )
+    except AlreadyAdded:
+        raise OrganisationAlreadyAdded(adding.name) from None
+    metrics.add_metric(name="OrganisationAdded", unit="Count", value=1)
+    logger.info("organisation added", extra={"path": path, "added_by": actor.user_id, "typed_in": not adding.held})
+    return path
+
+
+def _activity(kind: ActivityKind, actor: User, now: dt.datetime, summary: str, link: str) -> ActivityEntry:
+    return ActivityEntry(
+        activity_id=f"{kind.value}-{uuid.uuid4().hex}",
+        kind=kind,
+        at=now,
+        actor_id=actor.user_id,
+        actor_name=actor.full_name,
+        summary=summary,
+        link=link or None,
+    )
+
+
+# -- an organisation's page ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SchoolView:
+    school: School
+    region: str
+    hourly_rate: str
+    academic_year: str
+    users: list[User]
+    eligible_years: list[str]  # academic years' names, newest first
+    accepted_by: str | None
+    accepted_at: dt.datetime | None  # Europe/London
+    path: str
+
+
+@dataclass(frozen=True)
+class ProviderView:
+    provider: Provider
+    type_label: str
+    users: list[User]
+    path: str
+
+
+def _added_school(urn: str) -> School:
+    if Directory().get(school_key(urn)) is None:
+        raise NotFound
+    return Organisations().get_school(urn)
+
+
+def school_view(urn: str, now: dt.datetime) -> SchoolView:
+    """An added school's page (NotFound for one not added)."""
+    school = _added_school(urn)
+    year = AcademicYear.for_date(london_today(now))
+    accepted_by = None
+    if school.grant_conditions_accepted_by:
+        user = Users().get(school.grant_conditions_accepted_by)
+        accepted_by = user.full_name if user else "A former user"
+    accepted_at = school.grant_conditions_accepted_at
+    return SchoolView(
+        school=school,
+        region=school.region.value,
+        hourly_rate=format_pounds(FundingRates().rate_pence(year, school.region)),
+        academic_year=year.name,
+        users=Members().of(school.organisation_id),
+        eligible_years=[AcademicYear.parse(y).name for y in sorted(school.eligible_years, reverse=True)],
+        accepted_by=accepted_by,
+        accepted_at=accepted_at.astimezone(LONDON) if accepted_at else None,
+        path=f"/support/organisations/schools/{urn}",
+    )
+
+
+def provider_view(code: str) -> ProviderView:
+    """An added provider's page (NotFound for one not added)."""
+    entry = Directory().get(provider_key(code))
+    if entry is None:
+        raise NotFound
+    provider = Providers().get(code)
+    return ProviderView(
+        provider=provider,
+        type_label=KIND_LABELS[entry.kind],
+        users=Members().of(code),
+        path=f"/support/organisations/providers/{code}",
+    )
+
+
+def added_school(urn: str) -> School:
+    """An added school (NotFound otherwise): for its page's forms."""
+    return _added_school(urn)
+
+
+def change_vendor_number(urn: str, form: Form, actor: User) -> tuple[str, Errors]:
+    """Set the school's vendor number from the form: what was typed and its errors (none: it was set)."""
+    typed, vendor_number, errors = read_vendor_number(form)
+    if vendor_number is None:
+        return typed, errors
+    if not Directory().set_vendor_number(urn, vendor_number):
+        raise NotFound
+    logger.info("vendor number changed", extra={"school_id": urn, "changed_by": actor.user_id})
+    return typed, errors
+
+
+def reset_grant_conditions(urn: str, actor: User, now: dt.datetime) -> bool:
+    """Clear the school's grant-conditions acceptance, so its next user must accept them again; recorded in
+    Activity. False if nobody had accepted them (nothing to reset, or a colleague reset them first)."""
+    school = _added_school(urn)
+    accepted_at = school.grant_conditions_accepted_at
+    if accepted_at is None:
+        return False
+    path = f"/support/organisations/schools/{urn}"
+    entry = _activity(ActivityKind.GRANT_CONDITIONS_RESET, actor, now, f"{school.name} (URN {urn})", path)
+    if not Directory().reset_grant_conditions(urn, accepted_at, entry):
+        return False
+    logger.info("grant conditions reset", extra={"school_id": urn, "reset_by": actor.user_id})
+    return True
+
+
+__all__ += [
+    "PROVIDER",
+    "SCHOOL",
+    "Match",
+    "OrganisationAlreadyAdded",
+    "OrganisationList",
+    "ProviderView",
+    "SchoolView",
+    "ToAdd",
+    "add_organisation",
+    "added_school",
+    "change_vendor_number",
+    "list_organisations",
+    "matches",
+    "offered",
+    "provider_view",
+    "read_typed",
+    "read_vendor_number",
+    "reset_grant_conditions",
+    "school_view",
+    "to_add",
+    "typed_fields",
+]
