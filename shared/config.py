@@ -71,6 +71,7 @@ class Settings(Tables):
     notify_base_url: str = ""
     notify_api_key: str = ""
     payer_email_addresses: str = ""
+    support_email_domains: str = "education.gov.uk"  # a support user's address must be on one (comma-separated)
     secrets_arn: str = ""
     session_idle_minutes: int = 120
     review_timeout_seconds: int = 7 * 24 * 3600  # how long a payment run waits for a support review

@@ -3,6 +3,7 @@
 from shared.web.app import WebApp
 from shared.web.routes import (
     support,
+    support_activity,
     support_claim,
     support_claim_windows,
     support_claims,
@@ -13,11 +14,13 @@ from shared.web.routes import (
     support_payments,
     support_review,
     support_settings,
+    support_users,
 )
 
 app = WebApp(
     [
         support.router,
+        support_activity.router,
         support_claim_windows.router,
         support_claims.router,
         support_drafts.router,
@@ -28,6 +31,7 @@ app = WebApp(
         support_payments.router,
         support_review.router,
         support_settings.router,
+        support_users.router,
         # Last: /support/claims/<reference> would otherwise answer for /support/claims/review and the like.
         support_claim.router,
     ]

@@ -156,6 +156,7 @@ class LocalStack:
                 "NOTIFY_BASE_URL": f"http://{self.host}:{notify.server_address[1]}",
                 "NOTIFY_API_KEY": "local-" + "a" * 36 + "-" + "b" * 36,
                 "PAYER_EMAIL_ADDRESSES": "payments@payer.example.gov.uk",
+                "SUPPORT_EMAIL_DOMAINS": "education.gov.uk",
                 "COOKIE_SECURE": "true",
                 "POWERTOOLS_SERVICE_NAME": "claim-funding-for-mentors",
                 "POWERTOOLS_METRICS_NAMESPACE": "ClaimFundingForMentors",

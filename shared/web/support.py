@@ -15,6 +15,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("Overview", "/support"),
     ("Claims", "/support/claims"),
     ("Organisations", "/support/organisations"),
+    ("Users", "/support/users"),
     ("Claim windows", "/support/claim-windows"),
 )
 # The Claims section's sub-navigation: a page names its entry and the header shows Claims as current.
