@@ -44,6 +44,7 @@ class Tables(BaseModel):
     idempotency_table: str
     rate_limits_table: str
     activity_table: str
+    counters_table: str
     directory_table: str
 
 

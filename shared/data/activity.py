@@ -31,6 +31,11 @@ def _at_id(at: dt.datetime, activity_id: str) -> str:
     return f"{at.astimezone(dt.UTC).isoformat()}#{activity_id}"
 
 
+def at_id_of(entry: ActivityEntry) -> str:
+    """Where an entry sits in its month's index: the Activity page's cursor (ADR 0028)."""
+    return _at_id(entry.at, entry.activity_id)
+
+
 def _export(item: ActivityItem) -> ClaimsExport:
     return ClaimsExport(
         export_id=item.activity_id,
@@ -94,14 +99,32 @@ class Activity:
     EXPORT = ActivityKind.CLAIMS_EXPORT.value
 
     # -- the Activity page -------------------------------------------------------------------------------------
-    def newest(self, months: Iterable[str], limit: int) -> list[ActivityEntry]:
-        """Up to `limit` entries, newest first, from these months (newest month first): one Query a month."""
+    def newest(self, months: Iterable[str], limit: int, before: str | None = None) -> list[ActivityEntry]:
+        """Up to `limit` entries, newest first, from these months (newest month first): one Query a month.
+        With `before` (an entry's `at_id_of`), only entries older than it."""
         found: list[ActivityEntry] = []
         for month in months:
             remaining = limit - len(found)
             if remaining <= 0:
                 break
-            items = ActivityItem.by_month.query(month, scan_index_forward=False, limit=remaining)
+            older = ActivityItem.at_id < before if before else None
+            items = ActivityItem.by_month.query(
+                month, range_key_condition=older, scan_index_forward=False, limit=remaining
+            )
+            found += [_entry(item) for item in items]
+        return found
+
+    def newer(self, months: Iterable[str], limit: int, after: str) -> list[ActivityEntry]:
+        """Up to `limit` entries newer than `after` (an entry's `at_id_of`), OLDEST first, from these months
+        (oldest month first): one Query a month."""
+        found: list[ActivityEntry] = []
+        for month in months:
+            remaining = limit - len(found)
+            if remaining <= 0:
+                break
+            items = ActivityItem.by_month.query(
+                month, range_key_condition=ActivityItem.at_id > after, scan_index_forward=True, limit=remaining
+            )
             found += [_entry(item) for item in items]
         return found
 

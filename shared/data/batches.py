@@ -415,6 +415,11 @@ class PayerResponses:
         )
         return [_batch(item) for item in query]
 
+    def pending(self) -> list[PayerResponseBatch]:
+        """Every upload checked and stored but not yet confirmed, oldest first (one Query on the kind index)."""
+        query = BatchItem.by_kind.query(PAYER_RESPONSE, filter_condition=BatchItem.status == BatchStatus.PENDING.value)
+        return [_batch(item) for item in query]
+
     def read_file(self, batch: PayerResponseBatch) -> bytes:
         return read(batch.file_key)
 

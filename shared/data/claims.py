@@ -20,6 +20,7 @@ from pynamodb.transactions import TransactWrite
 from shared.claims.academic_years import AcademicYear
 from shared.claims.allowance import TrainingType, allowance_id
 from shared.claims.claim import Claim, ClaimMentor, listing_key
+from shared.claims.counters import deltas
 from shared.claims.drafts import DRAFT_PREPARED_BY_SUPPORT, DraftChanged
 from shared.claims.errors import (
     AllowanceExceeded,
@@ -32,6 +33,7 @@ from shared.claims.errors import (
 )
 from shared.claims.statuses import ClaimStatus, releases_hours, retakes_hours, transition
 from shared.data.claim_events import events_of, new_event
+from shared.data.counters import add_to_counters
 from shared.data.items import (
     AllowanceItem,
     BatchItem,
@@ -174,14 +176,23 @@ class StatusChange:
 
 
 # DynamoDB's TransactWriteItems takes 100 actions; a status change that gives no hours back is two (the
-# claim and its event). Changes that release hours also write each mentor's allowance item.
-GROUP_SIZE = MAX_TRANSACTION_ITEMS // 2
+# claim and its event), and a group adds one update of the Overview's counters (ADR 0028). Changes that
+# release hours also write each mentor's allowance item.
+GROUP_SIZE = (MAX_TRANSACTION_ITEMS - 1) // 2
 # Taking claims for a payment run: each claim and its event, plus one check that the run has no file yet.
 TAKE_GROUP_SIZE = (MAX_TRANSACTION_ITEMS - 1) // 2
 
 
+def _count(transaction: CheckedTransactWrite, changes: Sequence[tuple[Claim | None, Claim | None]]) -> None:
+    """The Overview's counters move with the claims: one update of summed deltas per academic year, in the
+    same transaction (ADR 0028). Every write that changes a claim's status or amount calls this."""
+    for year_delta in deltas(changes):
+        add_to_counters(transaction, year_delta)
+
+
 def _change_status(transaction: TransactWrite, change: StatusChange, actor: str, at: dt.datetime) -> Claim:
-    """Add one claim's status change to a transaction (see ClaimsStore.change_status); the claim as it will be."""
+    """Add one claim's status change to a transaction (see ClaimsStore.change_status); the claim as it will be.
+    The caller adds the counters' update (`_count`) once for all the changes of its transaction."""
     claim, to_status = change.claim, change.to_status
     action = transition(claim.status, to_status, undo=change.undo)
     update: dict[str, Any] = {"status": to_status, "version": claim.version + 1}
@@ -371,6 +382,7 @@ class ClaimsStore:
             transaction.save(new_event(claim, "submitted", None, actor, at))
         else:
             transaction.save(new_event(claim, action, draft.status, actor, at))
+        _count(transaction, [(draft, claim)])
 
     def save_draft(self, claim: Claim, journey_id: str, actor: str, at: dt.datetime) -> None:
         """Write a draft DfE support prepared for a school (ADR 0022), once: the new item (only if the reference
@@ -391,6 +403,7 @@ class ClaimsStore:
                 transaction.save(
                     new_event(claim, DRAFT_PREPARED_BY_SUPPORT, None, actor, at, "Prepared for the school")
                 )
+                _count(transaction, [(None, claim)])
         except TransactWriteError as error:
             failed = transaction.failed_labels(error)
             if "journey" in failed:
@@ -428,6 +441,7 @@ class ClaimsStore:
         try:
             with write_transaction() as transaction:
                 updated = _change_status(transaction, change, actor, at)
+                _count(transaction, [(change.claim, updated)])
         except TransactWriteError as error:
             raise ConcurrentUpdate(change.claim.reference) from error
         return updated
@@ -436,7 +450,8 @@ class ClaimsStore:
         """`change_status` for up to GROUP_SIZE claims in ONE transaction: every claim changes, each with
         its conditional write and event, or none does (ConcurrentUpdate naming the first). For batch work
         on thousands of claims, where a request per claim would not fit a Lambda's time."""
-        writes = sum(change.writes for change in changes)
+        years = {change.claim.academic_year for change in changes}
+        writes = sum(change.writes for change in changes) + len(years)  # one counters update a year
         if len(changes) > GROUP_SIZE or writes > MAX_TRANSACTION_ITEMS:
             raise TransactionTooLarge(f"{len(changes)} claims ({writes} writes) do not fit one transaction")
         if not changes:
@@ -444,6 +459,7 @@ class ClaimsStore:
         try:
             with write_transaction() as transaction:
                 updated = [_change_status(transaction, change, actor, at) for change in changes]
+                _count(transaction, [(change.claim, new) for change, new in zip(changes, updated, strict=True)])
         except TransactWriteError as error:
             raise ConcurrentUpdate(changes[0].claim.reference) from error
         return updated
@@ -577,6 +593,7 @@ class ClaimsStore:
                 event = new_event(updated, "amended_by_support", claim.status, actor, at, reason)
                 event.detail = detail
                 transaction.save(event)
+                _count(transaction, [(claim, updated)])
         except TransactWriteError as error:
             if "allowance" in transaction.failed_labels(error):
                 raise AllowanceExceeded(trn) from error

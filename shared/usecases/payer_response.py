@@ -38,6 +38,7 @@ from shared.data.claims import GROUP_SIZE, UNCHANGED, ClaimsStore, StatusChange,
 from shared.observability import logger, metrics
 from shared.usecases.bulk import apply_group
 from shared.usecases.outcome_emails import Outcome, OutcomeEmails
+from shared.usecases.support_activity import record_payer_response
 
 
 @dataclass(frozen=True)
@@ -151,9 +152,10 @@ def confirm(batch_id: str, user: User, now: dt.datetime) -> Confirmed | Rejected
         rows = checked.rows
     else:  # applying: every row was valid when it was confirmed; finish the ones not yet applied
         rows = _confirmed_rows(responses.read_file(batch))
-    _apply(batch_id, rows, user, now)
+    run_ids = _apply(batch_id, rows, user, now)
     counts, failed = _outcome(rows)
     responses.record_outcome(batch_id, counts, failed)
+    record_payer_response(batch_id, len(rows), counts, failed, run_ids, user, now)  # once per upload
     logger.info(
         "payer response confirmed",
         extra={
@@ -173,13 +175,16 @@ def _confirmed_rows(content: bytes | None) -> tuple[ResponseRow, ...]:
     return check_rows(parsed, dict.fromkeys(parsed.references, ClaimStatus.PAYMENT_IN_PROGRESS)).rows
 
 
-def _apply(batch_id: str, rows: Sequence[ResponseRow], user: User, now: dt.datetime) -> None:
+def _apply(batch_id: str, rows: Sequence[ResponseRow], user: User, now: dt.datetime) -> set[str]:
     """Change each row's claim that is still in payment_in_progress, GROUP_SIZE to a transaction, and
-    email the school's users about each claim this call changed (never one an earlier attempt changed)."""
+    email the school's users about each claim this call changed (never one an earlier attempt changed).
+    Returns the payment runs the rows' claims were paid in."""
     store = ClaimsStore()
     emails = OutcomeEmails(now)
+    run_ids: set[str] = set()
     for group in batched(rows, GROUP_SIZE):
         claims = {claim.reference: claim for claim in store.get_many([row.reference for row in group])}
+        run_ids |= {claim.payment_run_id for claim in claims.values() if claim.payment_run_id}
         changes = []
         for row in group:
             claim = claims.get(row.reference)
@@ -199,6 +204,7 @@ def _apply(batch_id: str, rows: Sequence[ResponseRow], user: User, now: dt.datet
                 if change.claim.reference in changed
             ]
         )
+    return run_ids
 
 
 def _outcome(rows: Sequence[ResponseRow]) -> tuple[ResponseCounts, int]:

@@ -49,6 +49,7 @@ from shared.data.users import member_emails
 from shared.integrations.teaching_record import find_teacher
 from shared.observability import logger, metrics
 from shared.usecases.bulk import apply_group
+from shared.usecases.support_activity import record_run_started
 
 PAGE_SIZE = 100
 ACTOR = "payment-run"
@@ -115,6 +116,10 @@ def close_window(state: RunInput, now: dt.datetime) -> RunState:
         metrics.add_metric(name="PaymentRunNotStarted", unit="Count", value=1)
         logger.info("payment run not started", extra={"run_id": run_id, "active_run": holder})
         return result.model_copy(update={"skipped": True})
+    if not state.attempt:  # a retry is recorded by the person who asked for it
+        found = windows.get(window_id)
+        year = found.academic_year.name if found else ""
+        record_run_started(run_id, year, state.trigger, state.started_by, state.started_by_name, now)
     result.closed = windows.mark_closed(window_id, now)
     carried, expired = handle_drafts(window_id, now)
     runs.stamp_step(run_id, finished_key(Step.CLOSE), now)

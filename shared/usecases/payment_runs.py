@@ -38,6 +38,7 @@ from shared.data.files import read
 from shared.observability import logger, metrics
 from shared.usecases.payer_links import PayerNotice
 from shared.usecases.payer_response import awaiting_follow_up, unfinished_uploads
+from shared.usecases.support_activity import record_run_retried
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -308,6 +309,7 @@ def retry(run_id: str, user: User, now: dt.datetime) -> str | None:
         attempt=attempt,
     )
     executions.start(name, payload)
+    record_run_retried(run_id, attempt, user, now)
     logger.info("payment run retried", extra={"run_id": run_id, "attempt": attempt, "user_id": user.user_id})
     metrics.add_metric(name="PaymentRunRetried", unit="Count", value=1)
     return name

@@ -17,6 +17,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("Organisations", "/support/organisations"),
     ("Users", "/support/users"),
     ("Claim windows", "/support/claim-windows"),
+    ("Activity", "/support/activity"),
 )
 # The Claims section's sub-navigation: a page names its entry and the header shows Claims as current.
 CLAIMS_SECTION: tuple[tuple[str, str], ...] = (

@@ -118,7 +118,7 @@ SEED = 20261125
 
 PAGE_SIZE = 100  # shared.usecases.payment_run_tasks.PAGE_SIZE: the pages ValidateClaims and the file task read
 FILE_PAGE_SIZE = 500  # shared.usecases.payment_run_tasks.FILE_PAGE_SIZE: the claims the file task reads per Query
-GROUP_SIZE = 50  # shared.data.claims.GROUP_SIZE: the claims the file task moves per transaction
+GROUP_SIZE = 49  # shared.data.claims.GROUP_SIZE: the claims the file task moves per transaction
 REAL_VALIDATION_PAGES = 2  # pages of each size validated for real (the rest: validated by an earlier run)
 MENTORS_PER_SCHOOL = 5
 PROVIDERS_PER_SCHOOL = 4

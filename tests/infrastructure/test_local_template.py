@@ -287,7 +287,9 @@ def test_a_missing_substitution_is_named() -> None:
 
 def test_real_template_reads_cleanly(template: dict[str, Any]) -> None:
     # Given template.yaml / Then every helper can read it
-    assert len(table_definitions(template, named)) == 19  # with the activity (ADR 0021) and directory (ADR 0024) tables
+    assert (
+        len(table_definitions(template, named)) == 20
+    )  # with the activity (ADR 0021), counters and directory (ADR 0024) tables
     assert {route.function for route in api_routes(template)} == {"WebFunction", "SupportFunction", "DownloadFunction"}
     assert set(function_handlers(template)) >= {"WebFunction", "SupportFunction", "SendEmailFunction"}
     ((definition_uri, substitutions),) = state_machines(template).values()

@@ -99,6 +99,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]], dict[str, list[tuple[str, st
         {"month-index": [("month", "HASH"), ("at_id", "RANGE")]},
         None,
     ),
+    "COUNTERS_TABLE": ("CountersTable", [("counter_id", "HASH")], {}, None),
     "DIRECTORY_TABLE": (
         "DirectoryTable",
         [("organisation_key", "HASH")],

@@ -239,10 +239,11 @@ def test_a_response_with_many_claims_of_one_school_reads_its_users_once(
 def test_a_confirmation_finished_later_emails_only_the_claims_it_changes(
     colin: Client, seed: SeedData, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from shared.data.claims import GROUP_SIZE
     from shared.usecases import payer_response
     from shared.usecases.bulk import apply_group as real
 
-    # Given a confirmation of 60 claims that dies after its first group of 50
+    # Given a confirmation of 60 claims that dies after its first group (GROUP_SIZE claims)
     paid = [make_claim(seed, ACADEMY) for _ in range(60)]
     path = upload(colin, [f"{r},paid," for r in paid])
     calls = {"n": 0}
@@ -257,13 +258,13 @@ def test_a_confirmation_finished_later_emails_only_the_claims_it_changes(
     with pytest.raises(TimeoutError):
         payer_response.confirm(path.rsplit("/", 1)[1], _colin_user(), NOW)
     first = by_reference(queued_emails())
-    assert len(first) == 50
+    assert len(first) == GROUP_SIZE
     monkeypatch.setattr(payer_response, "apply_group", real)
     # When Colin confirms again to finish it
     assert colin.post(path).status == 303
-    # Then only the 10 claims this confirmation changed are emailed: every claim once in all
+    # Then only the claims this confirmation changed are emailed: every claim once in all
     second = by_reference(queued_emails())
-    assert len(second) == 10
+    assert len(second) == 60 - GROUP_SIZE
     assert not set(first) & set(second)
     assert set(first) | set(second) == set(paid)
 

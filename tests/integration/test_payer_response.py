@@ -357,8 +357,9 @@ def test_confirming_changes_each_claim_once_with_an_event(colin: Client, seed: S
 def test_a_confirmation_that_stops_part_way_is_finished_by_confirming_again(
     colin: Client, seed: SeedData, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The request dies after the first group of 50 (as at API Gateway's 29 s): the batch stays applying, its
+    """The request dies after the first group (as at API Gateway's 29 s): the batch stays applying, its
     page offers to update the rest, and the second confirmation changes each remaining claim once."""
+    from shared.data.claims import GROUP_SIZE
     from shared.data.items import BatchItem
     from shared.usecases import payer_response
 
@@ -378,7 +379,7 @@ def test_a_confirmation_that_stops_part_way_is_finished_by_confirming_again(
     with pytest.raises(TimeoutError):
         payer_response.confirm(batch_id, _colin_user(), NOW)
     assert BatchItem.get(batch_id).status == "applying"
-    assert sum(status_of(r) == "paid" for r in paid) == 50
+    assert sum(status_of(r) == "paid" for r in paid) == GROUP_SIZE
     monkeypatch.setattr(payer_response, "apply_group", real)
     # When Colin opens Payments, a banner links to the unfinished upload
     payments = colin.get("/support/payments")
@@ -408,7 +409,7 @@ def test_confirming_writes_claims_fifty_to_a_transaction(colin: Client, seed: Se
     with dynamodb_requests() as seen:
         assert colin.post(path).status == 303
     assert [status_of(r) for r in paid] == ["paid"] * 120
-    assert seen.calls["TransactWriteItems"] == 3  # 50 + 50 + 20, not 120
+    assert seen.calls["TransactWriteItems"] == 3  # 49 + 49 + 22 (GROUP_SIZE), not 120
     assert seen.calls["GetItem"] < 10  # the session, the user, the batch: not a claim each
 
 
