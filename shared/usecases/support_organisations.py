@@ -32,7 +32,7 @@ from shared.claims.organisation_entry import (
     check_vendor_number,
     classify_search,
 )
-from shared.claims.organisations import Provider, School
+from shared.claims.organisations import OrganisationRef, OrganisationType, Provider, School
 from shared.claims.people import User
 from shared.claims.regions import Region
 from shared.data.directory import AlreadyAdded, Directory, provider_key, school_key
@@ -42,8 +42,10 @@ from shared.data.school_search import schools_named
 from shared.data.users import Members, Users
 from shared.journeys import add_organisation as journey
 from shared.journeys.add_organisation import PROVIDER, SCHOOL, OrganisationAnswers, TypedForm
+from shared.journeys.add_user import NewUserAnswers, UserForm
 from shared.journeys.forms import Errors, Form
 from shared.observability import logger, metrics
+from shared.usecases import users
 
 PER_PAGE = 25
 LONDON = ZoneInfo("Europe/London")
@@ -379,24 +381,81 @@ def reset_grant_conditions(urn: str, actor: User, now: dt.datetime) -> bool:
     return True
 
 
+# -- an organisation's users ---------------------------------------------------------------------------------------
+class MemberProblems(DomainError):
+    """The person cannot be added as they are (their email address was taken meanwhile): problems by field."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(", ".join(problems))
+        self.problems = problems
+
+
+def member_organisation(kind: str, organisation_id: str) -> OrganisationRef:
+    """An added school ("schools") or provider ("providers") as its users' pages need it; NotFound otherwise."""
+    if kind == "schools":
+        school = _added_school(organisation_id)
+        return OrganisationRef(
+            organisation_id=organisation_id, organisation_type=OrganisationType.SCHOOL, name=school.name
+        )
+    if kind == "providers":
+        entry = Directory().get(provider_key(organisation_id))
+        if entry is None:
+            raise NotFound
+        return OrganisationRef(
+            organisation_id=organisation_id, organisation_type=OrganisationType.PROVIDER, name=entry.name
+        )
+    raise NotFound
+
+
+def read_member_form(organisation: OrganisationRef, form: Form, new_user: str | None = None) -> UserForm:
+    return users.read_member_form(form, organisation, new_user)
+
+
+def add_member(organisation: OrganisationRef, answers: NewUserAnswers, actor: User, service_url: str) -> User:
+    """Add the person (invited by email) once; `MemberProblems` if their address cannot be used now."""
+    problems = users.check_new_member(organisation, answers)
+    if problems:
+        raise MemberProblems(problems)
+    return users.add_member(organisation, answers, answers.new_user_id, actor, service_url)
+
+
+def member_to_remove(organisation: OrganisationRef, actor: User, user_id: str) -> User:
+    return users.member_to_remove(organisation, actor, user_id)
+
+
+def remove_member(organisation: OrganisationRef, actor: User, user_id: str) -> User | None:
+    """Remove the member (emailed); None if they were no longer a member (a second click)."""
+    try:
+        user = users.member_to_remove(organisation, actor, user_id)
+    except NotFound:
+        return None
+    return user if users.remove_member(organisation, actor, user) else None
+
+
 __all__ += [
     "PROVIDER",
     "SCHOOL",
     "Match",
+    "MemberProblems",
     "OrganisationAlreadyAdded",
     "OrganisationList",
     "ProviderView",
     "SchoolView",
     "ToAdd",
+    "add_member",
     "add_organisation",
     "added_school",
     "change_vendor_number",
     "list_organisations",
     "matches",
+    "member_organisation",
+    "member_to_remove",
     "offered",
     "provider_view",
+    "read_member_form",
     "read_typed",
     "read_vendor_number",
+    "remove_member",
     "reset_grant_conditions",
     "school_view",
     "to_add",

@@ -1,4 +1,5 @@
 """A school's users: list them, add one (with an invitation email), remove one (with a removal email).
+The same for a provider's users, added and removed by support (`*_member`, for any organisation).
 
 There is no admin/user split: every member of a school can add and remove the others, but not
 themselves. An email address identifies a person across schools: adding an email that already
@@ -12,7 +13,7 @@ import uuid
 from shared.claims import user_emails
 from shared.claims.emails import EMAIL_PATTERN, EmailMessage
 from shared.claims.errors import DomainError, NotFound
-from shared.claims.organisations import OrganisationType, School
+from shared.claims.organisations import OrganisationRef, OrganisationType, School
 from shared.claims.people import Membership, Role, User
 from shared.data.emails import enqueue
 from shared.data.users import Members, Users
@@ -28,6 +29,8 @@ ENTER_EMAIL = "Enter an email address"
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 EMAIL_IN_USE = "Email address already in use"
 EMAIL_OTHER_ACCOUNT = "Enter an email address that is not used by a support or accredited provider account"
+EMAIL_OTHER_ACCOUNT_PROVIDER = "Enter an email address that is not used by a support or school account"
+ROLES = {OrganisationType.SCHOOL: Role.SCHOOL, OrganisationType.PROVIDER: Role.PROVIDER}
 MAX_EMAIL_LENGTH = 254
 
 
@@ -36,7 +39,14 @@ class CannotRemoveYourself(DomainError):
 
 
 class EmailBelongsToAnotherKindOfAccount(DomainError):
-    """The email address is a support or provider user's: they cannot be made a school member."""
+    """The email address is a support or provider user's: they cannot be made a school member (or a support
+    or school user's, for a provider)."""
+
+
+def _ref(school: School) -> OrganisationRef:
+    return OrganisationRef(
+        organisation_id=school.organisation_id, organisation_type=OrganisationType.SCHOOL, name=school.name
+    )
 
 
 def users_of(school: School) -> list[User]:
@@ -52,11 +62,15 @@ __all__ = [
     "EmailBelongsToAnotherKindOfAccount",
     "NewUserAnswers",
     "UserForm",
+    "add_member",
     "add_user",
+    "check_new_member",
     "check_new_user",
+    "member_to_remove",
     "new_user_id",
     "problems",
     "read_form",
+    "remove_member",
     "remove_user",
     "user_to_remove",
     "users_of",
@@ -65,7 +79,12 @@ __all__ = [
 
 def read_form(form: Form, school: School, new_user: str | None = None) -> UserForm:
     """The add user details as posted, with every problem adding them to this school would have."""
-    found = check_new_user(school, NewUserAnswers(**typed_user(form)))
+    return read_member_form(form, _ref(school), new_user)
+
+
+def read_member_form(form: Form, organisation: OrganisationRef, new_user: str | None = None) -> UserForm:
+    """The add user details as posted, with every problem adding them to this organisation would have."""
+    found = check_new_member(organisation, NewUserAnswers(**typed_user(form)))
     return read_user_form(form, found, new_user or new_user_id())
 
 
@@ -83,25 +102,31 @@ def problems(answers: NewUserAnswers) -> dict[str, str]:
     return found
 
 
-def _owner(email: str) -> User | None:
-    """The user with this email address, if any; refuses one who cannot be a school's member."""
+def _owner(email: str, role: Role = Role.SCHOOL) -> User | None:
+    """The user with this email address, if any; refuses one who cannot be a member (another role's)."""
     owner = Users().by_email(email)
-    if owner is not None and owner.role is not Role.SCHOOL:
+    if owner is not None and owner.role is not role:
         raise EmailBelongsToAnotherKindOfAccount
     return owner
 
 
 def check_new_user(school: School, answers: NewUserAnswers) -> dict[str, str]:
     """Every problem with adding these answers to this school: the form's and the email's owner's."""
+    return check_new_member(_ref(school), answers)
+
+
+def check_new_member(organisation: OrganisationRef, answers: NewUserAnswers) -> dict[str, str]:
+    """Every problem with adding these answers to this organisation: the form's and the email's owner's."""
     found = problems(answers)
     if EMAIL in found:
         return found
     try:
-        owner = _owner(answers.email)
+        owner = _owner(answers.email, ROLES[organisation.organisation_type])
     except EmailBelongsToAnotherKindOfAccount:
-        found[EMAIL] = EMAIL_OTHER_ACCOUNT
+        school = organisation.organisation_type is OrganisationType.SCHOOL
+        found[EMAIL] = EMAIL_OTHER_ACCOUNT if school else EMAIL_OTHER_ACCOUNT_PROVIDER
         return found
-    if owner is not None and Users().is_member(owner.user_id, school.organisation_id):
+    if owner is not None and Users().is_member(owner.user_id, organisation.organisation_id):
         found[EMAIL] = EMAIL_IN_USE
     return found
 
@@ -120,6 +145,13 @@ def new_user_id() -> str:
 
 
 def add_user(school: School, answers: NewUserAnswers, new_user_id: str, added_by: User, service_url: str) -> User:
+    """Make the person a member of the school and send them an invitation (`add_member`)."""
+    return add_member(_ref(school), answers, new_user_id, added_by, service_url)
+
+
+def add_member(
+    organisation: OrganisationRef, answers: NewUserAnswers, new_user_id: str, added_by: User, service_url: str
+) -> User:
     """Make the person a member of the school and send them an invitation: once, however often it is asked.
 
     A new email address gets a new school user with `new_user_id` (chosen once per add user journey, so
@@ -128,29 +160,32 @@ def add_user(school: School, answers: NewUserAnswers, new_user_id: str, added_by
     provider user's. If the person is already a member (a second click on "Add user", or a colleague
     who added them first), nothing is written or sent and the member is returned: they are added.
     """
-    existing = _owner(answers.email)
+    role = ROLES[organisation.organisation_type]
+    existing = _owner(answers.email, role)
     user = existing or User(
         user_id=new_user_id,
         first_name=answers.first_name,
         last_name=answers.last_name,
         email=answers.email,
-        role=Role.SCHOOL,
+        role=role,
     )
     membership = Membership(
         user_id=user.user_id,
-        organisation_id=school.organisation_id,
-        organisation_type=OrganisationType.SCHOOL,
-        organisation_name=school.name,
+        organisation_id=organisation.organisation_id,
+        organisation_type=organisation.organisation_type,
+        organisation_name=organisation.name,
     )
     if not Members().add(user, membership, new_user=existing is None):
-        logger.info("user already added", extra={"school_id": school.organisation_id, "user_id": user.user_id})
+        logger.info(
+            "user already added", extra={"organisation_id": organisation.organisation_id, "user_id": user.user_id}
+        )
         return user
     metrics.add_metric(name="UserAdded", unit="Count", value=1)
-    _send(user_emails.invitation(user, school.name, service_url))
+    _send(user_emails.invitation(user, organisation.name, service_url))
     logger.info(
         "user added",
         extra={
-            "school_id": school.organisation_id,
+            "organisation_id": organisation.organisation_id,
             "user_id": user.user_id,
             "added_by": added_by.user_id,
             "new_user": existing is None,
@@ -161,9 +196,14 @@ def add_user(school: School, answers: NewUserAnswers, new_user_id: str, added_by
 
 def user_to_remove(school: School, actor: User, user_id: str) -> User:
     """The member the actor may remove: `NotFound` if not a member here, `CannotRemoveYourself`."""
+    return member_to_remove(_ref(school), actor, user_id)
+
+
+def member_to_remove(organisation: OrganisationRef, actor: User, user_id: str) -> User:
+    """The member the actor may remove: `NotFound` if not a member here, `CannotRemoveYourself`."""
     if user_id == actor.user_id:
         raise CannotRemoveYourself
-    user = Members().get(school.organisation_id, user_id)
+    user = Members().get(organisation.organisation_id, user_id)
     if user is None:
         raise NotFound
     return user
@@ -171,14 +211,21 @@ def user_to_remove(school: School, actor: User, user_id: str) -> User:
 
 def remove_user(school: School, actor: User, user: User) -> None:
     """Remove the membership and tell the user; a repeated request removes and emails nothing more."""
+    remove_member(_ref(school), actor, user)
+
+
+def remove_member(organisation: OrganisationRef, actor: User, user: User) -> bool:
+    """Remove the membership and tell the user; False (nothing removed or emailed) if it had gone already."""
     if user.user_id == actor.user_id:
         raise CannotRemoveYourself
-    if not Members().remove(school.organisation_id, user.user_id):
-        logger.info("user already removed", extra={"school_id": school.organisation_id, "user_id": user.user_id})
-        return
+    organisation_id = organisation.organisation_id
+    if not Members().remove(organisation_id, user.user_id):
+        logger.info("user already removed", extra={"organisation_id": organisation_id, "user_id": user.user_id})
+        return False
     metrics.add_metric(name="UserRemoved", unit="Count", value=1)
-    _send(user_emails.removal(user, school.name))
+    _send(user_emails.removal(user, organisation.name))
     logger.info(
         "user removed",
-        extra={"school_id": school.organisation_id, "user_id": user.user_id, "removed_by": actor.user_id},
+        extra={"organisation_id": organisation_id, "user_id": user.user_id, "removed_by": actor.user_id},
     )
+    return True

@@ -467,3 +467,29 @@ def test_add_and_remove_a_school_user(colin: Client) -> None:
     assert "rita.okafor@example.com" not in after.text()
     assert [(e["kind"], e["to"]) for e in queued_emails()] == [("user_removed", "rita.okafor@example.com")]
     assert colin.post(rita).location == ANNE_SCHOOL  # a second click removes nothing more
+
+
+def test_add_and_remove_a_provider_user(colin: Client, seed: SeedData) -> None:
+    provider = next(p for p in seed.providers if p.accredited)
+    home = f"{BASE}/providers/{provider.code}"
+    queued_emails()
+    page = colin.get(home)
+    assert page.h1 == provider.name
+    # a school user's address cannot be a provider user's
+    anne = next(u for u in seed.users if u.first_name == "Anne" and u.last_name == "Wilson")
+    taken = colin.post(f"{home}/users/new", {"first_name": "Anne", "last_name": "Wilson", "email": anne.email})
+    assert _errors(taken) == ["Enter an email address that is not used by a support or school account"]
+    check = colin.post(
+        f"{home}/users/new", {"first_name": "Tom", "last_name": "Reyes", "email": "tom.reyes@example.com"}
+    )
+    assert colin.follow(check).h1 == "Check your answers"
+    added = colin.post(check.location)
+    assert added.location == home
+    page = colin.follow(added)
+    assert "Tom Reyes has been added" in page.text()
+    assert [(e["kind"], e["to"]) for e in queued_emails()] == [("user_invited", "tom.reyes@example.com")]
+    remove = next(a["href"] for a in page.soup.select("a[href$='/remove']") if "Tom Reyes" in a.get_text())
+    assert colin.get(remove).h1 == "Are you sure you want to remove Tom Reyes?"
+    removed = colin.post(remove)
+    assert "Tom Reyes has been removed" in colin.follow(removed).text()
+    assert [(e["kind"], e["to"]) for e in queued_emails()] == [("user_removed", "tom.reyes@example.com")]

@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from shared.claims.errors import NotFound
 from shared.claims.organisation_entry import KIND_LABELS
+from shared.claims.organisations import OrganisationRef
 from shared.claims.regions import Region
 from shared.config import settings
 from shared.journeys import add_organisation as journey
@@ -32,7 +32,7 @@ from shared.journeys.add_organisation import (
 )
 from shared.journeys.flow import Location
 from shared.journeys.forms import Errors
-from shared.usecases import journeys, users
+from shared.usecases import journeys
 from shared.usecases import support_organisations as organisations
 from shared.usecases.journeys import Opened
 from shared.web.flash import set_flash, take_flash
@@ -491,21 +491,31 @@ def reset(urn: str) -> Response[Any]:
     return redirect(f"{SCHOOLS}/{urn}")
 
 
-# -- a school's users: add (the school side's add user journey and use case) and remove -------------------------
-def _user_base(urn: str, journey_id: str) -> str:
-    return f"{SCHOOLS}/{urn}/users/new/{journey_id}"
+# -- an organisation's users: add (the add user journey and use case schools use) and remove ----------------------
+# The same pages for a school (/schools/<urn>/users/...) and a provider (/providers/<code>/users/...).
+def _members_base(kind: str, organisation_id: str) -> str:
+    return f"{BASE}/{kind}/{organisation_id}"
+
+
+def _user_base(kind: str, organisation_id: str, journey_id: str) -> str:
+    return f"{_members_base(kind, organisation_id)}/users/new/{journey_id}"
 
 
 def _user_form_page(
-    request: Request, support: SupportPage, urn: str, form: add_user.UserForm, *, action: str, back: str
+    request: Request,
+    support: SupportPage,
+    organisation: OrganisationRef,
+    form: add_user.UserForm,
+    *,
+    action: str,
+    back: str,
 ) -> Response[Any]:
-    school = organisations.added_school(urn)
     return page(
         request,
         "support/organisations/user-form.html",
         h1=ADD_USER_H1,
         **support.context(NAV),
-        caption=school.name,
+        caption=organisation.name,
         action=action,
         back=back,
         typed=form.typed,
@@ -514,135 +524,146 @@ def _user_form_page(
 
 
 def _open_user(
-    request: Request, support: SupportPage, urn: str, journey_id: str, here: Location
+    request: Request, support: SupportPage, kind: str, organisation_id: str, journey_id: str, here: Location
 ) -> Opened[add_user.NewUserAnswers]:
     return open_step(
         add_user.FLOW,
         add_user.NewUserAnswers,
         journey_id,
         here,
-        _user_base(urn, journey_id),
+        _user_base(kind, organisation_id, journey_id),
         owner=support.user.user_id,
-        organisation_id=urn,
+        organisation_id=organisation_id,
         now=request.now,
-        finished=lambda _: f"{SCHOOLS}/{urn}",
+        finished=lambda _: _members_base(kind, organisation_id),
     )
 
 
-@router.get(f"{SCHOOLS}/<urn>/users/new")
-def new_user(urn: str) -> Response[Any]:
+def _new_user(kind: str, organisation_id: str) -> Response[Any]:
     request = current_request(router)
     support = support_page(request)
-    blank = add_user.UserForm(dict.fromkeys(add_user.FIELDS, ""))
-    return _user_form_page(request, support, urn, blank, action=f"{SCHOOLS}/{urn}/users/new", back=f"{SCHOOLS}/{urn}")
-
-
-@router.post(f"{SCHOOLS}/<urn>/users/new")
-def submit_new_user(urn: str) -> Response[Any]:
-    request = current_request(router)
-    support = support_page(request)
-    school = organisations.added_school(urn)
-    form = users.read_form(request.form, school)
+    organisation = organisations.member_organisation(kind, organisation_id)
+    home = _members_base(kind, organisation_id)
+    if request.method == "GET":
+        blank = add_user.UserForm(dict.fromkeys(add_user.FIELDS, ""))
+        return _user_form_page(request, support, organisation, blank, action=f"{home}/users/new", back=home)
+    form = organisations.read_member_form(organisation, request.form)
     if form.answers is None:
+        return _user_form_page(request, support, organisation, form, action=f"{home}/users/new", back=home)
+    journey_id = journeys.start(add_user.FLOW, support.user.user_id, organisation_id, form.answers, request.now)
+    return redirect(add_user.CHECK_ANSWERS.path(_user_base(kind, organisation_id, journey_id)))
+
+
+def _change_user(kind: str, organisation_id: str, journey_id: str) -> Response[Any]:
+    request = current_request(router)
+    support = support_page(request)
+    opened = _open_user(request, support, kind, organisation_id, journey_id, add_user.DETAILS)
+    organisation = organisations.member_organisation(kind, organisation_id)
+    base = _user_base(kind, organisation_id, journey_id)
+    back = add_user.CHECK_ANSWERS.path(base)
+    if request.method == "GET":
         return _user_form_page(
-            request, support, urn, form, action=f"{SCHOOLS}/{urn}/users/new", back=f"{SCHOOLS}/{urn}"
+            request, support, organisation, add_user.form_for(opened.answers), action=base, back=back
         )
-    journey_id = journeys.start(add_user.FLOW, support.user.user_id, urn, form.answers, request.now)
-    return redirect(add_user.CHECK_ANSWERS.path(_user_base(urn, journey_id)))
-
-
-@router.get(f"{SCHOOLS}/<urn>/users/new/<journey_id>")
-def change_new_user(urn: str, journey_id: str) -> Response[Any]:
-    request = current_request(router)
-    support = support_page(request)
-    opened = _open_user(request, support, urn, journey_id, add_user.DETAILS)
-    base = _user_base(urn, journey_id)
-    form = add_user.form_for(opened.answers)
-    return _user_form_page(request, support, urn, form, action=base, back=add_user.CHECK_ANSWERS.path(base))
-
-
-@router.post(f"{SCHOOLS}/<urn>/users/new/<journey_id>")
-def submit_changed_user(urn: str, journey_id: str) -> Response[Any]:
-    request = current_request(router)
-    support = support_page(request)
-    opened = _open_user(request, support, urn, journey_id, add_user.DETAILS)
-    base = _user_base(urn, journey_id)
-    school = organisations.added_school(urn)
-    form = users.read_form(request.form, school, opened.answers.new_user_id)
+    form = organisations.read_member_form(organisation, request.form, opened.answers.new_user_id)
     if form.answers is None:
-        return _user_form_page(request, support, urn, form, action=base, back=add_user.CHECK_ANSWERS.path(base))
+        return _user_form_page(request, support, organisation, form, action=base, back=back)
     journeys.save(journey_id, form.answers, request.now)
-    return redirect(add_user.CHECK_ANSWERS.path(base))
+    return redirect(back)
 
 
-@router.get(f"{SCHOOLS}/<urn>/users/new/<journey_id>/check")
-def check_new_user(urn: str, journey_id: str) -> Response[Any]:
+def _check_user(kind: str, organisation_id: str, journey_id: str) -> Response[Any]:
     request = current_request(router)
     support = support_page(request)
-    opened = _open_user(request, support, urn, journey_id, add_user.CHECK_ANSWERS)
-    school = organisations.added_school(urn)
-    base = _user_base(urn, journey_id)
-    return page(
-        request,
-        "support/organisations/user-check.html",
-        h1=CHECK_H1,
-        **support.context(NAV),
-        caption=f"{ADD_USER_H1} - {school.name}",
-        answers=opened.answers,
-        change=base,
-        action=add_user.CHECK_ANSWERS.path(base),
-        cancel=f"{SCHOOLS}/{urn}",
-    )
-
-
-@router.post(f"{SCHOOLS}/<urn>/users/new/<journey_id>/check")
-def add_school_user(urn: str, journey_id: str) -> Response[Any]:
-    request = current_request(router)
-    support = support_page(request)
-    opened = _open_user(request, support, urn, journey_id, add_user.CHECK_ANSWERS)
-    school = organisations.added_school(urn)
-    problems = users.check_new_user(school, opened.answers)
-    base = _user_base(urn, journey_id)
-    if problems:
-        form = add_user.form_for(opened.answers, problems)
-        return _user_form_page(request, support, urn, form, action=base, back=add_user.CHECK_ANSWERS.path(base))
-    added = users.add_user(school, opened.answers, opened.answers.new_user_id, support.user, settings().service_url)
-    journeys.finish(journey_id, added.user_id)
-    set_flash(request, f"{added.full_name} has been added", f"{SCHOOLS}/{urn}")
-    return redirect(f"{SCHOOLS}/{urn}")
-
-
-@router.get(f"{SCHOOLS}/<urn>/users/<user_id>/remove")
-def confirm_remove_user(urn: str, user_id: str) -> Response[Any]:
-    request = current_request(router)
-    support = support_page(request)
-    school = organisations.added_school(urn)
-    user = users.user_to_remove(school, support.user, user_id)
-    return page(
-        request,
-        "support/organisations/user-remove.html",
-        h1=REMOVE_USER_H1.format(name=user.full_name),
-        **support.context(NAV),
-        caption=school.name,
-        user=user,
-        school=school,
-        action=f"{SCHOOLS}/{urn}/users/{user_id}/remove",
-        cancel=f"{SCHOOLS}/{urn}",
-    )
-
-
-@router.post(f"{SCHOOLS}/<urn>/users/<user_id>/remove")
-def remove_user(urn: str, user_id: str) -> Response[Any]:
-    request = current_request(router)
-    support = support_page(request)
-    school = organisations.added_school(urn)
+    opened = _open_user(request, support, kind, organisation_id, journey_id, add_user.CHECK_ANSWERS)
+    organisation = organisations.member_organisation(kind, organisation_id)
+    base = _user_base(kind, organisation_id, journey_id)
+    home = _members_base(kind, organisation_id)
+    if request.method == "GET":
+        return page(
+            request,
+            "support/organisations/user-check.html",
+            h1=CHECK_H1,
+            **support.context(NAV),
+            caption=f"{ADD_USER_H1} - {organisation.name}",
+            answers=opened.answers,
+            change=base,
+            action=add_user.CHECK_ANSWERS.path(base),
+            cancel=home,
+        )
     try:
-        user = users.user_to_remove(school, support.user, user_id)
-    except NotFound:
-        return redirect(f"{SCHOOLS}/{urn}")  # removed already (a second click)
-    users.remove_user(school, support.user, user)
-    set_flash(request, f"{user.full_name} has been removed", f"{SCHOOLS}/{urn}")
-    return redirect(f"{SCHOOLS}/{urn}")
+        added = organisations.add_member(organisation, opened.answers, support.user, settings().service_url)
+    except organisations.MemberProblems as refused:  # the email address was taken meanwhile
+        form = add_user.form_for(opened.answers, refused.problems)
+        back = add_user.CHECK_ANSWERS.path(base)
+        return _user_form_page(request, support, organisation, form, action=base, back=back)
+    journeys.finish(journey_id, added.user_id)
+    set_flash(request, f"{added.full_name} has been added", home)
+    return redirect(home)
+
+
+def _remove_user(kind: str, organisation_id: str, user_id: str) -> Response[Any]:
+    request = current_request(router)
+    support = support_page(request)
+    organisation = organisations.member_organisation(kind, organisation_id)
+    home = _members_base(kind, organisation_id)
+    if request.method == "GET":
+        user = organisations.member_to_remove(organisation, support.user, user_id)
+        return page(
+            request,
+            "support/organisations/user-remove.html",
+            h1=REMOVE_USER_H1.format(name=user.full_name),
+            **support.context(NAV),
+            caption=organisation.name,
+            user=user,
+            organisation=organisation,
+            action=f"{home}/users/{user_id}/remove",
+            cancel=home,
+        )
+    removed = organisations.remove_member(organisation, support.user, user_id)
+    if removed is not None:
+        set_flash(request, f"{removed.full_name} has been removed", home)
+    return redirect(home)
+
+
+@router.route(f"{SCHOOLS}/<urn>/users/new", method=["GET", "POST"])
+def new_school_user(urn: str) -> Response[Any]:
+    return _new_user("schools", urn)
+
+
+@router.route(f"{SCHOOLS}/<urn>/users/new/<journey_id>", method=["GET", "POST"])
+def change_school_user(urn: str, journey_id: str) -> Response[Any]:
+    return _change_user("schools", urn, journey_id)
+
+
+@router.route(f"{SCHOOLS}/<urn>/users/new/<journey_id>/check", method=["GET", "POST"])
+def check_school_user(urn: str, journey_id: str) -> Response[Any]:
+    return _check_user("schools", urn, journey_id)
+
+
+@router.route(f"{SCHOOLS}/<urn>/users/<user_id>/remove", method=["GET", "POST"])
+def remove_school_user(urn: str, user_id: str) -> Response[Any]:
+    return _remove_user("schools", urn, user_id)
+
+
+@router.route(f"{PROVIDERS}/<code>/users/new", method=["GET", "POST"])
+def new_provider_user(code: str) -> Response[Any]:
+    return _new_user("providers", code)
+
+
+@router.route(f"{PROVIDERS}/<code>/users/new/<journey_id>", method=["GET", "POST"])
+def change_provider_user(code: str, journey_id: str) -> Response[Any]:
+    return _change_user("providers", code, journey_id)
+
+
+@router.route(f"{PROVIDERS}/<code>/users/new/<journey_id>/check", method=["GET", "POST"])
+def check_provider_user(code: str, journey_id: str) -> Response[Any]:
+    return _check_user("providers", code, journey_id)
+
+
+@router.route(f"{PROVIDERS}/<code>/users/<user_id>/remove", method=["GET", "POST"])
+def remove_provider_user(code: str, user_id: str) -> Response[Any]:
+    return _remove_user("providers", code, user_id)
 
 
 # -- a provider's page --------------------------------------------------------------------------------------------
