@@ -1018,7 +1018,11 @@ def test_only_the_console_and_the_export_task_touch_the_activity_table(resources
             for s in role_statements(resources, function_role_id(resources, function_id))
         )
     }
-    assert touching == {"SupportFunction", "ExportClaimsFunction"}
+    # ...and the payment run's first step, which records the run's start (PutItem only, ADR 0028)
+    assert touching == {"SupportFunction", "ExportClaimsFunction", "CloseWindowFunction"}
+    granted = role_statements(resources, function_role_id(resources, "CloseWindowFunction"))
+    on_activity = {a for s in granted if "ActivityTable" in references(s["Resource"]) for a in as_list(s["Action"])}
+    assert on_activity == {"dynamodb:PutItem"}
 
 
 def test_files_bucket_keeps_exports_as_long_as_the_page_offers_them(resources: dict[str, dict[str, Any]]) -> None:
