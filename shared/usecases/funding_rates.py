@@ -13,6 +13,7 @@ proposals), plus the claim windows' one Query for the years they name.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -155,6 +156,9 @@ def _entry(kind: ActivityKind, user: User, now: dt.datetime, proposal: RatePropo
     )
 
 
+PROPOSAL_ID = re.compile(r"\d{8}T\d{12}-[0-9a-f]{12}")
+
+
 def _proposal_id(now: dt.datetime) -> str:
     """Sorts by when it was proposed; unique however many are proposed in one instant."""
     return f"{now.astimezone(dt.UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:12]}"
@@ -186,6 +190,9 @@ def propose(user: User, answers: RateAnswers, now: dt.datetime) -> RateProposal:
 
 # -- deciding -----------------------------------------------------------------------------------------------
 def proposal(academic_year: AcademicYear, proposal_id: str) -> RateProposal:
+    """The proposal; NotFound for no such proposal (or an id that cannot be one, before any read)."""
+    if not PROPOSAL_ID.fullmatch(proposal_id):
+        raise NotFound
     found = FundingRates().proposal(academic_year, proposal_id)
     if found is None:
         raise NotFound

@@ -9,6 +9,7 @@ sessions stop working at their next request: the session's user is read by id an
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 from shared.claims import support_users as rules
@@ -27,6 +28,7 @@ from shared.journeys.forms import Form
 from shared.observability import logger, metrics
 
 BASE = "/support/users"
+USER_ID = re.compile(r"user-[a-z0-9-]{1,100}")
 
 __all__ = [
     "BASE",
@@ -104,6 +106,8 @@ def add(actor: User, answers: NewUserAnswers, now: dt.datetime) -> User:
 
 def to_remove(actor: User, user_id: str) -> User:
     """The support user the actor may remove: NotFound for anyone else, CannotRemoveYourself."""
+    if not USER_ID.fullmatch(user_id):  # never a key DynamoDB would refuse (a 5xx)
+        raise NotFound
     user = Users().get(user_id)
     if user is None or user.role is not Role.SUPPORT:
         raise NotFound

@@ -173,6 +173,7 @@ def test_a_year_the_page_does_not_offer_is_not_found(colin: Client) -> None:
     for year in ("1999", "2031", "abcd", "20266"):
         assert colin.get(f"{BASE}/{year}/change").status == 404
     assert colin.get(f"{BASE}/{NEXT}/proposals/nothing-here").status == 404
+    assert colin.get(f"{BASE}/{NEXT}/proposals/{'9' * 2000}").status == 404  # never a key DynamoDB refuses
 
 
 # -- proposing ------------------------------------------------------------------------------------------
@@ -422,19 +423,19 @@ def test_a_claim_keeps_the_rate_it_was_submitted_at_and_a_later_one_uses_the_new
 
     school = MARY_LAWSON_SCHOOL_URNS[0]  # Inner London
     mentors = {"2700001": ("Ada", "Rates"), "2700002": ("Bea", "Rates")}
-    for trn, (first, last) in mentors.items():
-        add_school_mentor(school, trn, first, last)
+    for trn, (first_name, last_name) in mentors.items():
+        add_school_mentor(school, trn, first_name, last_name)
     mary = Client(web=apps["web"], support=apps["support"])
     mary.sign_in("Mary Lawson")
     colin = client
     colin.sign_in("Colin Chapman")
     try:
-        # Given Mary submits a claim while Inner London is £53.60
+        # Given Colin has proposed £60.00 an hour for Inner London in 2026 to 2027
+        proposal = _propose(colin, year="2026", rates={"Inner London": "60.00"})
+        # When Mary submits a claim before anyone approves it
         base = start_claim(mary, school)
         claim_through_check(mary, base, "N97", {"2700001": 2})
         before = re.search(r"/claims/(\d{8})/submitted$", submit(mary, base).location).group(1)
-        # When Colin proposes £60.00 and a claim submitted before Sam approves is still at £53.60
-        proposal = _propose(colin, year="2026", rates={"Inner London": "60.00"})
         # And Sam approves
         assert sam.post(f"{proposal}/approve").status == 303
         # And Mary submits another claim
@@ -443,9 +444,9 @@ def test_a_claim_keeps_the_rate_it_was_submitted_at_and_a_later_one_uses_the_new
         assert "£60.00" in check.text()
         after = re.search(r"/claims/(\d{8})/submitted$", submit(mary, base).location).group(1)
         # Then the first keeps the rate it snapshotted and the second has the new one
-        first, second = ClaimsStore().get(before), ClaimsStore().get(after)
-        assert (first.hourly_rate_pence, first.amount_pence) == (5360, 10720)
-        assert (second.hourly_rate_pence, second.amount_pence) == (6000, 18000)
+        earlier, later = ClaimsStore().get(before), ClaimsStore().get(after)
+        assert (earlier.hourly_rate_pence, earlier.amount_pence) == (5360, 10720)
+        assert (later.hourly_rate_pence, later.amount_pence) == (6000, 18000)
         # And the support claim page says which rate each used
         rate = _summary(sam.get(f"/support/claims/{before}"))["Hourly rate"]
         assert rate == "£53.60 an hour (Inner London, 2026 to 2027)"

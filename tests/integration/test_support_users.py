@@ -300,6 +300,7 @@ def test_only_support_users_can_be_removed_here(colin: Client) -> None:
     assert colin.post(f"{BASE}/{anne.user_id}/remove").location == BASE
     assert Users().get(anne.user_id) is not None
     assert colin.get(f"{BASE}/user-nobody/remove").status == 404
+    assert colin.get(f"{BASE}/user-{'x' * 3000}/remove").status == 404  # never a key DynamoDB refuses
 
 
 def test_a_finished_or_unknown_journey(colin: Client) -> None:
