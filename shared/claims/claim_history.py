@@ -52,6 +52,7 @@ WHAT: dict[str, str] = {
 # What the checks at a window's close found, by check name (the validated event's detail).
 CHECK_LABELS: dict[str, str] = {
     "school_open_and_eligible": "School open and eligible",
+    "school_has_vendor_number": "School has a vendor number",
     "provider_accredited": "Provider accredited",
     "mentors_in_teaching_record": "Mentors found in the Teaching Record",
     "allowance_not_exceeded": "Hours within each mentor's allowance",

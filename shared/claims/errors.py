@@ -56,3 +56,12 @@ class WindowClosedDuringSubmission(WindowClosed):
 
 class MentorListChanged(AllowanceExceeded):
     """A mentor left the school's list between reading it and writing the claim (read it again)."""
+
+
+class VendorNumberMissing(DomainError):
+    """The claim's school has no vendor number, so the payer cannot pay it: it cannot be approved for payment."""
+
+    def __init__(self, school_id: str, school_name: str) -> None:
+        super().__init__(f"school {school_id} has no vendor number")
+        self.school_id = school_id
+        self.school_name = school_name

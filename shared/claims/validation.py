@@ -71,7 +71,7 @@ class Facts:
 
 def findings(claim: Claim, facts: Facts) -> list[Finding]:
     year = claim.academic_year
-    eligible = facts.school is not None and year.name in facts.school.eligible_years
+    eligible = facts.school is not None and not facts.school.closed and year.name in facts.school.eligible_years
     missing = [m.full_name for m in claim.mentors if not facts.mentors_found.get(m.trn, False)]
     over = [m.full_name for m in claim.mentors if facts.hours_claimed.get(m.trn, 0) > cap(year, m.training_type)]
     expected = claim_amount_pence(claim.total_hours, claim.hourly_rate_pence)
@@ -83,6 +83,12 @@ def findings(claim: Claim, facts: Facts) -> list[Finding]:
             Kind.CHECK,
             eligible,
             f"{claim.school_name} is no longer open, or not eligible for academic year {year.name}",
+        ),
+        Finding(
+            "school_has_vendor_number",
+            Kind.CHECK,
+            facts.school is None or facts.school.has_vendor_number,  # no school: the check above says so
+            "The school has no vendor number",
         ),
         Finding(
             "provider_accredited",

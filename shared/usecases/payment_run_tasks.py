@@ -384,11 +384,14 @@ def take_ready_claims(window_id: str, run_id: str, now: dt.datetime) -> int:
     """Make this run the owner of every ready claim of the window that no run owns: TAKE_GROUP_SIZE to a
     transaction, each claim on condition that no run owns it (a claim another run took a moment ago is
     skipped, claim by claim). A claim on hold is left for a later run (and `take_for_run` refuses it anyway, so
-    a hold put on after this read still holds). Returns how many this call took."""
+    a hold put on after this read still holds). A claim whose school has no vendor number is never taken: the
+    payer cannot pay it (validation sends it to review, and review will not approve it, until the school has
+    one; this is the last guard). Returns how many this call took."""
     store = ClaimsStore()
     taken = 0
     for claims in store.pages_in_window(window_id, ClaimStatus.SUBMITTED, FILE_PAGE_SIZE):
         ready = [c for c in claims if c.validated_run is not None and c.payment_run_id is None and not c.hold_reason]
+        ready = _payable(ready, run_id)
         for group in batched(ready, TAKE_GROUP_SIZE):
             try:
                 taken += len(store.take_for_run(group, run_id, now))
@@ -401,6 +404,24 @@ def take_ready_claims(window_id: str, run_id: str, now: dt.datetime) -> int:
                 except ConcurrentUpdate:
                     logger.info("claim not taken for the run", extra={"reference": claim.reference, "run_id": run_id})
     return taken
+
+
+def _payable(claims: list[Claim], run_id: str) -> list[Claim]:
+    """The claims whose school has a vendor number (one BatchGet of the page's schools)."""
+    if not claims:
+        return claims
+    schools = Organisations().schools(claim.school_id for claim in claims)
+    payable: list[Claim] = []
+    for claim in claims:
+        school = schools.get(claim.school_id)
+        if school is None or not school.has_vendor_number:
+            logger.warning(
+                "claim not taken: its school has no vendor number",
+                extra={"reference": claim.reference, "run_id": run_id},
+            )
+            continue
+        payable.append(claim)
+    return payable
 
 
 # The run index is eventually consistent: a claim taken a moment ago may not be listed yet. The run's record

@@ -8,6 +8,7 @@ from typing import Any
 from shared.claims.claim import Claim
 from shared.claims.claim_actions import Rejection
 from shared.claims.emails import SUPPORT_EMAIL, EmailMessage
+from shared.claims.errors import VendorNumberMissing
 from shared.claims.money import format_pounds
 from shared.claims.people import User
 from shared.claims.statuses import ClaimStatus
@@ -17,6 +18,7 @@ from shared.data.claim_windows import ClaimWindows
 from shared.data.claims import ClaimsStore
 from shared.data.emails import enqueue
 from shared.data.executions import complete_review
+from shared.data.organisations import Organisations
 from shared.data.users import member_emails
 from shared.observability import logger, metrics
 
@@ -52,7 +54,11 @@ def flag_reasons(reference: str) -> list[str]:
 
 
 def approve(claim: Claim, user: User, now: dt.datetime) -> Claim:
-    """Back to ready: the next payment run of its window pays it (validated, so not flagged again)."""
+    """Back to ready: the next payment run of its window pays it (validated, so not flagged again).
+    VendorNumberMissing while its school has no vendor number (no payment file may hold the claim)."""
+    school = Organisations().schools([claim.school_id]).get(claim.school_id)
+    if school is not None and not school.has_vendor_number:
+        raise VendorNumberMissing(claim.school_id, school.name)
     ready = ClaimsStore().change_status(
         claim,
         ClaimStatus.SUBMITTED,

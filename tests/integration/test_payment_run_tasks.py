@@ -81,6 +81,7 @@ def world(seed: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
                 local_authority_name="Leeds",
                 type_of_establishment="Community school",
                 group="Local authority maintained schools",
+                vendor_number=f"V99{index:04d}",
                 eligible_years=frozenset({YEAR}),
             )
         )

@@ -15,7 +15,11 @@ from shared.claims.validation import Facts, Kind, findings, needs_review, reason
 
 YEAR = AcademicYear(2026)
 SCHOOL = School(
-    organisation_id="108125", urn="108125", name="Meadowbank Primary School", eligible_years=frozenset({"2026 to 2027"})
+    organisation_id="108125",
+    urn="108125",
+    name="Meadowbank Primary School",
+    eligible_years=frozenset({"2026 to 2027"}),
+    vendor_number="V108125",
 )
 PROVIDER = Provider(
     code="N97", name="Sheffield Hallam University", provider_type="university", accredited=True, ukprn="10064688"
@@ -65,6 +69,7 @@ def test_a_clean_claim_passes_everything() -> None:
     results = findings(_claim(), _facts())
     assert [f.name for f in results] == [
         "school_open_and_eligible",
+        "school_has_vendor_number",
         "provider_accredited",
         "mentors_in_teaching_record",
         "allowance_not_exceeded",
@@ -85,6 +90,9 @@ def test_a_clean_claim_passes_everything() -> None:
             "Meadowbank Primary School is no longer open, or not eligible for academic year 2026 to 2027",
         ),
         ({"school": SCHOOL.model_copy(update={"eligible_years": frozenset()})}, {}, "not eligible"),
+        ({"school": SCHOOL.model_copy(update={"closed": True})}, {}, "is no longer open"),
+        ({"school": SCHOOL.model_copy(update={"vendor_number": None})}, {}, "The school has no vendor number"),
+        ({"school": SCHOOL.model_copy(update={"vendor_number": "  "})}, {}, "The school has no vendor number"),
         (
             {"provider": PROVIDER.model_copy(update={"accredited": False})},
             {},
@@ -153,9 +161,9 @@ def test_a_schools_window_total_counts_only_claims_holding_hours_in_that_window(
 
 
 # -- the edges the mutation run found untested (docs/mutation.md) ---------------------------------------------------
-def test_the_first_five_are_checks_and_the_last_three_risk_flags() -> None:
+def test_the_first_six_are_checks_and_the_last_three_risk_flags() -> None:
     # Then a failed check and a raised flag can be told apart on the review page
-    assert [f.kind for f in findings(_claim(), _facts())] == [Kind.CHECK] * 5 + [Kind.FLAG] * 3
+    assert [f.kind for f in findings(_claim(), _facts())] == [Kind.CHECK] * 6 + [Kind.FLAG] * 3
 
 
 def test_a_mentor_the_teaching_record_lookup_did_not_answer_for_counts_as_not_found() -> None:

@@ -75,6 +75,7 @@ def _window_with_ready_claims() -> None:
             name="Alpha Primary School",
             district_admin_code="E08000035",
             local_authority_name="Leeds",
+            vendor_number="V100001",
             eligible_years=frozenset({year.name}),
         )
     )

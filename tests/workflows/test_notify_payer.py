@@ -48,6 +48,7 @@ def _school_and_provider() -> None:
             local_authority_name="Leeds",
             type_of_establishment="Community school",
             group="Local authority maintained schools",
+            vendor_number="V100001",
             eligible_years=frozenset({AcademicYear.for_date(CLOSED).name}),
         )
     )

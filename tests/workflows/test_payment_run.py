@@ -35,6 +35,7 @@ def _setup() -> None:
                 local_authority_name="Leeds",
                 type_of_establishment="Community school",
                 group="Local authority maintained schools",
+                vendor_number=f"V{urn}",
                 eligible_years=frozenset({year}),
             )
         )

@@ -176,7 +176,7 @@ def _generated_school(
         ukprn=ukprn,
         trust_uid=trust_uid,
         trust_name=trust_name,
-        vendor_number=None,
+        vendor_number=f"V{urn}",  # the payer's id: every demo school has one (no claim is paid without)
     )
 
 

@@ -75,7 +75,7 @@ NAMED_SCHOOLS: Final[tuple[SeedSchool, ...]] = (
         ukprn="10081234",
         trust_uid=None,
         trust_name=None,
-        vendor_number=None,
+        vendor_number=f"V{ANNE_WILSON_SCHOOL_URN}",
     ),
     SeedSchool(
         urn=MARY_LAWSON_SCHOOL_URNS[0],
@@ -96,7 +96,7 @@ NAMED_SCHOOLS: Final[tuple[SeedSchool, ...]] = (
         ukprn="10062417",
         trust_uid=MARY_LAWSON_TRUST_UID,
         trust_name=MARY_LAWSON_TRUST_NAME,
-        vendor_number=None,
+        vendor_number=f"V{MARY_LAWSON_SCHOOL_URNS[0]}",
     ),
     SeedSchool(
         urn=MARY_LAWSON_SCHOOL_URNS[1],
@@ -117,7 +117,7 @@ NAMED_SCHOOLS: Final[tuple[SeedSchool, ...]] = (
         ukprn="10063358",
         trust_uid=MARY_LAWSON_TRUST_UID,
         trust_name=MARY_LAWSON_TRUST_NAME,
-        vendor_number=None,
+        vendor_number=f"V{MARY_LAWSON_SCHOOL_URNS[1]}",
     ),
     SeedSchool(
         urn=THAMES_BRIDGE_FRINGE_SCHOOL_URN,
@@ -138,7 +138,7 @@ NAMED_SCHOOLS: Final[tuple[SeedSchool, ...]] = (
         ukprn="10064902",
         trust_uid=MARY_LAWSON_TRUST_UID,
         trust_name=MARY_LAWSON_TRUST_NAME,
-        vendor_number=None,
+        vendor_number=f"V{THAMES_BRIDGE_FRINGE_SCHOOL_URN}",
     ),
     SeedSchool(
         urn=NOT_ELIGIBLE_SCHOOL_URN,
@@ -159,7 +159,7 @@ NAMED_SCHOOLS: Final[tuple[SeedSchool, ...]] = (
         ukprn=None,
         trust_uid=None,
         trust_name=None,
-        vendor_number=None,
+        vendor_number=f"V{NOT_ELIGIBLE_SCHOOL_URN}",
     ),
 )
 

@@ -21,7 +21,13 @@ from shared.claims.claim_actions import (
     read_rejection,
     read_zendesk_url,
 )
-from shared.claims.errors import AllowanceExceeded, ClaimNotFound, ConcurrentUpdate, InvalidTransition
+from shared.claims.errors import (
+    AllowanceExceeded,
+    ClaimNotFound,
+    ConcurrentUpdate,
+    InvalidTransition,
+    VendorNumberMissing,
+)
 from shared.journeys.forms import Errors
 from shared.usecases import support_claim, support_review
 from shared.usecases.support_claim import ActionNotAllowed
@@ -387,6 +393,9 @@ def decide(reference: str) -> Response[Any]:
         else:
             support_review.approve(view.claim, support.user, request.now)
             message = f"Claim {reference} approved: it will be in the next payment run of its window"
+    except VendorNumberMissing as missing:
+        errors.add("decision", f"Add a vendor number for {missing.school_name} before approving this claim")
+        return _claim_page(request, support, reference, errors, decision=decision, reasons=codes, other=other)
     except (ConcurrentUpdate, InvalidTransition):
         message = f"Claim {reference} had already been decided; nothing was changed"
     set_flash(request, message, "/support/claims/review")
