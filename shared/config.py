@@ -57,6 +57,7 @@ class Settings(Tables):
     files_bucket: str = ""
     email_queue_url: str = ""
     exports_queue_url: str = ""  # "Download claims (CSV)": each export is a message (ADR 0021)
+    school_imports_queue_url: str = ""  # School data: each import of GIAS's extract is a message (ADR 0026)
     claim_window_state_machine_arn: str = ""
     scheduler_role_arn: str = ""
     schedule_group_name: str = ""

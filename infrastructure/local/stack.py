@@ -256,6 +256,9 @@ def provision(template: dict[str, Any], name_for: Callable[[str], str], files_bu
         Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})},
     )["QueueUrl"]
     exports_queue = _queue_with_dead_letters(sqs, template, name_for, "ExportsQueue", "ExportsDeadLetterQueue")
+    school_imports_queue = _queue_with_dead_letters(
+        sqs, template, name_for, "SchoolImportsQueue", "SchoolImportsDeadLetterQueue"
+    )
 
     statement = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
     trust = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
@@ -287,7 +290,11 @@ def provision(template: dict[str, Any], name_for: Callable[[str], str], files_bu
         machines[logical_id] = sfn.create_state_machine(
             name=name_for(logical_id), definition=definition, roleArn=role_arn, type="STANDARD"
         )["stateMachineArn"]
-    environment = {"EMAIL_QUEUE_URL": queue, "EXPORTS_QUEUE_URL": exports_queue}
+    environment = {
+        "EMAIL_QUEUE_URL": queue,
+        "EXPORTS_QUEUE_URL": exports_queue,
+        "SCHOOL_IMPORTS_QUEUE_URL": school_imports_queue,
+    }
     if "ClaimWindowStateMachine" in machines:
         environment["CLAIM_WINDOW_STATE_MACHINE_ARN"] = machines["ClaimWindowStateMachine"]
 

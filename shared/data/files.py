@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TextIO
 
 import boto3
 
@@ -96,3 +98,53 @@ def short_lived_url(key: str, filename: str, content_type: str, seconds: int) ->
         ExpiresIn=seconds,
     )
     return url
+
+
+# -- files uploaded straight to the bucket (school data, ADR 26) ---------------------------------------------
+@dataclass(frozen=True)
+class UploadForm:
+    """A presigned POST: the form's action and its hidden fields (the file goes in a field named "file")."""
+
+    url: str
+    fields: dict[str, str]
+
+
+def upload_form(key: str, redirect: str, max_bytes: int, seconds: int) -> UploadForm:
+    """An HTML form that sends one file from the browser to the bucket under `key` (never through Lambda and
+    API Gateway, whose requests stop at 10 MB), then sends the browser to `redirect` (S3 adds bucket, key and
+    etag to its query). The policy allows only that key, that redirect and at most `max_bytes`."""
+    conditions: list[Any] = [
+        {"success_action_redirect": redirect},
+        {"x-amz-server-side-encryption": "AES256"},
+        ["content-length-range", 1, max_bytes],
+    ]
+    presigned = _s3().generate_presigned_post(
+        Bucket=settings().files_bucket,
+        Key=key,
+        Fields={"success_action_redirect": redirect, "x-amz-server-side-encryption": "AES256"},
+        Conditions=conditions,
+        ExpiresIn=seconds,
+    )
+    return UploadForm(url=str(presigned["url"]), fields={str(k): str(v) for k, v in presigned["fields"].items()})
+
+
+def size_of(key: str) -> int | None:
+    """The stored file's size in bytes, or None when there is no such file (one HeadObject)."""
+    try:
+        response = _s3().head_object(Bucket=settings().files_bucket, Key=key)
+    except _s3().exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            return None
+        raise
+    return int(response["ContentLength"])
+
+
+@contextmanager
+def open_text(key: str, encoding: str) -> Iterator[TextIO]:
+    """A stored file as text, streamed from S3 in its encoding (a buffer's worth in memory, whatever its size;
+    universal newlines left to the reader, as `csv` wants)."""
+    body = _s3().get_object(Bucket=settings().files_bucket, Key=key)["Body"]
+    try:
+        yield io.TextIOWrapper(io.BufferedReader(body, buffer_size=256 * 1024), encoding=encoding, newline="")
+    finally:
+        body.close()

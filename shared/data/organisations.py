@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.update import Action
 
 from shared.claims.claim_search import name_key
 from shared.claims.errors import OrganisationNotFound
+from shared.claims.gias import Establishment
 from shared.claims.organisations import OrganisationType, Provider, School
 from shared.data.items import OrganisationItem, ProviderItem
 from shared.data.transactions import conditional
@@ -33,6 +35,8 @@ _SCHOOL_DETAIL_FIELDS = (
     "trust_name",
     "vendor_number",
 )
+# What the GIAS import sets in a school's details (ADR 26): never eligibility, grant conditions or a vendor number.
+_GIAS_FIELDS = tuple(Establishment.model_fields.keys() - {"urn", "name"})
 
 
 def _school(item: OrganisationItem) -> School:
@@ -48,6 +52,15 @@ def _school(item: OrganisationItem) -> School:
         closed_on=dt.date.fromisoformat(str(details["closed_on"])) if details.get("closed_on") else None,
         **{key: details.get(key) for key in _SCHOOL_DETAIL_FIELDS if details.get(key) is not None},
     )
+
+
+def _establishment(item: OrganisationItem) -> Establishment:
+    details: dict[str, Any] = item.details.as_dict() if hasattr(item.details, "as_dict") else dict(item.details)
+    values: dict[str, Any] = {key: str(details.get(key) or "") for key in _GIAS_FIELDS}
+    values["closed_on"] = values["closed_on"] or None
+    # A school saved before imports recorded GIAS's status: open, unless it has a closing date.
+    values["status"] = values["status"] or ("Closed" if values["closed_on"] else "Open")
+    return Establishment.model_validate({**values, "urn": item.organisation_id, "name": item.name})
 
 
 class Organisations:
@@ -103,6 +116,50 @@ class Organisations:
 
     def count(self, organisation_type: OrganisationType) -> int:
         return OrganisationItem.by_type_name.count(organisation_type.value)
+
+    # -- the GIAS import (ADR 26) ------------------------------------------------------------------------------
+    def held_establishments(self, urns: Iterable[str]) -> dict[str, Establishment]:
+        """The schools the service holds under these URNs, as GIAS last described them: BatchGets of up to 100
+        keys (an eventually consistent read, half a read unit per school)."""
+        wanted = list(dict.fromkeys(urns))
+        return {
+            item.organisation_id: _establishment(item)
+            for item in OrganisationItem.batch_get(wanted)
+            if item.organisation_type == OrganisationType.SCHOOL
+        }
+
+    def add_establishment(self, establishment: Establishment) -> bool:
+        """A school new to the service, not eligible for any year; False if one with its URN exists now."""
+        details = {key: value for key, value in establishment.attributes().items() if value}
+        return conditional(
+            lambda: OrganisationItem(
+                organisation_id=establishment.urn,
+                organisation_type=OrganisationType.SCHOOL.value,
+                name=establishment.name,
+                name_key=name_key(establishment.name),
+                urn=establishment.urn,
+                details=details,
+            ).save(condition=OrganisationItem.organisation_id.does_not_exist())
+        )
+
+    def update_establishment(self, establishment: Establishment) -> bool:
+        """Set what GIAS says of a school the service holds, one UpdateItem: its name and GIAS's attributes in
+        its details, each by its path, so eligibility, grant conditions, a vendor number and anything else the
+        service keeps stand. False if the school is not there."""
+        actions: list[Action] = [
+            OrganisationItem.name.set(establishment.name),
+            OrganisationItem.name_key.set(name_key(establishment.name)),
+        ]
+        for key, value in establishment.attributes().items():
+            path = OrganisationItem.details[key]
+            actions.append(path.set(value) if value else path.remove())
+        return conditional(
+            lambda: OrganisationItem(organisation_id=establishment.urn).update(
+                actions=actions,
+                condition=OrganisationItem.organisation_id.exists()
+                & (OrganisationItem.organisation_type == OrganisationType.SCHOOL.value),
+            )
+        )
 
 
 def _provider(item: ProviderItem) -> Provider:

@@ -45,10 +45,14 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def security_headers(nonce: str, config: Settings) -> dict[str, str]:
+def security_headers(nonce: str, config: Settings, form_origin: str = "") -> dict[str, str]:
+    """The headers of every response; `form_origin`: one more origin a page's form may post to (the files bucket,
+    for a form that uploads straight to it: ADR 0026)."""
     form_action = "'self'"
     if config.dfe_sign_in_issuer_url:
         form_action += f" {config.dfe_sign_in_issuer_url}"
+    if form_origin:
+        form_action += f" {form_origin}"
     return {
         "Content-Security-Policy": (
             "default-src 'self'; "

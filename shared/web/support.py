@@ -10,15 +10,17 @@ from shared.web.pages import require_user
 from shared.web.request import Request
 
 # Add an entry here when its pages exist (a navigation link must never lead to a 404). The header will read
-# Overview, Claims, Organisations, Users, Settings, Activity; claim windows move under Settings when it exists.
+# Overview, Claims, Organisations, Users, Settings, Activity.
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("Overview", "/support"),
     ("Claims", "/support/claims"),
     ("Organisations", "/support/organisations"),
     ("Users", "/support/users"),
-    ("Claim windows", "/support/claim-windows"),
+    ("Settings", "/support/settings"),
     ("Activity", "/support/activity"),
 )
+# Pages under Settings (/support/settings links them): the header shows Settings as current on each.
+SETTINGS_SECTION: frozenset[str] = frozenset({"Settings", "Claim windows", "Funding rates", "School data"})
 # The Claims section's sub-navigation: a page names its entry and the header shows Claims as current.
 CLAIMS_SECTION: tuple[tuple[str, str], ...] = (
     ("All claims", "/support/claims"),
@@ -35,7 +37,7 @@ class SupportPage:
     def context(current: str) -> dict[str, Any]:
         """The header's navigation with `current` marked (a Claims sub-page marks Claims and itself below)."""
         in_claims = any(text == current for text, _ in CLAIMS_SECTION)
-        section = "Claims" if in_claims else current
+        section = "Claims" if in_claims else "Settings" if current in SETTINGS_SECTION else current
         return {
             "navigation": [{"text": text, "href": href, "active": text == section} for text, href in NAVIGATION],
             "sub_navigation": [{"text": text, "href": href, "active": text == current} for text, href in CLAIMS_SECTION]

@@ -11,13 +11,14 @@ import platform
 import sys
 from collections.abc import Sequence
 
-from tests.bench import Benchmark, Options, claims_list, cold_start, payment_run, requests_per_page
+from tests.bench import Benchmark, Options, claims_list, cold_start, gias_import, payment_run, requests_per_page
 
 BENCHMARKS: tuple[Benchmark, ...] = (
     cold_start.BENCHMARK,
     requests_per_page.BENCHMARK,
     claims_list.BENCHMARK,
     payment_run.BENCHMARK,
+    gias_import.BENCHMARK,
 )
 
 

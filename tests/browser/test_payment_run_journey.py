@@ -104,6 +104,7 @@ def test_colin_chapman_runs_a_payment(browser: Browser, fresh_base_url: str, tmp
 
     # When Colin adds a claim window for later in the year
     _sign_in(page, "Colin Chapman")
+    page.get_by_role("link", name="Settings").click()
     page.get_by_role("link", name="Claim windows").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Claim windows")
     assert_good_page(page)

@@ -150,6 +150,7 @@ FUNCTIONS = {
     "ReconcilePaymentFileFunction": "functions/reconcile_payment_file/",
     "StartDueRunsFunction": "functions/start_due_runs/",
     "ExportClaimsFunction": "functions/export_claims/",
+    "ImportSchoolsFunction": "functions/import_schools/",
 }
 
 ROUTES = {
@@ -704,6 +705,7 @@ def test_only_the_file_writer_the_support_console_and_the_download_link_touch_th
         "ReconcilePaymentFileFunction",
         "DownloadFunction",
         "ExportClaimsFunction",
+        "ImportSchoolsFunction",
     }
 
 
@@ -1003,7 +1005,7 @@ def test_support_function_queues_exports_and_keeps_their_records(resources: dict
         if any(a.startswith("sqs:SendMessage") for a in as_list(s["Action"]))
         for ref in references(s["Resource"])
     }
-    assert sends == {"EmailQueue", "ExportsQueue"}
+    assert sends == {"EmailQueue", "ExportsQueue", "SchoolImportsQueue"}
     # And it may read and write the activity table (the export's record, the Activity page)
     on_activity = {a for s in granted if "ActivityTable" in references(s["Resource"]) for a in as_list(s["Action"])}
     assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"} <= on_activity
@@ -1019,7 +1021,7 @@ def test_only_the_console_and_the_export_task_touch_the_activity_table(resources
         )
     }
     # ...and the payment run's first step, which records the run's start (PutItem only, ADR 0028)
-    assert touching == {"SupportFunction", "ExportClaimsFunction", "CloseWindowFunction"}
+    assert touching == {"SupportFunction", "ExportClaimsFunction", "ImportSchoolsFunction", "CloseWindowFunction"}
     granted = role_statements(resources, function_role_id(resources, "CloseWindowFunction"))
     on_activity = {a for s in granted if "ActivityTable" in references(s["Resource"]) for a in as_list(s["Action"])}
     assert on_activity == {"dynamodb:PutItem"}
@@ -1033,5 +1035,8 @@ def test_files_bucket_keeps_exports_as_long_as_the_page_offers_them(resources: d
     assert rule["Status"] == "Enabled"
     assert rule["ExpirationInDays"] == KEPT_FOR.days
     assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] >= 1
-    # And only exports expire: no other rule removes objects
-    assert [r for r in rules if "ExpirationInDays" in r] == [rule]
+    # And only exports and school data uploads (copies of GIAS's public extract, ADR 0026) expire: no other rule
+    # removes objects (payment, audit and clawback files are kept)
+    from shared.claims.gias import UPLOADS_PREFIX
+
+    assert {r["Prefix"] for r in rules if "ExpirationInDays" in r} == {EXPORTS_PREFIX, UPLOADS_PREFIX}

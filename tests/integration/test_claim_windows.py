@@ -78,7 +78,8 @@ def test_the_list_shows_every_window_newest_first(colin: Client) -> None:
     page = colin.get(BASE)
     assert page.status == 200
     assert page.h1 == "Claim windows"
-    assert page.soup.select_one(".govuk-service-navigation__item--active").get_text(strip=True) == "Claim windows"
+    # Claim windows are a setting: the header shows Settings as current
+    assert page.soup.select_one(".govuk-service-navigation__item--active").get_text(strip=True) == "Settings"
     assert page.soup.find("a", string=re.compile("Add claim window"))["href"] == f"{BASE}/new"
     rows = _rows(page)
     assert [row[:4] for row in rows[:2]] == [
@@ -91,10 +92,12 @@ def test_the_list_shows_every_window_newest_first(colin: Client) -> None:
     assert "Change" not in rows[1][4]
 
 
-def test_the_navigation_leads_to_claim_windows(colin: Client) -> None:
+def test_the_navigation_leads_to_claim_windows_through_settings(colin: Client) -> None:
     page = colin.get("/support")
     links = {a.get_text(strip=True): a["href"] for a in page.soup.select(".govuk-service-navigation__link")}
-    assert links["Claim windows"] == BASE
+    assert links["Settings"] == "/support/settings"
+    settings = colin.get(links["Settings"])
+    assert settings.soup.find("a", string="Claim windows")["href"] == BASE
 
 
 # -- add ------------------------------------------------------------------------------------------------
