@@ -399,3 +399,9 @@ def test_a_school_user_is_refused_every_page(anne: Client) -> None:
     assert post_upload(anne, csv_of(urns)).status == 403
     assert anne.post(f"{PAGE}/{'0' * 32}").status == 403
     assert years_of(urns[0]) == frozenset()
+
+
+def test_the_organisations_list_links_to_the_upload(colin: Client) -> None:
+    page = colin.get("/support/organisations")
+    links = {" ".join(a.get_text().split()): a["href"] for a in page.soup.select("main a")}
+    assert links["Upload eligible schools"] == PAGE

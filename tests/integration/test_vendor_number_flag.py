@@ -225,3 +225,12 @@ def test_the_payment_file_never_holds_a_claim_of_a_school_without_a_vendor_numbe
     assert [(row["claim_reference"], row["vendor_number"]) for row in rows] == [(claims[WITH_VENDOR], "V992501")]
     assert _status(claims[WITH_VENDOR]) == "payment_in_progress"
     assert _status(claims[WITHOUT_VENDOR]) == "submitted"
+
+
+def test_the_link_on_the_claim_page_opens_the_school_s_page(colin: Client) -> None:
+    from infrastructure.local.seed_data import ANNE_WILSON_SCHOOL_URN
+
+    # Given a school of the service (the demo's) / Then the page the review warning links to is its page
+    page = colin.get(f"/support/organisations/schools/{ANNE_WILSON_SCHOOL_URN}")
+    assert page.status == 200
+    assert "Vendor number" in page.text()
