@@ -244,11 +244,12 @@ class Directory:
         )
 
     def set_vendor_number(self, urn: str, vendor_number: str) -> bool:
-        """Change an added school's vendor number; False if the school is not an added one."""
+        """Change a school's vendor number (by its path: nothing else changes); False if there is no such school."""
         return conditional(
             lambda: OrganisationItem(organisation_id=urn).update(
                 actions=[OrganisationItem.details["vendor_number"].set(vendor_number)],
-                condition=OrganisationItem.added_at.exists(),
+                condition=OrganisationItem.organisation_id.exists()
+                & (OrganisationItem.organisation_type == OrganisationType.SCHOOL.value),
             )
         )
 

@@ -308,15 +308,15 @@ class ProviderView:
     path: str
 
 
-def _added_school(urn: str) -> School:
-    if Directory().get(school_key(urn)) is None:
-        raise NotFound
+def _held_school(urn: str) -> School:
+    """The school (any the service holds: one with claims from before the directory, a link from a claim's
+    page, has a page too); NotFound for a URN the service does not hold."""
     return Organisations().get_school(urn)
 
 
 def school_view(urn: str, now: dt.datetime) -> SchoolView:
-    """An added school's page (NotFound for one not added)."""
-    school = _added_school(urn)
+    """A school's page (NotFound for a URN the service does not hold)."""
+    school = _held_school(urn)
     year = AcademicYear.for_date(london_today(now))
     accepted_by = None
     if school.grant_conditions_accepted_by:
@@ -337,22 +337,20 @@ def school_view(urn: str, now: dt.datetime) -> SchoolView:
 
 
 def provider_view(code: str) -> ProviderView:
-    """An added provider's page (NotFound for one not added)."""
-    entry = Directory().get(provider_key(code))
-    if entry is None:
-        raise NotFound
+    """A provider's page (NotFound for a code the service does not hold)."""
     provider = Providers().get(code)
+    kind = OrganisationKind.ACCREDITED_PROVIDER if provider.accredited else OrganisationKind.OTHER_PROVIDER
     return ProviderView(
         provider=provider,
-        type_label=KIND_LABELS[entry.kind],
+        type_label=KIND_LABELS[kind],
         users=Members().of(code),
         path=f"/support/organisations/providers/{code}",
     )
 
 
-def added_school(urn: str) -> School:
-    """An added school (NotFound otherwise): for its page's forms."""
-    return _added_school(urn)
+def held_school(urn: str) -> School:
+    """The school, for its page's forms (NotFound for a URN the service does not hold)."""
+    return _held_school(urn)
 
 
 def change_vendor_number(urn: str, form: Form, actor: User) -> tuple[str, Errors]:
@@ -369,7 +367,7 @@ def change_vendor_number(urn: str, form: Form, actor: User) -> tuple[str, Errors
 def reset_grant_conditions(urn: str, actor: User, now: dt.datetime) -> bool:
     """Clear the school's grant-conditions acceptance, so its next user must accept them again; recorded in
     Activity. False if nobody had accepted them (nothing to reset, or a colleague reset them first)."""
-    school = _added_school(urn)
+    school = _held_school(urn)
     accepted_at = school.grant_conditions_accepted_at
     if accepted_at is None:
         return False
@@ -391,18 +389,16 @@ class MemberProblems(DomainError):
 
 
 def member_organisation(kind: str, organisation_id: str) -> OrganisationRef:
-    """An added school ("schools") or provider ("providers") as its users' pages need it; NotFound otherwise."""
+    """A school ("schools") or provider ("providers") as its users' pages need it; NotFound otherwise."""
     if kind == "schools":
-        school = _added_school(organisation_id)
+        school = _held_school(organisation_id)
         return OrganisationRef(
             organisation_id=organisation_id, organisation_type=OrganisationType.SCHOOL, name=school.name
         )
     if kind == "providers":
-        entry = Directory().get(provider_key(organisation_id))
-        if entry is None:
-            raise NotFound
+        provider = Providers().get(organisation_id)
         return OrganisationRef(
-            organisation_id=organisation_id, organisation_type=OrganisationType.PROVIDER, name=entry.name
+            organisation_id=organisation_id, organisation_type=OrganisationType.PROVIDER, name=provider.name
         )
     raise NotFound
 
@@ -444,8 +440,8 @@ __all__ += [
     "ToAdd",
     "add_member",
     "add_organisation",
-    "added_school",
     "change_vendor_number",
+    "held_school",
     "list_organisations",
     "matches",
     "member_organisation",

@@ -196,8 +196,9 @@ def test_add_a_held_school_by_urn_with_its_vendor_number(colin: Client) -> None:
     from tests.support import NOW
 
     urn = _held_school("Kestrel Way Primary School")
-    # Given the school is held but not added: it is not in the list
+    # Given the school is held but not added: it is not in the list (its page, linked from a claim, exists)
     assert _count(colin.get(f"{BASE}?search={urn}")) == "0 organisations"
+    assert colin.get(f"{BASE}/schools/{urn}").status == 200
     # When Colin adds it by URN with a vendor number
     added = _add_held_school(colin, urn, urn, vendor="ab12CD34")
     # Then he reaches its page with a banner, and it is listed

@@ -432,7 +432,7 @@ def show_school(urn: str) -> Response[Any]:
 
 
 def _change_vendor_page(request: Request, support: SupportPage, urn: str, typed: str, errors: Errors) -> Response[Any]:
-    school = organisations.added_school(urn)
+    school = organisations.held_school(urn)
     return page(
         request,
         "support/organisations/vendor-number.html",
@@ -451,7 +451,7 @@ def _change_vendor_page(request: Request, support: SupportPage, urn: str, typed:
 def change_vendor_number(urn: str) -> Response[Any]:
     request = current_request(router)
     support = support_page(request)
-    school = organisations.added_school(urn)
+    school = organisations.held_school(urn)
     return _change_vendor_page(request, support, urn, school.vendor_number or "", Errors())
 
 
@@ -470,7 +470,7 @@ def submit_vendor_number_change(urn: str) -> Response[Any]:
 def confirm_reset(urn: str) -> Response[Any]:
     request = current_request(router)
     support = support_page(request)
-    school = organisations.added_school(urn)
+    school = organisations.held_school(urn)
     return page(
         request,
         "support/organisations/reset-grant-conditions.html",
