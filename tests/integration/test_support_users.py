@@ -246,6 +246,30 @@ def test_two_adds_of_one_address_at_once_add_one_user(colin: Client) -> None:
     assert isinstance(actor, User)
 
 
+def test_the_address_is_taken_in_the_same_write_as_the_user(seed: Any) -> None:
+    """Past the email-index check (both adds read it before either wrote), the write itself refuses the second."""
+    from shared.claims.activity import ActivityEntry, ActivityKind
+    from shared.claims.people import Role, User
+    from shared.claims.support_users import EmailTaken
+    from shared.data.support_users import SupportUsers
+    from shared.data.users import Users
+
+    def user(n: int) -> User:
+        return User(
+            user_id=f"user-w{n}", first_name="W", last_name=str(n), email="w@education.gov.uk", role=Role.SUPPORT
+        )
+
+    def entry(n: int) -> ActivityEntry:
+        kind = ActivityKind.SUPPORT_USER_ADDED
+        return ActivityEntry(activity_id=f"w{n}", kind=kind, at=NOW, actor_id="user-colin-chapman", actor_name="C")
+
+    assert SupportUsers().add(user(1), entry(1))
+    with pytest.raises(EmailTaken):
+        SupportUsers().add(user(2), entry(2))
+    assert not SupportUsers().add(user(1), entry(3))  # the same user again: nothing written
+    assert Users().get("user-w2") is None
+
+
 # -- removing -------------------------------------------------------------------------------------------
 def test_removing_a_support_user_signs_them_out_and_emails_them(colin: Client, apps: dict[str, Any]) -> None:
     # Given Tess is a support user, signed in in another browser
