@@ -31,7 +31,8 @@ REJECTION_TOO_LONG = f"Reason for rejecting must be {MAX_REASON_LENGTH} characte
 
 # Digits with an optional decimal part: "53.60", "53.6", "53", "1,000.00". The decimal part is read as typed, so
 # "53.605" is refused as more than two decimal places rather than rounded.
-_POUNDS = re.compile(r"^(?P<pounds>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<pence>\d+))?$")
+# At most nine digits of pounds: more is no rate, and Python will not read a number of thousands of digits.
+_POUNDS = re.compile(r"^(?P<pounds>\d{1,3}(?:,\d{3}){1,2}|\d{1,9})(?:\.(?P<pence>\d+))?$")
 
 
 class ProposalStatus(StrEnum):

@@ -196,6 +196,7 @@ def test_the_change_form_is_filled_with_the_year_s_rates(colin: Client) -> None:
         ("0.00", "The hourly rate for Inner London must be more than £0"),
         ("1000.01", "The hourly rate for Inner London must be £1,000.00 or less"),
         ("53.605", "The hourly rate for Inner London must have no more than 2 decimal places"),
+        ("9" * 5000, "Enter an hourly rate in pounds and pence, like 53.60"),  # not a 500
     ],
 )
 def test_each_rate_is_checked(colin: Client, typed: str, message: str) -> None:

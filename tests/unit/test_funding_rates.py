@@ -60,7 +60,9 @@ def test_pounds_and_pence_are_read_exactly(typed: str, pence: int) -> None:
     assert parse_pounds(typed) == pence
 
 
-@pytest.mark.parametrize("typed", ["", "fifty", "53.605", "53.", ".60", "-1", "1e3", "53,60", "1,00.00", "٥٣", "£"])
+@pytest.mark.parametrize(
+    "typed", ["", "fifty", "53.605", "53.", ".60", "-1", "1e3", "53,60", "1,00.00", "٥٣", "£", "9" * 10_000]
+)
 def test_what_is_not_pounds_and_pence_is_not_read(typed: str) -> None:
     assert parse_pounds(typed) is None
 
@@ -74,6 +76,7 @@ def test_what_is_not_pounds_and_pence_is_not_read(typed: str) -> None:
         ("1000.01", "The hourly rate for Fringe must be £1,000.00 or less"),
         ("45.105", "The hourly rate for Fringe must have no more than 2 decimal places"),
         ("1000.00", None),
+        ("1" * 10_000, "Enter an hourly rate in pounds and pence, like 53.60"),
         ("0.01", None),
     ],
 )
