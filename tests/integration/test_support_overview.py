@@ -218,3 +218,28 @@ def test_the_overview_shows_the_windows_and_what_is_waiting(client: Client, year
     assert rows["Payment runs in progress"]
     assert rows["Payer responses waiting to be confirmed"]
     assert page.soup.find("h3", string="Claims submitted each day") is not None
+
+
+def test_the_rebuild_can_be_run_from_the_command_line(
+    year_of_claims: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from infrastructure.rebuild_counters import main
+
+    # Given counters that were lost (every shard deleted)
+    from shared.data.items import CountersItem
+
+    main([YEAR])
+    for shard in range(10):
+        CountersItem(counter_id=f"{YEAR}#{shard}").delete()
+    # When the command rebuilds the year, twice
+    main([YEAR])
+    main([YEAR])
+    # Then the first run mends them and the second finds nothing to mend
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[-2].startswith(f"{YEAR}: 5 claims counted, ")
+    assert not printed[-2].endswith(" 0 counters corrected")
+    assert printed[-1] == f"{YEAR}: 5 claims counted, 0 counters corrected"
+    with pytest.raises(SystemExit):
+        main([])  # a year is needed
+    with pytest.raises(ValueError, match="not an academic year"):
+        main(["2026 to 2028"])
