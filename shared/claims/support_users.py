@@ -18,9 +18,12 @@ FIRST_NAME = "first_name"
 LAST_NAME = "last_name"
 EMAIL = "email"
 MAX_EMAIL_LENGTH = 254
+MAX_NAME_LENGTH = 100
 
 ENTER_FIRST_NAME = "Enter a first name"
 ENTER_LAST_NAME = "Enter a last name"
+FIRST_NAME_TOO_LONG = f"First name must be {MAX_NAME_LENGTH} characters or less"
+LAST_NAME_TOO_LONG = f"Last name must be {MAX_NAME_LENGTH} characters or less"
 ENTER_EMAIL = "Enter an email address"
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@education.gov.uk"
 NOT_DFE = "Enter an email address on a DfE domain, like name@education.gov.uk"
@@ -53,10 +56,15 @@ def on_domains(email: str, domains: frozenset[str]) -> bool:
 def problems(answers: Mapping[str, str], domains: frozenset[str]) -> dict[str, str]:
     """What is wrong with the details on their own: field name → message, in page order."""
     found: dict[str, str] = {}
-    if not answers.get(FIRST_NAME, "").strip():
-        found[FIRST_NAME] = ENTER_FIRST_NAME
-    if not answers.get(LAST_NAME, "").strip():
-        found[LAST_NAME] = ENTER_LAST_NAME
+    for name, missing, too_long in (
+        (FIRST_NAME, ENTER_FIRST_NAME, FIRST_NAME_TOO_LONG),
+        (LAST_NAME, ENTER_LAST_NAME, LAST_NAME_TOO_LONG),
+    ):
+        text = answers.get(name, "").strip()
+        if not text:
+            found[name] = missing
+        elif len(text) > MAX_NAME_LENGTH:
+            found[name] = too_long
     email = answers.get(EMAIL, "").strip()
     if not email:
         found[EMAIL] = ENTER_EMAIL

@@ -172,6 +172,14 @@ def test_adding_a_support_user(colin: Client, apps: dict[str, Any]) -> None:
     ("details", "errors"),
     [
         (_details(first="", last="", email=""), ["Enter a first name", "Enter a last name", "Enter an email address"]),
+        (
+            _details(first="T" * 101, last="T" * 101),
+            ["First name must be 100 characters or less", "Last name must be 100 characters or less"],
+        ),
+        (
+            _details(email="t" * 250 + "@education.gov.uk"),
+            ["Enter an email address in the correct format, like name@education.gov.uk"],
+        ),
         (_details(email="tess"), ["Enter an email address in the correct format, like name@education.gov.uk"]),
         (_details(email="tess@gmail.com"), ["Enter an email address on a DfE domain, like name@education.gov.uk"]),
         (
