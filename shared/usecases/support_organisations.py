@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -52,6 +53,17 @@ LONDON = ZoneInfo("Europe/London")
 REGIONS = (Region.INNER_LONDON, Region.OUTER_LONDON, Region.FRINGE, Region.REST_OF_ENGLAND)
 KINDS = (OrganisationKind.SCHOOL, OrganisationKind.ACCREDITED_PROVIDER, OrganisationKind.OTHER_PROVIDER)
 MAX_SEARCH = 100
+# What a URN, provider code or user id in a URL can be: anything else is 404 before any read (a key DynamoDB
+# would refuse, such as one over 2 KB, would otherwise be its error, a 5xx).
+ORGANISATION_ID = re.compile(r"[A-Za-z0-9]{1,20}")
+USER_ID = re.compile(r"[A-Za-z0-9-]{1,100}")
+
+
+def _checked(value: str, pattern: re.Pattern[str]) -> str:
+    if not pattern.fullmatch(value):
+        raise NotFound
+    return value
+
 
 __all__ = ["AlreadyAdded", "OrganisationAnswers", "TypedForm"]
 
@@ -311,7 +323,7 @@ class ProviderView:
 def _held_school(urn: str) -> School:
     """The school (any the service holds: one with claims from before the directory, a link from a claim's
     page, has a page too); NotFound for a URN the service does not hold."""
-    return Organisations().get_school(urn)
+    return Organisations().get_school(_checked(urn, ORGANISATION_ID))
 
 
 def school_view(urn: str, now: dt.datetime) -> SchoolView:
@@ -338,7 +350,7 @@ def school_view(urn: str, now: dt.datetime) -> SchoolView:
 
 def provider_view(code: str) -> ProviderView:
     """A provider's page (NotFound for a code the service does not hold)."""
-    provider = Providers().get(code)
+    provider = Providers().get(_checked(code, ORGANISATION_ID))
     kind = OrganisationKind.ACCREDITED_PROVIDER if provider.accredited else OrganisationKind.OTHER_PROVIDER
     return ProviderView(
         provider=provider,
@@ -358,7 +370,7 @@ def change_vendor_number(urn: str, form: Form, actor: User) -> tuple[str, Errors
     typed, vendor_number, errors = read_vendor_number(form)
     if vendor_number is None:
         return typed, errors
-    if not Directory().set_vendor_number(urn, vendor_number):
+    if not Directory().set_vendor_number(_checked(urn, ORGANISATION_ID), vendor_number):
         raise NotFound
     logger.info("vendor number changed", extra={"school_id": urn, "changed_by": actor.user_id})
     return typed, errors
@@ -396,7 +408,7 @@ def member_organisation(kind: str, organisation_id: str) -> OrganisationRef:
             organisation_id=organisation_id, organisation_type=OrganisationType.SCHOOL, name=school.name
         )
     if kind == "providers":
-        provider = Providers().get(organisation_id)
+        provider = Providers().get(_checked(organisation_id, ORGANISATION_ID))
         return OrganisationRef(
             organisation_id=organisation_id, organisation_type=OrganisationType.PROVIDER, name=provider.name
         )
@@ -416,13 +428,13 @@ def add_member(organisation: OrganisationRef, answers: NewUserAnswers, actor: Us
 
 
 def member_to_remove(organisation: OrganisationRef, actor: User, user_id: str) -> User:
-    return users.member_to_remove(organisation, actor, user_id)
+    return users.member_to_remove(organisation, actor, _checked(user_id, USER_ID))
 
 
 def remove_member(organisation: OrganisationRef, actor: User, user_id: str) -> User | None:
     """Remove the member (emailed); None if they were no longer a member (a second click)."""
     try:
-        user = users.member_to_remove(organisation, actor, user_id)
+        user = member_to_remove(organisation, actor, user_id)
     except NotFound:
         return None
     return user if users.remove_member(organisation, actor, user) else None

@@ -494,3 +494,17 @@ def test_add_and_remove_a_provider_user(colin: Client, seed: SeedData) -> None:
     removed = colin.post(remove)
     assert "Tom Reyes has been removed" in colin.follow(removed).text()
     assert [(e["kind"], e["to"]) for e in queued_emails()] == [("user_removed", "tom.reyes@example.com")]
+
+
+def test_ids_no_organisation_or_journey_could_have_are_not_found(colin: Client) -> None:
+    long = "9" * 3000  # over DynamoDB's key size: a read would be its error, not a 404
+    for path in (
+        f"{BASE}/schools/{long}",
+        f"{BASE}/providers/{long}",
+        f"{BASE}/schools/{long}/vendor-number",
+        f"{BASE}/new/{long}/find",
+        f"{ANNE_SCHOOL}/users/{long}/remove",
+        f"{ANNE_SCHOOL}/users/new/{long}/check",
+    ):
+        assert colin.get(path).status == 404, path[:60]
+    assert colin.post(f"{BASE}/schools/{long}/vendor-number", {"vendor_number": "V1"}).status == 404

@@ -5,17 +5,19 @@ organisation" (a journey: School or Accredited provider → find it, or "I canno
 in → a school's vendor number → check answers) → the organisation's page with a banner. A school's page
 (/support/organisations/schools/{urn}): details with its funding region and rate, vendor number (Change),
 users (Add user, Remove), claims, eligibility and grant conditions (Reset grant conditions). A provider's page
-(/support/organisations/providers/{code}): details and users.
+(/support/organisations/providers/{code}): details and users (Add user, Remove).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from shared.claims.errors import NotFound
 from shared.claims.organisation_entry import KIND_LABELS
 from shared.claims.organisations import OrganisationRef
 from shared.claims.regions import Region
@@ -66,6 +68,13 @@ RESET_H1 = "Are you sure you want to reset the grant conditions for {name}?"
 ADD_USER_H1 = "Add user"
 REMOVE_USER_H1 = "Are you sure you want to remove {name}?"
 SUPPORT = organisations.SUPPORT
+JOURNEY_ID = re.compile(r"[0-9a-f]{32}")  # as journeys are started: anything else is 404 before any read
+
+
+def _journey_id(journey_id: str) -> str:
+    if not JOURNEY_ID.fullmatch(journey_id):
+        raise NotFound
+    return journey_id
 
 
 def _checkbox_items(values: list[tuple[str, str]], chosen: set[str]) -> list[dict[str, Any]]:
@@ -105,7 +114,7 @@ def _open(request: Request, support: SupportPage, journey_id: str, here: Locatio
     return open_step(
         journey.FLOW,
         OrganisationAnswers,
-        journey_id,
+        _journey_id(journey_id),
         here,
         _journey_base(journey_id),
         owner=support.user.user_id,
@@ -529,7 +538,7 @@ def _open_user(
     return open_step(
         add_user.FLOW,
         add_user.NewUserAnswers,
-        journey_id,
+        _journey_id(journey_id),
         here,
         _user_base(kind, organisation_id, journey_id),
         owner=support.user.user_id,
