@@ -160,7 +160,7 @@ class SchoolImports:
             None,
             [
                 ActivityItem.status.set(ImportStatus.FAILED.value),
-                ActivityItem.failure.set("The import could not be started"),
+                ActivityItem.failure.set("it could not be started"),
                 ActivityItem.prepared_at.set(now),
             ],
         )

@@ -222,12 +222,12 @@ def run_import(import_id: str, clock: Callable[[], dt.datetime]) -> ImportOutcom
         logger.warning("school data import taken over", extra={"import_id": import_id})
         return ImportOutcome.ALREADY_DONE
     except NotGiasData as error:
-        imports.fail(import_id, worker, f"The file has no {error.missing[0]} column", clock())
+        imports.fail(import_id, worker, f"the file has no {error.missing[0]} column", clock())
         return ImportOutcome.FAILED
     except Exception:  # noqa: BLE001 - recorded on the import (the page says so) and logged here
         logger.exception("school data import failed", extra={"import_id": import_id})
         metrics.add_metric(name="SchoolDataImportFailed", unit="Count", value=1)
-        imports.fail(import_id, worker, "The import stopped before the end of the file", clock())
+        imports.fail(import_id, worker, "it stopped before the end of the file", clock())
         return ImportOutcome.FAILED
     if not imports.finish(import_id, worker, report, clock()):
         return ImportOutcome.ALREADY_DONE

@@ -369,3 +369,50 @@ def test_the_import_is_recorded_in_activity_with_its_counts(colin: Client, task:
     assert entry.actor_name == "Colin Chapman"
     assert entry.link == PAGE
     assert entry.counts == {"rows read": 10, "added": 4, "updated": 0, "closed": 0, "skipped": 6}
+
+
+def test_a_second_file_cannot_start_while_an_import_runs(colin: Client, task: Any, imports_queue: str) -> None:
+    # Given two files uploaded, and the first one's import started
+    first = _upload(colin, _fixture_bytes())
+    second = _upload(colin, _fixture_bytes())
+    fields = [
+        {
+            field["name"]: field["value"]
+            for field in page.soup.find("form", attrs={"action": f"{PAGE}/imports"}).find_all("input")
+        }
+        for page in (first, second)
+    ]
+    assert colin.post(f"{PAGE}/imports", fields[0]).status == 303
+    # When the second is asked for
+    refused = colin.post(f"{PAGE}/imports", fields[1])
+    # Then it is refused on the page, which says the first is being imported
+    assert refused.status == 200
+    assert refused.soup.select_one(".govuk-error-summary a")["href"] == "#latest-import"
+    assert "School data is already being imported" in refused.text()
+    assert IMPORTING in refused.text()
+    # And once the first has run, the second can start
+    task.lambda_handler(_delivery(imports_queue), LambdaContextStub())
+    assert colin.post(f"{PAGE}/imports", fields[1]).status == 303
+    _delivery(imports_queue)
+
+
+def test_an_import_that_fails_says_so_and_lets_another_start(colin: Client, task: Any, imports_queue: str) -> None:
+    from shared.config import settings
+    from shared.data.school_imports import SchoolImports
+
+    # Given an import started whose file is gone before the task reads it
+    _start(colin, _fixture_bytes())
+    latest = SchoolImports().latest()
+    assert latest is not None
+    boto3.client("s3", region_name=REGION).delete_object(Bucket=settings().files_bucket, Key=latest.file_key)
+    # When the task runs
+    assert task.lambda_handler(_delivery(imports_queue), LambdaContextStub()) == {"batchItemFailures": []}
+    # Then the page says the import failed, and offers the upload again
+    page = colin.get(PAGE)
+    failed = page.soup.find(id="import-failed")
+    assert failed is not None, page.soup.find(id="latest-import")
+    assert "The import failed: it stopped before the end of the file." in failed.get_text()
+    assert page.soup.find("form", attrs={"enctype": "multipart/form-data"}) is not None
+    # And a new import can start
+    assert _start(colin, _fixture_bytes()).status == 303
+    _delivery(imports_queue)
