@@ -36,6 +36,7 @@ from shared.claims.organisation_entry import (
 from shared.claims.organisations import OrganisationRef, OrganisationType, Provider, School
 from shared.claims.people import User
 from shared.claims.regions import Region
+from shared.data.activity import Activity
 from shared.data.directory import AlreadyAdded, Directory, provider_key, school_key
 from shared.data.funding_rates import FundingRates
 from shared.data.organisations import Organisations, Providers
@@ -419,25 +420,48 @@ def read_member_form(organisation: OrganisationRef, form: Form, new_user: str | 
     return users.read_member_form(form, organisation, new_user)
 
 
-def add_member(organisation: OrganisationRef, answers: NewUserAnswers, actor: User, service_url: str) -> User:
+def add_member(
+    organisation: OrganisationRef, answers: NewUserAnswers, actor: User, service_url: str, now: dt.datetime
+) -> User:
     """Add the person (invited by email) once; `MemberProblems` if their address cannot be used now."""
     problems = users.check_new_member(organisation, answers)
     if problems:
         raise MemberProblems(problems)
-    return users.add_member(organisation, answers, answers.new_user_id, actor, service_url)
+    added = users.add_member(organisation, answers, answers.new_user_id, actor, service_url)
+    # Once per journey (its new user id), however often "Add user" is pressed.
+    entry = _activity(ActivityKind.USER_ADDED, actor, now, "", "")
+    Activity().record(
+        entry.model_copy(
+            update={
+                "activity_id": f"{ActivityKind.USER_ADDED.value}-{organisation.organisation_id}-{answers.new_user_id}",
+                "summary": f"{added.full_name} to {organisation.name}",
+                "link": _home(organisation),
+            }
+        )
+    )
+    return added
+
+
+def _home(organisation: OrganisationRef) -> str:
+    kind = "schools" if organisation.organisation_type is OrganisationType.SCHOOL else "providers"
+    return f"/support/organisations/{kind}/{organisation.organisation_id}"
 
 
 def member_to_remove(organisation: OrganisationRef, actor: User, user_id: str) -> User:
     return users.member_to_remove(organisation, actor, _checked(user_id, USER_ID))
 
 
-def remove_member(organisation: OrganisationRef, actor: User, user_id: str) -> User | None:
+def remove_member(organisation: OrganisationRef, actor: User, user_id: str, now: dt.datetime) -> User | None:
     """Remove the member (emailed); None if they were no longer a member (a second click)."""
     try:
         user = member_to_remove(organisation, actor, user_id)
     except NotFound:
         return None
-    return user if users.remove_member(organisation, actor, user) else None
+    if not users.remove_member(organisation, actor, user):
+        return None
+    summary = f"{user.full_name} from {organisation.name}"
+    Activity().record(_activity(ActivityKind.USER_REMOVED, actor, now, summary, _home(organisation)))
+    return user
 
 
 __all__ += [

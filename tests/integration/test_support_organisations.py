@@ -467,6 +467,15 @@ def test_add_and_remove_a_school_user(colin: Client) -> None:
     assert "Rita Okafor has been removed" in after.text()
     assert "rita.okafor@example.com" not in after.text()
     assert [(e["kind"], e["to"]) for e in queued_emails()] == [("user_removed", "rita.okafor@example.com")]
+    from shared.claims.activity import ActivityKind
+    from shared.data.activity import Activity, month_of
+    from tests.support import NOW
+
+    recorded = [(e.kind, e.summary) for e in Activity().newest([month_of(NOW)], 100) if "Rita Okafor" in e.summary]
+    assert sorted(recorded) == [
+        (ActivityKind.USER_ADDED, "Rita Okafor to Meadowbank Primary School"),
+        (ActivityKind.USER_REMOVED, "Rita Okafor from Meadowbank Primary School"),
+    ]
     assert colin.post(rita).location == ANNE_SCHOOL  # a second click removes nothing more
 
 

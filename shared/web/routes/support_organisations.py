@@ -601,7 +601,9 @@ def _check_user(kind: str, organisation_id: str, journey_id: str) -> Response[An
             cancel=home,
         )
     try:
-        added = organisations.add_member(organisation, opened.answers, support.user, settings().service_url)
+        added = organisations.add_member(
+            organisation, opened.answers, support.user, settings().service_url, request.now
+        )
     except organisations.MemberProblems as refused:  # the email address was taken meanwhile
         form = add_user.form_for(opened.answers, refused.problems)
         back = add_user.CHECK_ANSWERS.path(base)
@@ -629,7 +631,7 @@ def _remove_user(kind: str, organisation_id: str, user_id: str) -> Response[Any]
             action=f"{home}/users/{user_id}/remove",
             cancel=home,
         )
-    removed = organisations.remove_member(organisation, support.user, user_id)
+    removed = organisations.remove_member(organisation, support.user, user_id, request.now)
     if removed is not None:
         set_flash(request, f"{removed.full_name} has been removed", home)
     return redirect(home)
