@@ -156,8 +156,7 @@ def confirmation(batch_id: str, user: User, now: dt.datetime) -> Preview | Unfin
 def confirm(batch_id: str, user: User, now: dt.datetime) -> Confirmed | Rejected:
     """Check the stored file again, claim the upload (once), then add the year to its schools and record it in
     Activity. A confirmation that stopped part-way leaves the upload applying: confirming again adds the year to
-    every school in the file (a school that has it already is unchanged), records the entry if it was not, and
-    finishes."""
+    the schools of the file that do not have it yet, records the entry if it was not, and finishes."""
     uploads = EligibilityUploads()
     found = _own_upload(batch_id, user)
     if found.status is UploadStatus.CONFIRMED:
@@ -171,8 +170,10 @@ def confirm(batch_id: str, user: User, now: dt.datetime) -> Confirmed | Rejected
         if not uploads.start_applying(batch_id, checked.newly_eligible, checked.already_eligible):
             return Confirmed(uploads.get(batch_id) or found, first_time=False)
         urns = [school.urn for school in checked.schools if not school.already_eligible]
-    else:  # applying: every row was valid when it was confirmed; write them all again (an ADD is the same twice)
-        urns = sorted(read_file(uploads.read_file(found)).urns)
+    else:  # applying: every row was valid when it was confirmed; write those not eligible yet, so each try gains
+        parsed = read_file(uploads.read_file(found))
+        known = _known(parsed.urns, found.academic_year)
+        urns = sorted(urn for urn, school in known.items() if not school.eligible)
     uploads.make_eligible(urns, found.academic_year)
     applied = uploads.get(batch_id) or found
     Activity().record(_activity(applied, user, now))  # once: the entry's id is the upload's

@@ -315,25 +315,37 @@ def test_a_confirmation_that_stopped_part_way_is_finished_by_confirming_again(
     from shared.data.activity import Activity
     from shared.data.eligibility_uploads import EligibilityUploads
 
-    # Given a confirmation that fails after claiming the upload, before the schools are written
-    urns = make_schools(2)
+    # Given a confirmation that runs out of time after writing the first of three schools
+    urns = make_schools(3)
     path = upload_valid(colin, urns)
     original = EligibilityUploads.make_eligible
+    asked: list[list[str]] = []
 
-    def fail(*_: object) -> int:
+    def stop_after_one(wanted: list[str], year: str) -> int:
+        asked.append(sorted(wanted))
+        original(sorted(wanted)[:1], year)
         raise TimeoutError("the request ran out of time")
 
-    monkeypatch.setattr(EligibilityUploads, "make_eligible", staticmethod(fail))
+    monkeypatch.setattr(EligibilityUploads, "make_eligible", staticmethod(stop_after_one))
     stopped = colin.post(path)
     assert stopped.status == 500
-    monkeypatch.setattr(EligibilityUploads, "make_eligible", staticmethod(original))
+    assert Activity().get(path.rsplit("/", 1)[1]) is None
+
+    def recorded(wanted: list[str], year: str) -> int:
+        asked.append(sorted(wanted))
+        return original(wanted, year)
+
+    monkeypatch.setattr(EligibilityUploads, "make_eligible", staticmethod(recorded))
     # When Colin opens the upload again
     page = colin.get(path)
-    # Then it says it stopped, and confirming again finishes it
+    # Then it says it stopped, and confirming again writes only the schools not yet eligible, and finishes
     assert page.h1 == "Finish making these schools eligible"
     assert colin.post(path).status == 303
+    assert asked == [urns, urns[1:]]
     assert all(years_of(urn) == frozenset({YEAR}) for urn in urns)
-    assert Activity().get(path.rsplit("/", 1)[1]) is not None
+    entry = Activity().get(path.rsplit("/", 1)[1])
+    assert entry is not None
+    assert entry.counts == {"rows": 3, "newly eligible": 3, "already eligible": 0}
     assert colin.get(path).h1 == "Eligible schools uploaded"
 
 
