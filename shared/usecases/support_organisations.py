@@ -153,7 +153,7 @@ def _school_matches(text: str) -> list[Match]:
 
 def _school_hint(school: School) -> str:
     place = ", ".join(part for part in (school.town, school.postcode) if part)
-    return f"URN {school.urn}" + (f", {place}" if place else "")
+    return f"URN {school.urn}" + (f", {place}" if place else "") + (" (closed)" if school.closed else "")
 
 
 def _provider_matches(text: str) -> list[Match]:

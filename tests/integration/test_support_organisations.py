@@ -392,7 +392,7 @@ def test_a_school_page_shows_details_users_claims_eligibility_and_grant_conditio
     page = colin.get(ANNE_SCHOOL)
     assert page.status == 200
     text = page.text()
-    for expected in ("Funding region", "Hourly rate", "Vendor number", "Anne Wilson", "Accepted by", "Eligibility"):
+    for expected in ("Status Open", "Funding region", "Hourly rate", "Vendor number", "Anne Wilson", "Accepted by"):
         assert expected in text, expected
     view_claims = next(a for a in page.soup.select("a") if a.get_text(" ", strip=True).startswith("View claims"))
     assert view_claims["href"] == f"/support/claims?school={ANNE_WILSON_SCHOOL_URN}"
