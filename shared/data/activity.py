@@ -133,6 +133,14 @@ class Activity:
         To record a change in the same transaction as the change, add `activity_item(entry)` to it instead."""
         return conditional(lambda: activity_item(entry).save(condition=ActivityItem.activity_id.does_not_exist()))
 
+    def set_counts(self, activity_id: str, counts: dict[str, int]) -> bool:
+        """An entry's counts once they are known (a payment run's, when it finishes): False if there is no entry."""
+        return conditional(
+            lambda: ActivityItem(activity_id=activity_id).update(
+                actions=[ActivityItem.counts.set(counts)], condition=ActivityItem.activity_id.exists()
+            )
+        )
+
     def get(self, activity_id: str) -> ActivityEntry | None:
         try:
             return _entry(ActivityItem.get(activity_id))

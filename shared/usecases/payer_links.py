@@ -32,6 +32,7 @@ from shared.data.emails import enqueue
 from shared.data.files import fetch_file, short_lived_url
 from shared.observability import logger, metrics
 from shared.usecases.payment_run_tasks import ReconciliationFailed, RunState, TransientError, finish_run
+from shared.usecases.support_activity import record_run_counts
 
 TOKEN_BYTES = 32
 LINK_LIFETIME = dt.timedelta(days=7)
@@ -142,6 +143,7 @@ def notify_payer(state: RunState, now: dt.datetime, token_factory: Callable[[], 
         raise ReconciliationFailed(f"{state.run_id}: the file has not reconciled, so nothing is sent to the payer")
     result = _email_payer(state, now, token_factory)
     finish_run(state.run_id, state.window_id, now)
+    record_run_counts(state.run_id, state.validated, state.flagged, state.row_count)
     return result
 
 

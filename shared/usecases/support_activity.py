@@ -46,6 +46,12 @@ def record_run_started(
     return recorded
 
 
+def record_run_counts(run_id: str, checked: int, flagged: int, in_file: int) -> bool:
+    """What a finished run did, on its entry (one UpdateItem; nothing if the run was never recorded)."""
+    counts = {"claims checked": checked, "flagged": flagged, "in the payment file": in_file}
+    return Activity().set_counts(f"payment-run-{run_id}", counts)
+
+
 def record_run_retried(run_id: str, attempt: int, user: User, at: dt.datetime) -> bool:
     """Support's "Retry run": once per attempt."""
     return Activity().record(

@@ -737,8 +737,8 @@ def test_notify_payer_issues_links_records_the_run_and_queues_emails_only(resour
     granted = role_statements(resources, function_role_id(resources, "NotifyPayerFunction"))
     named = {ref for s in granted for ref in references(s.get("Resource", []))}
     # Then it touches the download links, the batches (the run record: reconciled?), the window (to free it for
-    # another run) and the email queue, and never a file
-    assert named == {"DownloadTokensTable", "BatchesTable", "ClaimWindowsTable", "EmailQueue"}
+    # another run), the run's Activity entry (what it did) and the email queue, and never a file
+    assert named == {"DownloadTokensTable", "BatchesTable", "ClaimWindowsTable", "ActivityTable", "EmailQueue"}
     batches = {a for s in granted if "BatchesTable" in references(s["Resource"]) for a in as_list(s["Action"])}
     assert batches == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
     windows = {a for s in granted if "ClaimWindowsTable" in references(s["Resource"]) for a in as_list(s["Action"])}
@@ -1020,11 +1020,22 @@ def test_only_the_console_and_the_export_task_touch_the_activity_table(resources
             for s in role_statements(resources, function_role_id(resources, function_id))
         )
     }
-    # ...and the payment run's first step, which records the run's start (PutItem only, ADR 0028)
-    assert touching == {"SupportFunction", "ExportClaimsFunction", "ImportSchoolsFunction", "CloseWindowFunction"}
-    granted = role_statements(resources, function_role_id(resources, "CloseWindowFunction"))
-    on_activity = {a for s in granted if "ActivityTable" in references(s["Resource"]) for a in as_list(s["Action"])}
-    assert on_activity == {"dynamodb:PutItem"}
+    # ...and the payment run's first step, which records the run's start (PutItem only), and its last, which
+    # adds what it did (UpdateItem only) (ADR 0028)
+    assert touching == {
+        "SupportFunction",
+        "ExportClaimsFunction",
+        "ImportSchoolsFunction",
+        "CloseWindowFunction",
+        "NotifyPayerFunction",
+    }
+    for function_id, actions in (
+        ("CloseWindowFunction", {"dynamodb:PutItem"}),
+        ("NotifyPayerFunction", {"dynamodb:UpdateItem"}),
+    ):
+        granted = role_statements(resources, function_role_id(resources, function_id))
+        on_activity = {a for s in granted if "ActivityTable" in references(s["Resource"]) for a in as_list(s["Action"])}
+        assert on_activity == actions
 
 
 def test_files_bucket_keeps_exports_as_long_as_the_page_offers_them(resources: dict[str, dict[str, Any]]) -> None:

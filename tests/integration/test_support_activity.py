@@ -186,8 +186,16 @@ def test_a_payment_run_is_recorded_once_when_it_starts_with_who_started_it(seed:
             "Run 1 of the 2018 to 2019 claim window",
             f"/support/payments/{run_id}",
         )
+        # And when the run has finished, its entry has what it did
+        from shared.usecases.support_activity import record_run_counts, record_run_started
+
+        assert record_run_counts(run_id, 10, 2, 8)
+        finished = Activity().get(f"payment-run-{run_id}")
+        assert finished is not None
+        assert finished.counts == {"claims checked": 10, "flagged": 2, "in the payment file": 8}
+        assert not record_run_counts("never-recorded-run-1", 1, 0, 1)  # a run with no entry gets none
+        assert Activity().get("payment-run-never-recorded-run-1") is None
         # And a run started by the window's schedule is "Scheduled run"
-        from shared.usecases.support_activity import record_run_started
 
         assert record_run_started("activity-2018-run-2", "2018 to 2019", RunTrigger.SCHEDULE, "scheduler", "", NOW)
         scheduled = Activity().get("payment-run-activity-2018-run-2")
