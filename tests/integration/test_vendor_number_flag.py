@@ -228,9 +228,9 @@ def test_the_payment_file_never_holds_a_claim_of_a_school_without_a_vendor_numbe
 
 
 def test_the_link_on_the_claim_page_opens_the_school_s_page(colin: Client) -> None:
-    from infrastructure.local.seed_data import ANNE_WILSON_SCHOOL_URN
-
-    # Given a school of the service (the demo's) / Then the page the review warning links to is its page
-    page = colin.get(f"/support/organisations/schools/{ANNE_WILSON_SCHOOL_URN}")
+    # Given the school without a vendor number / When its page (where the review warning links) is opened
+    page = colin.get(f"/support/organisations/schools/{WITHOUT_VENDOR}")
+    # Then it is the school's page, where its vendor number is changed
     assert page.status == 200
+    assert page.h1 == NAMES[WITHOUT_VENDOR]
     assert "Vendor number" in page.text()
