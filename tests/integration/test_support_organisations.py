@@ -517,3 +517,23 @@ def test_ids_no_organisation_or_journey_could_have_are_not_found(colin: Client) 
     ):
         assert colin.get(path).status == 404, path[:60]
     assert colin.post(f"{BASE}/schools/{long}/vendor-number", {"vendor_number": "V1"}).status == 404
+
+
+def test_a_listed_school_changed_by_gias_is_relisted_with_its_new_details(colin: Client) -> None:
+    from shared.data.directory import Directory
+    from shared.data.organisations import Organisations
+
+    urn = _held_school("Curlew Primary School")
+    _add_held_school(colin, urn, urn)
+    # Given GIAS renames and moves the school (its record updated, as an import does)
+    school = (
+        Organisations()
+        .get_school(urn)
+        .model_copy(update={"name": "Curlew Academy", "postcode": "M1 1AE", "district_admin_code": "E08000003"})
+    )
+    # When its entry is refreshed (and an unlisted school's is not written)
+    assert Directory().refresh_schools([school, Organisations().get_school(_held_school("Unlisted School"))]) == 1
+    # Then the list finds it by its new name and postcode, in its new region
+    assert _names(colin.get(f"{BASE}?search=curlew")) == ["Curlew Academy"]
+    assert _rows(colin.get(f"{BASE}?search=M1+1AE"))[0][4] == "Rest of England"
+    assert Directory().refresh_schools([school]) == 0  # nothing changed: nothing written
