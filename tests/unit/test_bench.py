@@ -285,6 +285,7 @@ def test_runner_lists_cold_start_and_takes_runs() -> None:
         "requests-per-page",
         "claims-list",
         "payment-run",
+        "gias-import",
     ]
     arguments = _parser().parse_args(["--runs", "3", "--only", "cold-start"])
     assert (arguments.runs, arguments.only) == (3, ["cold-start"])

@@ -204,3 +204,15 @@ def test_generated_rows_read_back_as_gias_rows() -> None:
     assert {row.skipped.reason for row in rows if row.skipped} <= {SkipReason.OVERSEAS, SkipReason.MALFORMED}
     assert sum(1 for row in rows if row.establishment) > 150
     assert next(csv.reader(io.StringIO(out.getvalue()))) == gias_header()
+
+
+def test_the_gias_import_bench_is_registered_and_reports_the_ratio() -> None:
+    from tests.bench.__main__ import BENCHMARKS
+    from tests.bench.gias_import import ImportMemory, line, ratio_line
+
+    assert "gias-import" in [benchmark.name for benchmark in BENCHMARKS]
+    small = ImportMemory(5_000, 10 * 2**20, 10.0, 2_000_000, 4_500, 500, 1.0, 4_500)
+    large = ImportMemory(50_000, 11 * 2**20, 100.0, 20_000_000, 45_000, 5_000, 10.0, 45_000)
+    assert ratio_line(small, large) == "peak at 50,000 / peak at 5,000 = 1.10x (within the 1.2x goal)"
+    assert "500 rows/s" in line(large)
+    assert "5,000 rows/s, 45,000 unchanged" in line(large)
