@@ -90,6 +90,21 @@ class OrganisationList:
     def filtered(self) -> bool:
         return bool(self.kinds or self.regions)
 
+    @property
+    def chosen(self) -> list[tuple[str, list[tuple[str, list[tuple[str, str]]]]]]:
+        """The filters in use, for the panel's "Selected filters": (heading, [(text, the query without it)])."""
+        chosen = []
+        if self.kinds:
+            without = [(KIND_LABELS[k], self._without("type", k.value)) for k in KINDS if k in self.kinds]
+            chosen.append(("Type", without))
+        if self.regions:
+            without = [(r.value, self._without("region", r.value)) for r in REGIONS if r in self.regions]
+            chosen.append(("Funding region", without))
+        return chosen
+
+    def _without(self, name: str, value: str) -> list[tuple[str, str]]:
+        return [pair for pair in self.query() if pair != (name, value)]
+
     def query(self, page: int | None = None) -> list[tuple[str, str]]:
         """The query string's pairs for this list (another page of it)."""
         pairs = [("search", self.search)] if self.search else []

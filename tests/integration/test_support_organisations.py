@@ -172,6 +172,9 @@ def test_filters_by_type_and_funding_region(colin: Client, seed: SeedData) -> No
     assert _count(providers_in_region) == "0 organisations"
     # the filter panel keeps what was chosen
     assert inner.soup.find("input", attrs={"name": "region", "value": "Inner London"}).has_attr("checked")
+    removes = {a.get_text(" ", strip=True): a["href"] for a in both.soup.select(".app-filter__selected a")}
+    assert removes["Remove filter Fringe"] == f"{BASE}?type=school&region=Inner+London"
+    assert removes["Remove filter School"] == f"{BASE}?region=Inner+London&region=Fringe"
     # a page of a filtered list keeps its filters in the pagination links
     if inner_count > 25:
         assert "region=Inner+London" in inner.soup.select_one(".govuk-pagination__next a")["href"]

@@ -100,6 +100,10 @@ def list_organisations() -> Response[Any]:
         region_items=_checkbox_items([(r.value, r.value) for r in Region], {r.value for r in view.regions}),
         page_numbers=page_numbers(view.page, view.pages),
         href=lambda number: f"{BASE}?{urlencode(view.query(number))}",
+        chosen=[
+            (heading, [(text, f"{BASE}?{urlencode(query)}") for text, query in picked])
+            for heading, picked in view.chosen
+        ],
         banner=take_flash(request),
     )
 
