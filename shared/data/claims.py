@@ -9,7 +9,9 @@ claim's status and version, and writes its event in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+import secrets
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -46,9 +48,12 @@ from shared.data.transactions import (
     MAX_TRANSACTION_ITEMS,
     CheckedTransactWrite,
     TransactionTooLarge,
+    any_condition_failed,
     conditional,
     write_transaction,
 )
+
+CONFLICT_ATTEMPTS = 3
 
 
 class Unchanged(Enum):
@@ -188,6 +193,25 @@ def _count(transaction: CheckedTransactWrite, changes: Sequence[tuple[Claim | No
     same transaction (ADR 0028). Every write that changes a claim's status or amount calls this."""
     for year_delta in deltas(changes):
         add_to_counters(transaction, year_delta)
+
+
+def _retrying_conflicts[T](write: Callable[[CheckedTransactWrite], T]) -> T:
+    """Build and send a transaction with `write`; one cancelled only by a conflict (another transaction writing
+    one of its items at that moment: the same counters shard, most often) is built again, on a new shard, up to
+    CONFLICT_ATTEMPTS times. Its conditions decide afresh each time, so nothing is written twice; a failed
+    condition is raised at once."""
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        transaction = write_transaction()
+        try:
+            with transaction:
+                result = write(transaction)
+        except TransactWriteError as error:
+            if attempt < CONFLICT_ATTEMPTS and transaction.conflicted(error) and not any_condition_failed(error):
+                time.sleep(secrets.randbelow(50 * attempt) / 1000)  # apart from the writer it met
+                continue
+            raise
+        return result
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _change_status(transaction: TransactWrite, change: StatusChange, actor: str, at: dt.datetime) -> Claim:
@@ -438,13 +462,16 @@ class ClaimsStore:
 
     def apply(self, change: StatusChange, actor: str, at: dt.datetime) -> Claim:
         """One `StatusChange` in its own transaction; ConcurrentUpdate when its condition failed."""
+
+        def write(transaction: CheckedTransactWrite) -> Claim:
+            updated = _change_status(transaction, change, actor, at)
+            _count(transaction, [(change.claim, updated)])
+            return updated
+
         try:
-            with write_transaction() as transaction:
-                updated = _change_status(transaction, change, actor, at)
-                _count(transaction, [(change.claim, updated)])
+            return _retrying_conflicts(write)
         except TransactWriteError as error:
             raise ConcurrentUpdate(change.claim.reference) from error
-        return updated
 
     def change_statuses(self, changes: Sequence[StatusChange], actor: str, at: dt.datetime) -> list[Claim]:
         """`change_status` for up to GROUP_SIZE claims in ONE transaction: every claim changes, each with
@@ -456,13 +483,16 @@ class ClaimsStore:
             raise TransactionTooLarge(f"{len(changes)} claims ({writes} writes) do not fit one transaction")
         if not changes:
             return []
+
+        def write(transaction: CheckedTransactWrite) -> list[Claim]:
+            updated = [_change_status(transaction, change, actor, at) for change in changes]
+            _count(transaction, [(change.claim, new) for change, new in zip(changes, updated, strict=True)])
+            return updated
+
         try:
-            with write_transaction() as transaction:
-                updated = [_change_status(transaction, change, actor, at) for change in changes]
-                _count(transaction, [(change.claim, new) for change, new in zip(changes, updated, strict=True)])
+            return _retrying_conflicts(write)
         except TransactWriteError as error:
             raise ConcurrentUpdate(changes[0].claim.reference) from error
-        return updated
 
     # -- support's work on a claim: each a conditional write with its event, in one transaction ----------
     def annotate(

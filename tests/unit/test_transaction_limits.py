@@ -195,12 +195,67 @@ def test_support_work_on_a_claim_is_a_fixed_size_transaction(counted: CountingCo
     assert counted.sizes == [2, 2, 2, 2, 4, 5]
 
 
+class ConflictingConnection(CountingConnection):
+    """Cancels the first `conflicts` transactions as DynamoDB does when another transaction is writing one of
+    their items (a counters shard), or with a failed condition when `condition` is set."""
+
+    def __init__(self, conflicts: int, condition: bool = False) -> None:
+        super().__init__()
+        self.conflicts, self.condition = conflicts, condition
+
+    def transact_write_items(self, **operations: Any) -> dict[str, Any]:
+        from pynamodb.exceptions import CancellationReason, TransactWriteError
+
+        sizes = len(self.sizes)
+        super().transact_write_items(**operations)
+        if sizes < self.conflicts:
+            code = "ConditionalCheckFailed" if self.condition else "TransactionConflict"
+            reasons = [CancellationReason(code)] + [None] * (self.sizes[-1] - 1)
+
+            class Cancelled(TransactWriteError):
+                cancellation_reasons = reasons  # type: ignore[assignment]
+
+            raise Cancelled("cancelled")
+        return {}
+
+
+@pytest.mark.parametrize(
+    ("conflicts", "condition", "sends", "changed"),
+    [(1, False, 2, True), (2, False, 3, True), (3, False, 3, False), (1, True, 1, False)],
+)
+def test_a_status_change_cancelled_by_a_conflict_is_sent_again(
+    counted: CountingConnection,
+    monkeypatch: pytest.MonkeyPatch,
+    conflicts: int,
+    condition: bool,
+    sends: int,
+    changed: bool,
+) -> None:
+    from shared.claims.errors import ConcurrentUpdate
+    from shared.claims.statuses import ClaimStatus
+    from shared.data import claims, transactions
+    from shared.data.claims import ClaimsStore
+
+    # Given DynamoDB cancels the first transactions: another writer held an item (or a condition failed)
+    connection = ConflictingConnection(conflicts, condition)
+    monkeypatch.setattr(transactions, "connection", lambda: connection)
+    monkeypatch.setattr(claims.time, "sleep", lambda seconds: None)
+    # When a claim is sent to payment
+    claim = _claim("1", 1)
+    if changed:
+        ClaimsStore().change_status(claim, ClaimStatus.PAYMENT_IN_PROGRESS, "payment-run", NOW, "In a file")
+    else:
+        with pytest.raises(ConcurrentUpdate):
+            ClaimsStore().change_status(claim, ClaimStatus.PAYMENT_IN_PROGRESS, "payment-run", NOW, "In a file")
+    # Then a conflict alone is tried again, up to three times; a failed condition never
+    assert len(connection.sizes) == sends
+
+
 # Every function that opens a transaction, and the test above that builds it at its largest.
 COVERED = {
     "shared/data/claims.py": {
         "submit",
-        "apply",
-        "change_statuses",
+        "_retrying_conflicts",  # apply's and change_statuses' transactions, measured above
         "take_for_run",
         "move_to_window",
         "mark_validated",
