@@ -175,7 +175,9 @@ def _skip(line: int, row: Mapping[str, str | None], reason: SkipReason, detail: 
 
 def read_row(line: int, row: Mapping[str | None, object], columns: int) -> Row:
     """A row of the file as csv.DictReader gives it (None for a missing cell, extra cells under None)."""
-    cells: dict[str, str | None] = {key: value for key, value in row.items() if isinstance(key, str)}  # type: ignore[misc]
+    cells: dict[str, str | None] = {
+        key: value if isinstance(value, str) else None for key, value in row.items() if isinstance(key, str)
+    }
     if None in row:
         return _skip(line, cells, SkipReason.MALFORMED, f"More than {columns} columns")
     if any(value is None for value in cells.values()):

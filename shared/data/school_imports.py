@@ -11,6 +11,7 @@ export's delivery does, so a redelivered message cannot import the file a second
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
@@ -26,6 +27,12 @@ IMPORTS = "school-data-imports"  # the item naming the latest import and the run
 KIND = ActivityKind.SCHOOL_DATA_IMPORT.value
 SUMMARY = "GIAS establishment data"
 LINK = "/support/settings/school-data"
+
+
+class Begun(StrEnum):
+    STARTED = "started"
+    EXISTS = "exists"  # this import was recorded before (a second press of the button)
+    BUSY = "busy"  # another import is running
 
 
 def _epoch(at: dt.datetime) -> int:
@@ -49,9 +56,8 @@ def _import(item: ActivityItem) -> SchoolImport:
 
 
 class SchoolImports:
-    def start(self, record: SchoolImport) -> bool:
-        """Record the import and make it the running one, in one transaction; False (nothing written) when
-        another import is running. Raises TransactWriteError if the record exists already."""
+    def start(self, record: SchoolImport) -> Begun:
+        """Record the import and make it the running one, in one transaction (nothing written unless both)."""
         item = ActivityItem(
             activity_id=record.import_id,
             kind=KIND,
@@ -83,10 +89,13 @@ class SchoolImports:
                     label="running",
                 )
         except TransactWriteError as error:
-            if transaction.failed_labels(error) == ["running"]:
-                return False
+            failed = transaction.failed_labels(error)
+            if "record" in failed:
+                return Begun.EXISTS
+            if failed == ["running"]:
+                return Begun.BUSY
             raise
-        return True
+        return Begun.STARTED
 
     def get(self, import_id: str) -> SchoolImport | None:
         try:

@@ -43,7 +43,7 @@ from shared.config import settings
 from shared.data import school_import_queue
 from shared.data.files import UploadForm, open_text, size_of, upload_form
 from shared.data.organisations import Organisations
-from shared.data.school_imports import SchoolImports
+from shared.data.school_imports import Begun, SchoolImports
 from shared.observability import logger, metrics
 
 PAGE = "/support/settings/school-data"
@@ -132,7 +132,10 @@ def start_import(import_id: str, user: User, now: dt.datetime) -> StartOutcome:
         file_key=key,
         status=ImportStatus.IMPORTING,
     )
-    if not imports.start(record):
+    begun = imports.start(record)
+    if begun is Begun.EXISTS:
+        return StartOutcome(Started.ALREADY)
+    if begun is Begun.BUSY:
         return StartOutcome(Started.BUSY)
     try:
         school_import_queue.enqueue(import_id)

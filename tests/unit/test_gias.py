@@ -216,3 +216,17 @@ def test_the_gias_import_bench_is_registered_and_reports_the_ratio() -> None:
     assert ratio_line(small, large) == "peak at 50,000 / peak at 5,000 = 1.10x (within the 1.2x goal)"
     assert "500 rows/s" in line(large)
     assert "5,000 rows/s, 45,000 unchanged" in line(large)
+
+
+def test_a_broken_csv_record_is_reported_and_the_rows_after_it_are_read() -> None:
+    # Given a file whose second row has a cell beyond csv's field limit, then a good row
+    header = gias_header()
+    good = io.StringIO()
+    write_extract(good, 3)
+    lines = good.getvalue().split("\r\n")
+    huge = '"' + "x" * 200_000 + '"' + "," * (len(header) - 1)
+    text = io.StringIO("\r\n".join([lines[0], lines[1], huge, lines[3]]) + "\r\n")
+    # When it is read
+    rows = list(read_rows(text))
+    # Then the broken record is a malformed row and the next row is still read
+    assert [row.skipped.reason if row.skipped else "kept" for row in rows] == ["kept", SkipReason.MALFORMED, "kept"]
