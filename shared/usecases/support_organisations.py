@@ -188,10 +188,6 @@ def read_typed(form: Form, answers: OrganisationAnswers) -> TypedForm:
     return journey.read_typed(form, PROVIDER_FIELDS, check_provider)
 
 
-def typed_fields(answers: OrganisationAnswers) -> tuple[str, ...]:
-    return SCHOOL_FIELDS if answers.is_school else PROVIDER_FIELDS
-
-
 def read_vendor_number(form: Form) -> tuple[str, str | None, Errors]:
     return journey.read_vendor_number(form, VENDOR_NUMBER, check_vendor_number)
 
@@ -506,5 +502,4 @@ __all__ += [
     "reset_grant_conditions",
     "school_view",
     "to_add",
-    "typed_fields",
 ]

@@ -103,6 +103,8 @@ def _add_held_school(colin: Client, search: str, urn: str, vendor: str = "V12345
     assert to_check.location == f"{base}/check"
     check = colin.follow(to_check)
     assert check.h1 == "Check your answers"
+    # the type, the school (found again to change it) and the vendor number can be changed
+    assert len(check.soup.select(".govuk-summary-list__actions a")) == 3
     return colin.post(f"{base}/check")
 
 
@@ -342,6 +344,7 @@ def test_add_a_school_typed_in_by_hand_with_every_field_checked(colin: Client) -
     assert "NW1 2DB" in check.text()
     assert "E09000007" in check.text()
     assert "Inner London" in check.text()
+    assert len(check.soup.select(".govuk-summary-list__actions a")) == 1 + 8 + 1  # type, each typed row, vendor
     added = colin.post(f"{base}/check")
     assert added.location == f"{BASE}/schools/990950"
     page = colin.follow(added)
