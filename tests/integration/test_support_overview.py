@@ -204,20 +204,43 @@ def test_the_year_defaults_to_the_current_windows_and_an_unknown_one_is_ignored(
     assert YEAR in options
 
 
-def test_the_overview_shows_the_windows_and_what_is_waiting(client: Client, year_of_claims: list[str]) -> None:
+def test_the_overview_shows_the_windows_and_what_is_waiting(
+    client: Client, year_of_claims: list[str], seed: object
+) -> None:
+    from shared.data.batches import PaymentRuns
+    from shared.data.items import BatchItem
+    from tests.integration.test_payer_response import upload_valid
+
+    # Given a run of the year's window in progress, and a payer response Colin uploaded but has not confirmed
+    run_id = f"{WINDOW}-run-1"
+    PaymentRuns().start(run_id, WINDOW, "person", "user-colin-chapman", NOW, "Colin Chapman")
     client.sign_in("Colin Chapman")
-    page = client.get("/support")
-    rows = {
-        " ".join(row.select_one("dt").get_text().split()): " ".join(row.select_one("dd").get_text().split())
-        for row in page.soup.select(".govuk-summary-list__row")
-    }
-    assert rows["Current claim window"].startswith("2026 to 2027: ")
-    assert rows["Next claim window"]
-    # The claim in review of the year of its own (rejected by the test before it, if that ran first) or others
-    assert rows["Claims waiting for review"]
-    assert rows["Payment runs in progress"]
-    assert rows["Payer responses waiting to be confirmed"]
-    assert page.soup.find("h3", string="Claims submitted each day") is not None
+    client.get("/support/payments/upload")  # a page with a form: the session's CSRF token
+    upload, _, _ = upload_valid(client, seed, paid=2, unpaid=1)
+    try:
+        # When he opens the Overview
+        page = client.get("/support")
+        rows = {
+            " ".join(row.select_one("dt").get_text().split()): row.select_one("dd")
+            for row in page.soup.select(".govuk-summary-list__row")
+        }
+        # Then it shows the windows
+        assert " ".join(rows["Current claim window"].get_text().split()).startswith("2026 to 2027: ")
+        assert rows["Next claim window"].get_text(strip=True)
+        # And the run in progress, linking to its page
+        assert rows["Payment runs in progress"].find("a", href=f"/support/payments/{run_id}") is not None
+        # And his upload waiting to be confirmed, linking to its confirmation
+        waiting = rows["Payer responses waiting to be confirmed"]
+        link = waiting.find("a", href=upload)
+        assert link is not None
+        assert "3 rows" in link.get_text()
+        assert "by you" in waiting.get_text()
+        # And the claims waiting for review, with the oldest
+        assert rows["Claims waiting for review"].get_text(strip=True)
+        assert rows["Oldest claim waiting for review"].get_text(strip=True)
+    finally:
+        BatchItem(batch_id=run_id).delete()
+        BatchItem(batch_id=upload.rsplit("/", 1)[1]).delete()
 
 
 def test_the_rebuild_can_be_run_from_the_command_line(
