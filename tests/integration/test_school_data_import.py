@@ -169,6 +169,9 @@ def test_settings_lists_claim_windows_funding_rates_and_school_data(colin: Clien
         "Funding rates": "/support/settings/funding-rates",
         "School data": PAGE,
     }
+    # And each leads to its page (none is a 404)
+    for href in links.values():
+        assert colin.get(href).status == 200, href
     current = page.soup.select_one(".govuk-service-navigation__item--active")
     assert current is not None
     assert current.get_text(strip=True) == "Settings"
