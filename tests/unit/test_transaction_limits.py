@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -213,7 +214,7 @@ class ConflictingConnection(CountingConnection):
             reasons = [CancellationReason(code)] + [None] * (self.sizes[-1] - 1)
 
             class Cancelled(TransactWriteError):
-                cancellation_reasons = reasons  # type: ignore[assignment]
+                cancellation_reasons = reasons
 
             raise Cancelled("cancelled")
         return {}
@@ -239,7 +240,7 @@ def test_a_status_change_cancelled_by_a_conflict_is_sent_again(
     # Given DynamoDB cancels the first transactions: another writer held an item (or a condition failed)
     connection = ConflictingConnection(conflicts, condition)
     monkeypatch.setattr(transactions, "connection", lambda: connection)
-    monkeypatch.setattr(claims.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(claims, "time", SimpleNamespace(sleep=lambda seconds: None))
     # When a claim is sent to payment
     claim = _claim("1", 1)
     if changed:
