@@ -765,21 +765,3 @@ class CountersItem(Model):
 _BINDINGS.append((CountersItem, "counters_table"))
 ALL_ITEMS = tuple(model for model, _ in _BINDINGS)
 __all__ += ["CountersItem"]
-
-
-# -- The Overview's counters (ADR 0028) ---------------------------------------------------------------------------
-class CountersItem(Model):
-    """One shard of an academic year's counters (`counter_id` = "<academic year>#<shard>"). Besides its key it
-    holds only numbers named by `shared.claims.counters.key` (`n#status#paid`, `p#region#Inner London`, ...),
-    added to in the same transaction as each claim change, and each counted provider's name
-    (`name#provider#<code>`). Those attributes are dynamic, so they are read and written by name, not declared."""
-
-    class Meta(_Meta):
-        pass
-
-    counter_id = UnicodeAttribute(hash_key=True)
-
-
-_BINDINGS.append((CountersItem, "counters_table"))
-ALL_ITEMS = tuple(model for model, _ in _BINDINGS)
-__all__ += ["CountersItem"]
