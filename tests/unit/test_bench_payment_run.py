@@ -148,7 +148,13 @@ def test_every_claim_passes_the_services_own_checks_and_flags(plan: SeedPlan) ->
 
     year = AcademicYear.parse(plan.academic_year)
     schools = {
-        s.urn: School(organisation_id=s.urn, urn=s.urn, name=s.name, eligible_years=frozenset({year.name}))
+        s.urn: School(
+            organisation_id=s.urn,
+            urn=s.urn,
+            name=s.name,
+            vendor_number=f"V{s.urn}",  # as the bench writes its schools
+            eligible_years=frozenset({year.name}),
+        )
         for s in plan.schools
     }
     provider = Provider(code="B00", name="Bench Provider", provider_type="university", accredited=True, ukprn="1")
