@@ -78,6 +78,9 @@ CLOSED_STATUS = "Closed"
 OFFSHORE, WELSH, OVERSEAS = "25", "30", "37"
 NOT_IN_ENGLAND_TYPES = frozenset({OFFSHORE, WELSH, OVERSEAS})
 KEPT_SKIPPED_ROWS = 10  # the skipped rows an import keeps to show (the rest are only counted)
+# What a kept row keeps of its name and detail: a cell may be MAX_FIELD long, and the report is stored in the
+# import's record, one DynamoDB item (400 KB), written in a transaction (4 MB).
+KEPT_TEXT = 200
 MAX_FIELD = 100_000  # a cell longer than this is not GIAS's: the row is malformed (csv's own limit is 131,072)
 
 _URN = re.compile(r"\d{5,7}")
@@ -330,7 +333,9 @@ class Tally:
     def skip(self, row: SkippedRow) -> None:
         self.skipped_by_reason[row.reason] = self.skipped_by_reason.get(row.reason, 0) + 1
         if len(self.skipped_rows) < KEPT_SKIPPED_ROWS:
-            self.skipped_rows.append(row)
+            self.skipped_rows.append(
+                row.model_copy(update={"name": row.name[:KEPT_TEXT], "detail": row.detail[:KEPT_TEXT]})
+            )
 
     def report(self) -> ImportReport:
         return ImportReport(

@@ -9,7 +9,10 @@ lists every place that opens a transaction, so a new one cannot be added without
 from __future__ import annotations
 
 import ast
+import csv
 import datetime as dt
+import io
+import json
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,10 +28,13 @@ class CountingConnection:
 
     def __init__(self) -> None:
         self.sizes: list[int] = []
+        self.largest_items: list[int] = []  # each transaction's largest action as JSON: above an item's bytes
 
     def transact_write_items(self, **operations: Any) -> dict[str, Any]:
         kinds = ("condition_check_items", "delete_items", "put_items", "update_items")
         self.sizes.append(sum(len(operations[kind]) for kind in kinds))
+        items = [json.dumps(item, default=str) for kind in kinds for item in operations[kind]]
+        self.largest_items.append(max((len(item) for item in items), default=0))
         return {}
 
 
@@ -252,6 +258,186 @@ def test_a_status_change_cancelled_by_a_conflict_is_sent_again(
     assert len(connection.sizes) == sends
 
 
+MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's largest item
+
+
+def _activity(kind: str, summary: str = "") -> Any:
+    from shared.claims.activity import ActivityEntry, ActivityKind
+
+    return ActivityEntry(
+        activity_id=f"{kind}-{'a' * 32}",
+        kind=ActivityKind(kind),
+        at=NOW,
+        actor_id="user-" + "a" * 32,
+        actor_name="A" * 100 + " " + "B" * 100,
+        summary=summary,
+        counts={"regions": 4},
+        link="/support/" + "a" * 100,
+    )
+
+
+def test_making_the_schools_of_a_file_eligible_writes_full_groups_of_a_hundred(counted: CountingConnection) -> None:
+    from shared.data.eligibility_uploads import EligibilityUploads
+    from shared.data.transactions import MAX_TRANSACTION_ITEMS
+
+    # Given a file of two full groups of schools and one more
+    urns = [str(1_000_000 + n) for n in range(2 * MAX_TRANSACTION_ITEMS + 1)]
+    # When the year is added to them
+    written = EligibilityUploads.make_eligible(urns, "2026 to 2027")
+    # Then each group is one transaction of at most 100 updates
+    assert written == len(urns)
+    assert sorted(counted.sizes) == [1, MAX_TRANSACTION_ITEMS, MAX_TRANSACTION_ITEMS]
+
+
+def test_proposing_and_deciding_the_rates_of_all_four_regions_fits(counted: CountingConnection) -> None:
+    from shared.claims.academic_years import AcademicYear
+    from shared.claims.funding_rates import MAX_RATE_PENCE, MAX_REASON_LENGTH, RateProposal
+    from shared.claims.regions import Region
+    from shared.data.funding_rates import FundingRates
+
+    # Given a proposal of every region's rate, with the longest reason
+    proposal = RateProposal(
+        proposal_id="20261202T100000000000-" + "a" * 12,
+        academic_year=AcademicYear(2026),
+        rates=dict.fromkeys(Region, MAX_RATE_PENCE),
+        previous_rates=dict.fromkeys(Region, MAX_RATE_PENCE),
+        reason="r" * MAX_REASON_LENGTH,
+        proposed_by_id="user-" + "a" * 32,
+        proposed_by_name="A" * 100 + " " + "B" * 100,
+        proposed_at=NOW,
+    )
+    rates = FundingRates()
+    # When it is proposed, approved, and (another one) rejected with the longest reason
+    rates.propose(proposal, _activity("rates_proposed", "2026 to 2027"))
+    rates.approve(proposal, "user-" + "b" * 32, "C" * 201, _activity("rates_approved", "2026 to 2027"))
+    rejection = "r" * MAX_REASON_LENGTH
+    rates.reject(proposal, "user-" + "b" * 32, "C" * 201, rejection, _activity("rates_rejected", "2026 to 2027"))
+    # Then: the pending item, the proposal, the activity; the proposal, the pending item, four rates, the activity
+    assert counted.sizes == [3, 2 + len(Region) + 1, 3]
+
+
+def test_adding_an_organisation_and_resetting_grant_conditions_fit(counted: CountingConnection) -> None:
+    from shared.claims.organisation_entry import LINE_MAX, NAME_MAX, TOWN_MAX, VENDOR_NUMBER_MAX
+    from shared.claims.organisations import Provider, School
+    from shared.data.directory import Directory
+
+    # Given a school typed in with every field at its longest, and one held from GIAS
+    typed = School(
+        organisation_id="1000001",
+        urn="1000001",
+        name="N" * NAME_MAX,
+        address1="A" * LINE_MAX,
+        town="T" * TOWN_MAX,
+        postcode="SW1A 1AA",
+        local_authority_name="L" * NAME_MAX,
+        type_of_establishment="E" * NAME_MAX,
+        group="G" * NAME_MAX,
+        phase="P" * TOWN_MAX,
+        district_admin_code="E09000007",
+        vendor_number="V" * VENDOR_NUMBER_MAX,
+    )
+    provider = Provider(
+        code="N97", name="N" * NAME_MAX, provider_type="Accredited provider", accredited=True, ukprn="10000001"
+    )
+    summary = "N" * NAME_MAX + " (URN 1000001)"
+    directory = Directory()
+    # When each is added, typed in or held, and a school's grant conditions are reset
+    for held in (False, True):
+        directory.add_school(typed, _activity("organisation_added", summary), held=held)
+        directory.add_provider(provider, _activity("organisation_added", summary), held=held)
+    directory.reset_grant_conditions("1000001", NOW, _activity("grant_conditions_reset", summary))
+    # Then: the school or provider, its directory entry, the activity; the school and the activity
+    assert counted.sizes == [3, 3, 3, 3, 2]
+
+
+def test_support_users_are_added_and_removed_in_a_fixed_size_transaction(counted: CountingConnection) -> None:
+    from shared.claims.people import Role, User
+    from shared.claims.support_users import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
+    from shared.data.support_users import SupportUsers
+
+    email = "a" * (MAX_EMAIL_LENGTH - len("@education.gov.uk")) + "@education.gov.uk"
+    user = User(
+        user_id="user-" + "a" * 32,
+        first_name="F" * MAX_NAME_LENGTH,
+        last_name="L" * MAX_NAME_LENGTH,
+        email=email,
+        role=Role.SUPPORT,
+    )
+    summary = f"{user.full_name} ({user.email})"
+    assert SupportUsers().add(user, _activity("support_user_added", summary))
+    assert SupportUsers().remove(user, _activity("support_user_removed", summary))
+    # the user, its email address, the activity
+    assert counted.sizes == [3, 3]
+
+
+def _gias_file(rows: list[dict[str, str]]) -> io.StringIO:
+    from tests.bench.gias_import import gias_header
+
+    header = gias_header()
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(name, "") for name in header])
+    text.seek(0)
+    return text
+
+
+def test_a_school_data_import_starts_and_ends_with_its_largest_report_in_one_item(
+    counted: CountingConnection,
+) -> None:
+    from shared.claims import gias
+    from shared.claims.gias import KEPT_SKIPPED_ROWS, MAX_FIELD, ImportStatus, SchoolImport, SkipReason, Tally
+    from shared.data.school_imports import Begun, SchoolImports
+
+    # Given a file whose skipped rows (the ones the report keeps) are as long as the reader lets a cell be,
+    # in Latin-1 letters (two bytes each in UTF-8, more escaped): closed schools not in the service, with
+    # such a name; establishments not yet open, with such a status; and ones outside England, such a type
+    longest = "é" * MAX_FIELD
+    school = {gias.URN: "", gias.LA_CODE: "383", gias.TYPE_CODE: "1", gias.NAME: "A school"}
+    rows = []
+    for n in range(KEPT_SKIPPED_ROWS):
+        row = {**school, gias.URN: str(1_000_000 + n)}
+        if n % 3 == 0:
+            row.update({gias.NAME: longest, gias.STATUS_NAME: "Closed", gias.CLOSE_DATE: "31-08-2020"})
+        elif n % 3 == 1:
+            row.update({gias.STATUS_NAME: longest})
+        else:
+            row.update({gias.STATUS_NAME: "Open", gias.TYPE_CODE: "30", gias.TYPE_NAME: longest})
+        rows.append(row)
+    tally = Tally()
+    for read in gias.read_rows(_gias_file(rows)):
+        tally.read()
+        if read.establishment is not None:
+            tally.changed(gias.change_for(read.establishment, None, NOW.date())[0], read.establishment, read.line)
+        elif read.skipped is not None:
+            tally.skip(read.skipped)
+    report = tally.report()
+    assert len(report.skipped_rows) == KEPT_SKIPPED_ROWS
+    assert {row.reason for row in report.skipped_rows} == {
+        SkipReason.CLOSED,
+        SkipReason.NOT_OPEN,
+        SkipReason.OUTSIDE_ENGLAND,
+    }
+    record = SchoolImport(
+        import_id="a" * 32,
+        requested_by="user-" + "a" * 32,
+        requested_by_name="A" * 100 + " " + "B" * 100,
+        requested_at=NOW,
+        file_key=gias.upload_key("a" * 32),
+        status=ImportStatus.IMPORTING,
+    )
+    imports = SchoolImports()
+    # When an import starts, and ends finished with that report, failed, or failed before it was queued
+    assert imports.start(record) is Begun.STARTED
+    assert imports.finish(record.import_id, "worker", report, NOW)
+    assert imports.fail(record.import_id, "worker", "it stopped before the end of the file", NOW)
+    imports.fail_unqueued(record.import_id, NOW)
+    # Then each is the record and the item naming the running import, and the record stays one DynamoDB item
+    assert counted.sizes == [2, 2, 2, 2]
+    assert max(counted.largest_items) < MAX_ITEM_BYTES
+
+
 # Every function that opens a transaction, and the test above that builds it at its largest.
 COVERED = {
     "shared/data/claims.py": {
@@ -269,6 +455,11 @@ COVERED = {
     "shared/data/mentors.py": {"add", "remove"},
     "shared/data/download_tokens.py": {"issue_for_run", "withdraw"},
     "shared/data/users.py": {"add"},
+    "shared/data/directory.py": {"_add", "reset_grant_conditions"},
+    "shared/data/eligibility_uploads.py": {"_write_group"},
+    "shared/data/funding_rates.py": {"propose", "_decide"},
+    "shared/data/school_imports.py": {"start", "_end"},
+    "shared/data/support_users.py": {"add", "remove"},
 }
 
 
