@@ -14,6 +14,7 @@ import pytest
 from tests.support import NOW, Client, Page
 
 PROVIDER = "R9P"  # a provider code only these tests use
+SCHOOL = "931001"  # and a school (with a vendor number: a run never takes a claim whose school has none)
 SUMMER = dt.datetime(2026, 6, 15, 8, 5, tzinfo=dt.UTC)  # 9:05am in London (British Summer Time)
 STEP_NAMES = [
     "Close the claim window",
@@ -25,8 +26,28 @@ STEP_NAMES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def school(seed: Any) -> Iterator[None]:
+    from shared.claims.organisations import School
+    from shared.data.items import OrganisationItem
+    from shared.data.organisations import Organisations
+
+    Organisations().put_school(
+        School(
+            organisation_id=SCHOOL,
+            urn=SCHOOL,
+            name="Alpha Primary School",
+            local_authority_name="Leeds",
+            district_admin_code="E08000035",
+            vendor_number=f"V{SCHOOL}",
+        )
+    )
+    yield
+    OrganisationItem(organisation_id=SCHOOL).delete()  # the support console counts schools
+
+
 @pytest.fixture
-def colin(client: Client) -> Client:
+def colin(client: Client, school: None) -> Client:
     client.sign_in("Colin Chapman")
     return client
 
@@ -71,7 +92,7 @@ def _ready_claims(window_id: str, base: int, count: int) -> None:
         _to_item(
             Claim(
                 reference=str(base + n),
-                school_id="100001",
+                school_id=SCHOOL,
                 school_name="Alpha Primary School",
                 provider_code=PROVIDER,
                 provider_name="Run Page University",
