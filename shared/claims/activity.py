@@ -65,3 +65,15 @@ class ActivityEntry(Domain):
     @property
     def label(self) -> str:
         return LABELS[self.kind]
+
+
+# The first word of a count's name when there is one of it: "1 row", "1 claim checked", not "1 rows".
+_SINGULAR = {"rows": "row", "regions": "region", "claims": "claim", "schools": "school", "users": "user"}
+
+
+def count_phrase(name: str, value: int) -> str:
+    """ "50,210 rows read"; "1 row read"."""
+    first, _, rest = name.partition(" ")
+    if value == 1 and first in _SINGULAR:
+        name = f"{_SINGULAR[first]} {rest}".rstrip()
+    return f"{value:,} {name}"

@@ -38,9 +38,11 @@ from shared.claims.gias import (
     read_rows,
     upload_key,
 )
+from shared.claims.organisations import School
 from shared.claims.people import User
 from shared.config import settings
 from shared.data import school_import_queue
+from shared.data.directory import Directory
 from shared.data.files import UploadForm, open_text, size_of, upload_form
 from shared.data.organisations import Organisations
 from shared.data.school_imports import Begun, SchoolImports
@@ -160,20 +162,35 @@ def _write(organisations: Organisations, change: Change, establishment: Establis
         organisations.add_establishment(establishment)  # removed since it was read
 
 
+def _listed_as(establishment: Establishment) -> School:
+    """What the console's Organisations list shows of a school (ADR 0024), as GIAS now describes it."""
+    return School(
+        organisation_id=establishment.urn,
+        urn=establishment.urn,
+        name=establishment.name,
+        postcode=establishment.postcode,
+        ukprn=establishment.ukprn or None,
+        district_admin_code=establishment.district_admin_code or None,
+    )
+
+
 def import_establishments(
     text: Iterable[str],
     today: dt.date,
     progress: Callable[[int], bool] = lambda _: True,
     organisations: Organisations | None = None,
+    directory: Directory | None = None,
 ) -> ImportReport:
     """Import GIAS's extract, read as a stream of text lines (one batch of rows in memory at a time): open schools
     in England added or updated by URN, closed ones marked closed, the rest skipped and counted. `progress` is
     told the rows read every PROGRESS_EVERY rows; when it says False the import stops (HoldLost). Raises
     NotGiasData, before writing anything, when the header lacks a column the service reads."""
     organisations = organisations or Organisations()
+    directory = directory or Directory()
     tally = Tally()
     for chunk in itertools.batched(read_rows(text), ROWS_PER_READ):
         held = organisations.held_establishments(row.establishment.urn for row in chunk if row.establishment)
+        changed: list[Establishment] = []
         for row in chunk:
             tally.read()
             if row.skipped is not None:
@@ -183,8 +200,12 @@ def import_establishments(
             change, establishment = change_for(row.establishment, held.get(row.establishment.urn), today)
             _write(organisations, change, establishment)
             tally.changed(change, establishment, row.line)
+            if change in (Change.UPDATE, Change.CLOSE):
+                changed.append(establishment)
             if tally.rows_read % PROGRESS_EVERY == 0 and not progress(tally.rows_read):
                 raise HoldLost
+        # Schools already added to the console keep their list entry in step (name, postcode, UKPRN, region)
+        directory.refresh_schools(_listed_as(establishment) for establishment in changed)
     return tally.report()
 
 

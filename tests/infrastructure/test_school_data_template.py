@@ -46,10 +46,12 @@ def test_import_task_writes_schools_and_its_record_and_reads_only_uploads(resour
     for statement in granted:
         for ref in references(statement["Resource"]):
             by_resource.setdefault(ref, set()).update(as_list(statement["Action"]))
-    assert set(by_resource) == {"ActivityTable", "OrganisationsTable", "FilesBucket"}
+    assert set(by_resource) == {"ActivityTable", "OrganisationsTable", "DirectoryTable", "FilesBucket"}
     assert by_resource["ActivityTable"] == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
     # Schools read by key in batches, added and updated: never deleted, scanned or written blind in batches
     assert by_resource["OrganisationsTable"] == {"dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    # The console's list entries of schools GIAS changed: read in batches and rewritten, never deleted
+    assert by_resource["DirectoryTable"] == {"dynamodb:BatchGetItem", "dynamodb:PutItem"}
     (files,) = [s for s in granted if "FilesBucket" in references(s["Resource"])]
     assert as_list(files["Action"]) == ["s3:GetObject"]
     assert files["Resource"]["Fn::Sub"] == "${FilesBucket.Arn}/" + UPLOADS_PREFIX + "*"

@@ -419,3 +419,24 @@ def test_an_import_that_fails_says_so_and_lets_another_start(colin: Client, task
     # And a new import can start
     assert _start(colin, _fixture_bytes()).status == 303
     _delivery(imports_queue)
+
+
+def test_a_school_added_to_the_console_is_listed_as_gias_now_describes_it(
+    colin: Client, task: Any, imports_queue: str
+) -> None:
+    from shared.data.directory import Directory, school_entry
+    from shared.data.organisations import Organisations
+
+    # Given a school from a first import that support has added to the console's Organisations list
+    _import(colin, task, imports_queue, _fixture_bytes())
+    school = Organisations().get_school("980001")
+    Directory().record_added(school_entry(school), dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC), "support")
+    # When GIAS renames it and moves it, and the file is imported again
+    content = _fixture_bytes(
+        {"980001": {"EstablishmentName": "St Mary's Church of England Academy, Hôpital", "Postcode": "LS6 2AB"}}
+    )
+    _import(colin, task, imports_queue, content)
+    # Then the list shows its new name and postcode, found by either
+    listed = colin.get("/support/organisations?search=LS6+2AB")
+    assert "St Mary's Church of England Academy, Hôpital" in listed.text()
+    assert "LS6 2AB" in listed.text()

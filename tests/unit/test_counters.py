@@ -209,3 +209,14 @@ def test_figures_order_statuses_as_the_table_and_the_rest_by_pounds() -> None:
 def test_a_year_delta_with_nothing_in_it_is_left_out() -> None:
     assert deltas([(_claim(), _claim(validated_run="r"))]) == []
     assert YearDelta("2026 to 2027", {}).provider_names == {}
+
+
+def test_an_activity_count_of_one_is_singular() -> None:
+    from shared.claims.activity import count_phrase
+
+    # Given counts as entries record them; When each is phrased; Then one of a plural noun is singular
+    assert count_phrase("rows", 1) == "1 row"
+    assert count_phrase("rows read", 1) == "1 row read"
+    assert count_phrase("rows read", 50_210) == "50,210 rows read"
+    assert count_phrase("claims checked", 1) == "1 claim checked"
+    assert count_phrase("newly eligible", 1) == "1 newly eligible"

@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import tempfile
 import tracemalloc
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from shared.claims.gias import (
     read_rows,
     upload_key,
 )
+from shared.claims.organisations import School
 from tests.bench.gias_import import FIXTURE, gias_header, write_extract
 
 TODAY = dt.date(2026, 11, 28)
@@ -169,6 +171,15 @@ class _Nothing:
         return True
 
 
+class _NothingListed:
+    """No school is in the console's list: nothing to refresh."""
+
+    def refresh_schools(self, schools: Iterable[School]) -> int:
+        for _ in schools:
+            pass
+        return 0
+
+
 def _peak_importing(rows: int, directory: Path) -> tuple[int, int]:
     from shared.usecases.school_data import import_establishments
 
@@ -177,7 +188,7 @@ def _peak_importing(rows: int, directory: Path) -> tuple[int, int]:
         write_extract(out, rows)
     tracemalloc.start()
     with path.open(encoding="iso-8859-1", newline="") as text:
-        report = import_establishments(text, TODAY, organisations=_Nothing())
+        report = import_establishments(text, TODAY, organisations=_Nothing(), directory=_NothingListed())
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert report.rows_read == rows

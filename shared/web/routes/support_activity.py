@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from shared.claims.activity import ActivityEntry
+from shared.claims.activity import ActivityEntry, count_phrase
 from shared.usecases.support_activity import activity_page
 from shared.web.pages import page
 from shared.web.render import format_datetime
@@ -21,7 +21,7 @@ ACTIVITY = "/support/activity"
 
 def counts_text(entry: ActivityEntry) -> str:
     """ "50,210 rows read, 12 added": each count with its name, in the order recorded."""
-    return ", ".join(f"{value:,} {name}" for name, value in entry.counts.items())
+    return ", ".join(count_phrase(name, value) for name, value in entry.counts.items())
 
 
 def _row(entry: ActivityEntry) -> dict[str, Any]:
