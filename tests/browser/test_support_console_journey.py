@@ -49,7 +49,8 @@ def test_support_fills_the_service_and_sam_approves_the_rates(
     # Given Colin signs in: the header reads as the console's sections
     _sign_in(page, "Colin Chapman")
     navigation = page.locator(".govuk-service-navigation__list .govuk-service-navigation__link")
-    expect(navigation).to_have_text(["Overview", "Claims", "Organisations", "Users", "Settings", "Activity", "Sign out"])
+    sections = ["Overview", "Claims", "Organisations", "Users", "Settings", "Activity", "Sign out"]
+    expect(navigation).to_have_text(sections)
 
     # When he uploads GIAS's establishment data on Settings → School data and imports it
     page.get_by_role("link", name="Settings", exact=True).click()
