@@ -348,3 +348,41 @@ def test_a_finished_or_unknown_journey(colin: Client) -> None:
     colin.post(check.location)
     assert colin.get(check.location).location == BASE
     assert re.match(rf"{BASE}/new/[^/]+/check$", check.location)
+
+
+def test_the_first_support_user_of_a_fresh_deployment_is_added_from_the_command_line(
+    apps: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from infrastructure.add_support_user import main
+    from shared.claims.people import Role
+    from shared.data.users import Users
+
+    # When the deployer adds the first support user
+    status = main(["Alex", "First", "alex.first@education.gov.uk"])
+    # Then they are a support user who can sign in and reach the console, emailed once
+    assert status == 0, capsys.readouterr().err
+    alex = Users().by_email("alex.first@education.gov.uk")
+    assert alex is not None and alex.role is Role.SUPPORT
+    assert [email["kind"] for email in queued_emails()] == ["support_user_added"]
+    client = _signed_in_as(apps, alex.user_id)  # DfE Sign-in finds a user by their email address
+    assert client.get(BASE).status == 200
+    # And the console's Activity says who added them (the command runs at the real time, not the tests' clock)
+    import datetime as dt
+
+    from shared.data.activity import Activity, month_of
+
+    entries = Activity().newest([month_of(dt.datetime.now(dt.UTC))], 500)
+    assert [(e.actor_name, e.summary) for e in entries if e.kind.value == "support_user_added"] == [
+        ("Deployment (command line)", "Alex First (alex.first@education.gov.uk)")
+    ]
+
+
+def test_the_command_line_refuses_what_the_console_refuses(capsys: pytest.CaptureFixture[str]) -> None:
+    from infrastructure.add_support_user import main
+
+    # When the address is not on a DfE domain, or already belongs to a support user
+    assert main(["Alex", "First", "alex@example.com"]) == 2
+    assert "Enter an email address on a DfE domain" in capsys.readouterr().err
+    assert main(["Colin", "Again", "colin.chapman@education.gov.uk"]) == 2
+    # Then it says why, as the console's form does, and adds nobody
+    assert "A support user with this email address already exists" in capsys.readouterr().err
