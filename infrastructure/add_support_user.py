@@ -3,8 +3,8 @@
 `python -m infrastructure.add_support_user --stack <stack name> Colin Chapman colin.chapman@education.gov.uk`
 finds the stack's tables from CloudFormation (as `infrastructure.rebuild_counters` does) and adds the user
 through the console's own use case: the same checks (a DfE domain, an address nobody has), the same conditional
-transaction, the same email and an Activity entry whose actor is "Deployment (command line)". Run it once after the first
-deploy; every other support user is added by a support user on Support → Users. Without `--stack` it uses the
+transaction, the same email and an Activity entry whose actor is "Deployment (command line)". Run it once after
+the first deploy; every other support user is added by a support user on Support → Users. Without `--stack` it uses the
 `*_TABLE` variables already set (the local stack's, a test's).
 """
 

@@ -362,7 +362,8 @@ def test_the_first_support_user_of_a_fresh_deployment_is_added_from_the_command_
     # Then they are a support user who can sign in and reach the console, emailed once
     assert status == 0, capsys.readouterr().err
     alex = Users().by_email("alex.first@education.gov.uk")
-    assert alex is not None and alex.role is Role.SUPPORT
+    assert alex is not None
+    assert alex.role is Role.SUPPORT
     assert [email["kind"] for email in queued_emails()] == ["support_user_added"]
     client = _signed_in_as(apps, alex.user_id)  # DfE Sign-in finds a user by their email address
     assert client.get(BASE).status == 200
