@@ -16,7 +16,7 @@ import sys
 import uuid
 from collections.abc import Sequence
 
-from infrastructure.rebuild_counters import _point_at_stack
+from infrastructure.rebuild_counters import point_at_stack
 
 DEPLOYMENT_ID = "deployment"
 
@@ -29,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stack", help="the deployed stack to add the user to (default: the environment's tables)")
     args = parser.parse_args(argv)
     if args.stack:
-        _point_at_stack(args.stack)
+        point_at_stack(args.stack)
     from shared.claims.people import Role, User
     from shared.claims.support_users import EMAIL_TAKEN
     from shared.config import settings

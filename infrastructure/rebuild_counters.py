@@ -19,7 +19,7 @@ from infrastructure.local.template import load_template, table_definitions
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _point_at_stack(stack: str) -> None:
+def point_at_stack(stack: str) -> None:
     import boto3
 
     resources = boto3.client("cloudformation").describe_stack_resources(StackName=stack)["StackResources"]
@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     years = [AcademicYear.parse(year).name for year in args.years]  # refuses "2026" or "2026 to 2028"
     if args.stack:
-        _point_at_stack(args.stack)
+        point_at_stack(args.stack)
     from shared.config import settings
     from shared.data.items import bind_tables
     from shared.usecases.support_overview import rebuild_counters

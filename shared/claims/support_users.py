@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from shared.claims.emails import EMAIL_PATTERN, SERVICE_NAME, SUPPORT_EMAIL, EmailMessage
 from shared.claims.errors import DomainError
 from shared.claims.people import User
-from shared.claims.user_emails import _plain, sign_in_url
+from shared.claims.user_emails import plain_text, sign_in_url
 
 FIRST_NAME = "first_name"
 LAST_NAME = "last_name"
@@ -84,7 +84,7 @@ def added(user: User, service_url: str) -> EmailMessage:
     """To a support user who has just been added."""
     body = "\n".join(
         [
-            f"Dear {_plain(user.full_name)},",
+            f"Dear {plain_text(user.full_name)},",
             "",
             f"You have been added as a support user of {SERVICE_NAME}.",
             "",
@@ -108,7 +108,7 @@ def removed(user: User) -> EmailMessage:
     """To a support user who has just been removed."""
     body = "\n".join(
         [
-            f"Dear {_plain(user.full_name)},",
+            f"Dear {plain_text(user.full_name)},",
             "",
             f"You have been removed as a support user of {SERVICE_NAME}. You can no longer sign in to it.",
             "",

@@ -19,7 +19,7 @@ REMOVAL_SUBJECT = f"You have been removed from {SERVICE_NAME}"
 _MARKDOWN = re.compile(r"[#*_\[\]()^>`<\\]")
 
 
-def _plain(text: str) -> str:
+def plain_text(text: str) -> str:
     """Typed text made safe to drop into a Notify markdown body: no formatting, one line."""
     return " ".join(_MARKDOWN.sub("", text).split())
 
@@ -30,10 +30,10 @@ def sign_in_url(service_url: str) -> str:
 
 def invitation(user: User, school_name: str, service_url: str) -> EmailMessage:
     """To a user who has just been added to a school."""
-    school = _plain(school_name)
+    school = plain_text(school_name)
     body = "\n".join(
         [
-            f"Dear {_plain(user.full_name)},",
+            f"Dear {plain_text(user.full_name)},",
             "",
             f"You have been added to {SERVICE_NAME} for {school}.",
             "",
@@ -62,10 +62,10 @@ def invitation(user: User, school_name: str, service_url: str) -> EmailMessage:
 
 def removal(user: User, school_name: str) -> EmailMessage:
     """To a user who has just been removed from a school."""
-    school = _plain(school_name)
+    school = plain_text(school_name)
     body = "\n".join(
         [
-            f"Dear {_plain(user.full_name)},",
+            f"Dear {plain_text(user.full_name)},",
             "",
             f"You have been removed from {SERVICE_NAME} for {school}.",
             "",
