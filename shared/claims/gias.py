@@ -81,6 +81,7 @@ KEPT_SKIPPED_ROWS = 10  # the skipped rows an import keeps to show (the rest are
 # What a kept row keeps of its name and detail: a cell may be MAX_FIELD long, and the report is stored in the
 # import's record, one DynamoDB item (400 KB), written in a transaction (4 MB).
 KEPT_TEXT = 200
+MAX_NAME = 200  # an establishment's name: the console's list keys and the name index hold it, folded
 MAX_FIELD = 100_000  # a cell longer than this is not GIAS's: the row is malformed (csv's own limit is 131,072)
 
 _URN = re.compile(r"\d{5,7}")
@@ -190,6 +191,9 @@ def read_row(line: int, row: Mapping[str | None, object], columns: int) -> Row:
         return _skip(line, cells, SkipReason.MALFORMED, "The URN is not 5 to 7 digits")
     if not text[NAME]:
         return _skip(line, cells, SkipReason.MALFORMED, "The establishment has no name")
+    if len(text[NAME]) > MAX_NAME:
+        # GIAS's longest names are about 120 characters; a name folds into index keys (at most 1,024 bytes)
+        return _skip(line, cells, SkipReason.MALFORMED, f"The name is longer than {MAX_NAME} characters")
     if text[TYPE_CODE] == OVERSEAS:
         return _skip(line, cells, SkipReason.OVERSEAS)
     if text[TYPE_CODE] in NOT_IN_ENGLAND_TYPES or not _LA_CODE.fullmatch(text[LA_CODE]) or text[LA_CODE] == "999":

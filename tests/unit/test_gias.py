@@ -241,3 +241,25 @@ def test_a_broken_csv_record_is_reported_and_the_rows_after_it_are_read() -> Non
     rows = list(read_rows(text))
     # Then the broken record is a malformed row and the next row is still read
     assert [row.skipped.reason if row.skipped else "kept" for row in rows] == ["kept", SkipReason.MALFORMED, "kept"]
+
+
+def test_a_name_too_long_for_the_service_keys_is_malformed() -> None:
+    # Given a generated extract whose second school has a 201-character name
+    out = io.StringIO()
+    write_extract(out, 2)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    rows[1]["EstablishmentName"] = "N" * 201
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    text.seek(0)
+    # When it is read
+    first, second = read_rows(text)
+    # Then it is skipped as malformed, saying why, and the first school is kept
+    assert first.establishment is not None
+    assert second.skipped is not None
+    assert (second.skipped.reason, second.skipped.detail) == (
+        SkipReason.MALFORMED,
+        "The name is longer than 200 characters",
+    )
