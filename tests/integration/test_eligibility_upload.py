@@ -389,7 +389,7 @@ def test_another_support_user_cannot_see_or_confirm_an_upload_but_can_see_its_re
 ) -> None:
     urns = make_schools(1)
     path = upload_valid(colin, urns)
-    sam = Client(web=apps["web"], support=apps["support"])  # type: ignore[arg-type]
+    sam = Client(web=apps["web"], support=apps["support"])
     sam.sign_in("Sam Brooks")
     sam.get(PAGE)
     assert sam.get(path).status == 404
