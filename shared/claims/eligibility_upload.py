@@ -120,7 +120,8 @@ class CheckedFile:
 
 
 # -- stage 1: the file ---------------------------------------------------------------------------
-def _text(content: bytes) -> str:
+def csv_text(content: bytes) -> str:
+    """An uploaded CSV's text: UTF-8 (a BOM is fine) or, failing that, Windows-1252; InvalidFile if binary."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -130,7 +131,7 @@ def _text(content: bytes) -> str:
     return text
 
 
-def _records(text: str) -> list[tuple[int, list[str]]]:
+def csv_records(text: str) -> list[tuple[int, list[str]]]:
     """Every non-blank record with its row number (blank lines count as rows, as in a spreadsheet)."""
     try:
         records = list(enumerate(csv.reader(io.StringIO(text, newline=""), strict=True), start=1))
@@ -144,7 +145,7 @@ def read_file(content: bytes | None) -> ParsedFile:
     ignored) and at least one row. Raises InvalidFile with the one message to show."""
     if content is None:
         raise InvalidFile(NO_FILE)
-    records = _records(_text(content))
+    records = csv_records(csv_text(content))
     if not records:
         raise InvalidFile(EMPTY)
     _, header = records[0]
@@ -164,7 +165,8 @@ def read_file(content: bytes | None) -> ParsedFile:
 
 
 # -- stage 2: every row ---------------------------------------------------------------------------
-def _shown(value: str) -> str:
+def shown(value: str) -> str:
+    """A cell as a row error shows it back: its first characters."""
     return value if len(value) <= MAX_VALUE_SHOWN else value[:MAX_VALUE_SHOWN] + "…"
 
 
@@ -196,7 +198,7 @@ def check_rows(parsed: ParsedFile, known: Mapping[str, KnownSchool]) -> CheckedF
         if row.urn:
             first_row.setdefault(row.urn, row.row_number)
         if message is not None or school is None:
-            errors.append(RowError(row_number=row.row_number, urn=_shown(row.urn), message=message or ""))
+            errors.append(RowError(row_number=row.row_number, urn=shown(row.urn), message=message or ""))
             continue
         schools.append(
             EligibleSchool(row_number=row.row_number, urn=row.urn, name=school.name, already_eligible=school.eligible)
