@@ -391,8 +391,8 @@ def test_a_school_data_import_starts_and_ends_with_its_largest_report_in_one_ite
     from shared.data.school_imports import Begun, SchoolImports
 
     # Given a file whose skipped rows (the ones the report keeps) are as long as the reader lets a cell be,
-    # in Latin-1 letters (two bytes each in UTF-8, more escaped): closed schools not in the service, with
-    # such a name; establishments not yet open, with such a status; and ones outside England, such a type
+    # in Latin-1 letters (two bytes each in UTF-8, more escaped): schools with such a name (malformed: longer
+    # than a name may be); establishments not yet open, with such a status; and ones outside England, such a type
     longest = "é" * MAX_FIELD
     school = {gias.URN: "", gias.LA_CODE: "383", gias.TYPE_CODE: "1", gias.NAME: "A school"}
     rows = []
@@ -415,7 +415,7 @@ def test_a_school_data_import_starts_and_ends_with_its_largest_report_in_one_ite
     report = tally.report()
     assert len(report.skipped_rows) == KEPT_SKIPPED_ROWS
     assert {row.reason for row in report.skipped_rows} == {
-        SkipReason.CLOSED,
+        SkipReason.MALFORMED,
         SkipReason.NOT_OPEN,
         SkipReason.OUTSIDE_ENGLAND,
     }
