@@ -1,7 +1,16 @@
 """WebFunction: school and accredited-provider pages behind API Gateway."""
 
 from shared.web.app import WebApp
-from shared.web.routes import add_claim, mentors, organisation, providers, public, schools, users
+from shared.web.routes import (
+    add_claim,
+    mentors,
+    organisation,
+    provider_audits,
+    providers,
+    public,
+    schools,
+    users,
+)
 
 app = WebApp(
     [
@@ -12,6 +21,7 @@ app = WebApp(
         mentors.router,
         users.router,
         providers.router,
+        provider_audits.router,
     ]
 )
 lambda_handler = app.handler()

@@ -11,6 +11,7 @@ import secrets
 
 from shared.claims.academic_years import AcademicYear
 from shared.claims.allowance import TrainingType
+from shared.claims.audit_answers import ProviderAnswers, SchoolResponse
 from shared.claims.domain import Domain
 from shared.claims.people import PersonName
 from shared.claims.statuses import DISPLAY, ClaimStatus
@@ -52,6 +53,8 @@ class Claim(Domain):
     zendesk_url: str | None = None  # the support ticket about it
     hold_reason: str | None = None  # on hold while set: no payment run takes it
     prepared_by: str | None = None  # a draft DfE support prepared for the school
+    provider_answers: ProviderAnswers | None = None  # the provider's answers to an audit (ADR 0032)
+    school_response: SchoolResponse | None = None  # the school's response to them
 
     @property
     def on_hold(self) -> bool:

@@ -21,6 +21,7 @@ from pynamodb.transactions import TransactWrite
 
 from shared.claims.academic_years import AcademicYear
 from shared.claims.allowance import TrainingType, allowance_id
+from shared.claims.audit_answers import ProviderAnswers, SchoolResponse
 from shared.claims.claim import Claim, ClaimMentor, listing_key
 from shared.claims.counters import deltas
 from shared.claims.drafts import DRAFT_PREPARED_BY_SUPPORT, DraftChanged
@@ -104,7 +105,16 @@ def _to_item(claim: Claim) -> ClaimItem:
         zendesk_url=claim.zendesk_url,
         hold_reason=claim.hold_reason,
         prepared_by=claim.prepared_by,
+        provider_answers=claim.provider_answers.model_dump(mode="json") if claim.provider_answers else None,
+        school_response=claim.school_response.model_dump(mode="json") if claim.school_response else None,
     )
+
+
+def _raw(attribute: Any) -> dict[str, Any] | None:
+    """A map attribute as read (a MapAttribute or a dict), as a plain dict."""
+    if attribute is None:
+        return None
+    return dict(attribute.as_dict() if hasattr(attribute, "as_dict") else attribute)
 
 
 def _from_item(item: ClaimItem) -> Claim:
@@ -145,7 +155,19 @@ def _from_item(item: ClaimItem) -> Claim:
         zendesk_url=item.zendesk_url,
         hold_reason=item.hold_reason,
         prepared_by=item.prepared_by,
+        provider_answers=ProviderAnswers.model_validate(answers) if (answers := _raw(item.provider_answers)) else None,
+        school_response=SchoolResponse.model_validate(response) if (response := _raw(item.school_response)) else None,
     )
+
+
+@dataclass(frozen=True)
+class AuditMark:
+    """A claim sampled for audit (ADR 0031): the audit, when it was requested and the answers' deadline,
+    recorded on the claim in the same write as its change to sampling_in_progress (`StatusChange.audit`)."""
+
+    audit_id: str
+    requested_at: dt.datetime
+    deadline: dt.date
 
 
 @dataclass(frozen=True)
@@ -156,7 +178,9 @@ class StatusChange:
     claim goes to the payer in, recorded with the change. `validated_run`: the claim is ready for payment
     (support approved it) in the same write. `undo`: support undoing its review decision (the transition
     table's undo rules; an approval's readiness is removed, a rejection's hours counted again within each
-    mentor's cap in `caps`, TRN → total hours). `detail`: recorded on the event.
+    mentor's cap in `caps`, TRN → total hours). `detail`: recorded on the event. `provider_answers`: a
+    provider's answers to an audit, stored with the change, only while the claim has none (ADR 0032).
+    `audit`: the audit that sampled the claim, recorded with its change to sampling_in_progress (ADR 0031).
     """
 
     claim: Claim
@@ -169,6 +193,8 @@ class StatusChange:
     undo: bool = False
     caps: dict[str, int] | None = None
     detail: dict[str, Any] | None = None
+    provider_answers: ProviderAnswers | None = None
+    audit: AuditMark | None = None
 
     @property
     def writes(self) -> int:
@@ -238,10 +264,20 @@ def _change_status(transaction: TransactWrite, change: StatusChange, actor: str,
     elif change.undo and claim.validated_run is not None:  # an approval undone: no longer ready for payment
         actions.append(ClaimItem.validated_run.remove())
         update["validated_run"] = None
-    updated = claim.model_copy(update=update)
     condition = (ClaimItem.status == claim.status.value) & (ClaimItem.version == claim.version)
+    if change.provider_answers is not None:
+        actions.append(ClaimItem.provider_answers.set(change.provider_answers.model_dump(mode="json")))
+        update["provider_answers"] = change.provider_answers
+        condition &= ClaimItem.provider_answers.does_not_exist()
+    updated = claim.model_copy(update=update)
     if change.owned_by is not None:
         condition &= ClaimItem.payment_run_id == change.owned_by
+    if change.audit is not None:
+        actions += [
+            ClaimItem.audit_id.set(change.audit.audit_id),
+            ClaimItem.audit_requested_at.set(change.audit.requested_at),
+            ClaimItem.audit_deadline.set(change.audit.deadline.isoformat()),
+        ]
     transaction.update(ClaimItem(claim_id=claim.reference), actions=actions, condition=condition)
     if releases_hours(claim.status, to_status):
         for mentor in claim.mentors:
@@ -276,6 +312,14 @@ class ClaimsStore:
     def for_school(self, school_id: str) -> list[Claim]:
         """Every claim of a school, newest first: one Query on the school index."""
         return [_from_item(item) for item in ClaimItem.by_school.query(school_id, scan_index_forward=False)]
+
+    def for_provider(self, provider_code: str, status: ClaimStatus) -> list[Claim]:
+        """A provider's claims in one status, oldest first: one Query on the provider index (paged by PynamoDB),
+        filtered to the status (ADR 0032)."""
+        return [
+            _from_item(item)
+            for item in ClaimItem.by_provider.query(provider_code, filter_condition=ClaimItem.status == status.value)
+        ]
 
     def get(self, reference: str) -> Claim:
         try:
@@ -535,6 +579,30 @@ class ClaimsStore:
                 transaction.save(event)
         except TransactWriteError as error:
             raise ClaimNotFound(claim.reference) from error
+        return updated
+
+    def record_school_response(self, claim: Claim, response: SchoolResponse, actor: str, at: dt.datetime) -> Claim:
+        """The school's response to its provider's audit answers (ADR 0032): kept on the claim, once, while it
+        is still the claim read (its status and version), with its event; the status stays for support to
+        decide. ConcurrentUpdate when the claim moved on or already has a response."""
+        updated = claim.model_copy(update={"school_response": response, "version": claim.version + 1})
+        event = new_event(updated, "school_responded_to_audit", claim.status, actor, at, response.explanation or None)
+        event.detail = {"agrees": response.agrees, "explanation": response.explanation}
+        try:
+            with write_transaction() as transaction:
+                transaction.update(
+                    ClaimItem(claim_id=claim.reference),
+                    actions=[
+                        ClaimItem.school_response.set(response.model_dump(mode="json")),
+                        ClaimItem.version.set(claim.version + 1),
+                    ],
+                    condition=(ClaimItem.status == claim.status.value)
+                    & (ClaimItem.version == claim.version)
+                    & ClaimItem.school_response.does_not_exist(),
+                )
+                transaction.save(event)
+        except TransactWriteError as error:
+            raise ConcurrentUpdate(claim.reference) from error
         return updated
 
     def hold(self, claim: Claim, reason: str, actor: str, at: dt.datetime) -> Claim:

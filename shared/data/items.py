@@ -290,6 +290,8 @@ class ClaimItem(Model):
     zendesk_url = UnicodeAttribute(null=True)  # the support ticket about it
     hold_reason = UnicodeAttribute(null=True)  # on hold (no payment run takes it) while set
     prepared_by = UnicodeAttribute(null=True)  # a draft prepared by this support user for the school
+    provider_answers = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]  # audit answers (ADR 0032)
+    school_response = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]  # the school's response to them
     by_school = SchoolClaimsIndex()
     by_window_status = WindowStatusIndex()
     by_provider = ProviderClaimsIndex()

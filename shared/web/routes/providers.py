@@ -25,5 +25,13 @@ def claims(code: str) -> Response[Any]:
         h1="Claims",
         organisation=provider,
         can_change_organisation=several,
-        navigation=[{"text": "Claims", "href": f"/providers/{code}/claims", "active": True}],
+        navigation=navigation(code, "Claims"),
     )
+
+
+def navigation(code: str, active: str) -> list[dict[str, object]]:
+    """The provider pages' header: Claims, Audits."""
+    return [
+        {"text": text, "href": f"/providers/{code}/{slug}", "active": text == active}
+        for text, slug in (("Claims", "claims"), ("Audits", "audits"))
+    ]

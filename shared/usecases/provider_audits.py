@@ -1,0 +1,123 @@
+"""A provider's audits: the claims naming it under audit, and its answers to one (ADR 0032).
+
+The list is one Query on the claims' provider index, filtered to claims under audit (no Scan). A claim is only
+ever shown to the provider it names (anything else is "not found", so a URL never reveals another provider's
+claim). Submitting stores the answers and moves the claim in ONE conditional write with its event, through the
+transition table: all confirmed → paid (the audit passed), any not → rejected by the provider, who has then
+answered (a second submission finds answers there and is refused).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from shared.claims.audit_answers import MentorAnswer, ProviderAnswers, audit_deadline, provider_outcome
+from shared.claims.claim import Claim, ClaimMentor
+from shared.claims.errors import ClaimNotFound, ConcurrentUpdate, DomainError
+from shared.claims.organisations import Provider
+from shared.claims.people import User
+from shared.claims.statuses import ClaimStatus
+from shared.data.claims import ClaimsStore, StatusChange
+from shared.journeys.provider_audit import AuditAnswers
+from shared.observability import logger, metrics
+from shared.usecases.school_audit_response import tell_school
+
+
+class AlreadyAnswered(DomainError):
+    """The claim's audit has been answered (by this provider, in another tab or a second click)."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"claim {reference} has already been answered")
+        self.reference = reference
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    claim: Claim
+    deadline: dt.date | None
+
+
+def _deadline(claim: Claim) -> dt.date | None:
+    """The audit's deadline: its own, or 21 days after it was requested; None when neither is recorded (the
+    audit's record, written when support starts an audit, may hold a day as ISO text or a date)."""
+    requested = getattr(claim, "audit_requested_at", None)
+    deadline: object = getattr(claim, "audit_deadline", None)
+    if isinstance(deadline, str):
+        try:
+            deadline = dt.date.fromisoformat(deadline[:10])
+        except ValueError:
+            deadline = None
+    if isinstance(deadline, dt.datetime):
+        deadline = deadline.date()
+    return audit_deadline(
+        requested if isinstance(requested, dt.datetime) else None,
+        deadline if isinstance(deadline, dt.date) else None,
+    )
+
+
+def audits(provider: Provider) -> list[AuditRow]:
+    """The provider's claims under audit, oldest first."""
+    claims = ClaimsStore().for_provider(provider.code, ClaimStatus.SAMPLING_IN_PROGRESS)
+    return [AuditRow(claim, _deadline(claim)) for claim in claims]
+
+
+def audit_claim(provider: Provider, reference: str) -> AuditRow:
+    """One claim under audit naming the provider. ClaimNotFound for another provider's claim or one that was
+    never audited; AlreadyAnswered once answered."""
+    claim = ClaimsStore().get(reference)
+    if claim.provider_code != provider.code:
+        raise ClaimNotFound(reference)
+    if claim.provider_answers is not None:
+        raise AlreadyAnswered(reference)
+    if claim.status is not ClaimStatus.SAMPLING_IN_PROGRESS:
+        raise ClaimNotFound(reference)
+    return AuditRow(claim, _deadline(claim))
+
+
+def mentor_of(claim: Claim, trn: str) -> ClaimMentor:
+    for mentor in claim.mentors:
+        if mentor.trn == trn:
+            return mentor
+    raise ClaimNotFound(claim.reference)
+
+
+def provider_answers(claim: Claim, answers: AuditAnswers, user: User, now: dt.datetime) -> ProviderAnswers:
+    """The journey's answers as the claim keeps them, in the claim's mentor order."""
+    return ProviderAnswers(
+        answered_at=now,
+        answered_by=user.user_id,
+        answered_by_name=user.full_name,
+        answers=tuple(
+            MentorAnswer(trn=m.trn, confirmed=True, hours_completed=m.hours)
+            if answers.confirmed[m.trn]
+            else MentorAnswer(
+                trn=m.trn, confirmed=False, hours_completed=answers.hours[m.trn], reason=answers.reasons[m.trn]
+            )
+            for m in claim.mentors
+        ),
+    )
+
+
+def submit(provider: Provider, answers: AuditAnswers, user: User, now: dt.datetime) -> Claim:
+    """Store the answers and move the claim, once (AlreadyAnswered for a second time). After the deadline a
+    provider may still answer: the audit workflow marks it overdue, it does not close it."""
+    row = audit_claim(provider, answers.reference)
+    claim = row.claim
+    if sorted(answers.mentor_trns) != sorted(m.trn for m in claim.mentors):
+        raise ConcurrentUpdate(claim.reference)  # the claim's mentors changed since the journey started
+    given = provider_answers(claim, answers, user, now)
+    to_status = provider_outcome(given)
+    detail = {"answers": [a.model_dump(mode="json") for a in given.answers]}
+    change = StatusChange(claim, to_status, detail=detail, provider_answers=given)
+    try:
+        updated = ClaimsStore().apply(change, user.user_id, now)
+    except ConcurrentUpdate:
+        if ClaimsStore().get(claim.reference).provider_answers is not None:
+            raise AlreadyAnswered(claim.reference) from None
+        raise
+    logger.info("audit answered", extra={"reference": claim.reference, "to": to_status.value})
+    metrics.add_metric(name="AuditAnswered", unit="Count", value=1)
+    if to_status is ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED:
+        tell_school(updated)
+    return updated

@@ -1,0 +1,111 @@
+"""A school answering its provider's audit answers (ADR 0032): told by email when the provider did not confirm
+all the training, it sees the answers on the claim's page and may agree, or disagree and say why, once, within
+21 days of the provider's answer. The response is kept on the claim with its event; the status stays "rejected
+by provider" for support to decide (approve the claim, or claw it back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from shared.claims.audit_answers import (
+    EXPLANATION_LIMIT,
+    SchoolResponse,
+    may_respond,
+    provider_not_confirmed_email,
+    response_deadline,
+)
+from shared.claims.claim import Claim
+from shared.claims.errors import ClaimNotFound, DomainError
+from shared.claims.organisations import School
+from shared.claims.people import User
+from shared.claims.statuses import ClaimStatus
+from shared.config import settings
+from shared.data.claims import ClaimsStore
+from shared.data.emails import enqueue
+from shared.data.users import member_emails
+from shared.journeys.forms import Errors, Form, value
+from shared.observability import logger, metrics
+
+AGREE = "Select whether you agree with your provider"
+EXPLAIN = "Enter why you disagree"
+TOO_LONG = "Explanation must be 2,000 characters or less"
+
+
+class ResponseClosed(DomainError):
+    """The school may not respond (any more): the deadline passed, or it has responded."""
+
+
+@dataclass(frozen=True)
+class ResponseForm:
+    agrees: str
+    explanation: str
+    errors: Errors
+
+
+def tell_school(claim: Claim) -> int:
+    """Email each user of the claim's school that the provider did not confirm all the training; the number
+    queued. A failure is logged and left: the provider's answers stand."""
+    if claim.provider_answers is None:
+        return 0
+    try:
+        url = f"{settings().service_url.rstrip('/')}/schools/{claim.school_id}/claims/{claim.reference}"
+        deadline = response_deadline(claim.provider_answers)
+        messages = [
+            provider_not_confirmed_email(
+                claim.reference, claim.provider_name, address, claim_url=url, respond_by=deadline
+            )
+            for address in member_emails(claim.school_id)
+        ]
+        if messages:
+            enqueue(messages)
+    except Exception:  # noqa: BLE001 - the answers stand; the email failure is reported
+        logger.exception("audit email not queued", extra={"reference": claim.reference})
+        return 0
+    metrics.add_metric(name="AuditEmailsQueued", unit="Count", value=len(messages))
+    return len(messages)
+
+
+def can_respond(claim: Claim, now: dt.datetime) -> bool:
+    return claim.status is ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED and may_respond(
+        claim.provider_answers, claim.school_response, now
+    )
+
+
+def read_form(form: Form) -> ResponseForm:
+    agrees = value(form, "agrees")
+    explanation = value(form, "explanation").strip()
+    errors = Errors()
+    if agrees not in ("yes", "no"):
+        errors.add("agrees", AGREE, target="agrees")
+    elif agrees == "no" and not explanation:
+        errors.add("explanation", EXPLAIN)
+    elif agrees == "no" and len(explanation) > EXPLANATION_LIMIT:
+        errors.add("explanation", TOO_LONG)
+    return ResponseForm(agrees, explanation, errors)
+
+
+def respond(school: School, reference: str, form: ResponseForm, user: User, now: dt.datetime) -> Claim:
+    """Keep the school's response on its claim (ClaimNotFound for another school's; ResponseClosed after the
+    deadline or a second time)."""
+    store = ClaimsStore()
+    claim = store.get(reference)
+    if claim.school_id != school.organisation_id:
+        raise ClaimNotFound(reference)
+    if not can_respond(claim, now):
+        raise ResponseClosed(reference)
+    response = SchoolResponse(
+        agrees=form.agrees == "yes",
+        explanation=form.explanation if form.agrees == "no" else "",
+        responded_at=now,
+        responded_by=user.user_id,
+        responded_by_name=user.full_name,
+    )
+    try:
+        updated = store.record_school_response(claim, response, user.user_id, now)
+    except DomainError as error:
+        raise ResponseClosed(reference) from error
+    logger.info("audit response recorded", extra={"reference": reference, "agrees": response.agrees})
+    metrics.add_metric(name="AuditResponseRecorded", unit="Count", value=1)
+    return updated
