@@ -1,13 +1,15 @@
 """CSV files exchanged with the payer, providers and support: headers and safe cells.
 
 Every cell that a spreadsheet would treat as a formula (starting with =, +, -, @, tab or CR) is
-prefixed with a single quote, so a school called `=HYPERLINK(...)` stays text.
+prefixed with a single quote, so a school called `=HYPERLINK(...)` stays text. A plain negative number
+(`-43.80`) is left alone: a spreadsheet reads it as a number, never a formula, and an amount must stay one.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 PAYMENT_FILE_HEADERS = (
@@ -26,11 +28,12 @@ PAYMENT_FILE_HEADERS = (
 )
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NEGATIVE_NUMBER = re.compile(r"-[0-9]+(\.[0-9]+)?")
 
 
 def safe_cell(value: object) -> str:
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_STARTS):
+    if text.startswith(_FORMULA_STARTS) and not _NEGATIVE_NUMBER.fullmatch(text):
         return "'" + text
     return text
 

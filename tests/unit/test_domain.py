@@ -124,7 +124,7 @@ def test_money_formats() -> None:
     assert format_csv_amount(-4380) == "-43.80"
 
 
-@pytest.mark.parametrize("value", ['=HYPERLINK("http://x")', "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://x")', "+1", "-1+1", "-A1", "@SUM(A1)", "\tx", "\rx"])
 def test_formula_cells_are_neutralised(value: str) -> None:
     assert safe_cell(value) == "'" + value
 
