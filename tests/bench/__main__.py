@@ -11,7 +11,16 @@ import platform
 import sys
 from collections.abc import Sequence
 
-from tests.bench import Benchmark, Options, claims_list, cold_start, gias_import, payment_run, requests_per_page
+from tests.bench import (
+    Benchmark,
+    Options,
+    audit_sample,
+    claims_list,
+    cold_start,
+    gias_import,
+    payment_run,
+    requests_per_page,
+)
 
 BENCHMARKS: tuple[Benchmark, ...] = (
     cold_start.BENCHMARK,
@@ -19,6 +28,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     claims_list.BENCHMARK,
     payment_run.BENCHMARK,
     gias_import.BENCHMARK,
+    audit_sample.BENCHMARK,
 )
 
 

@@ -286,6 +286,7 @@ def test_runner_lists_cold_start_and_takes_runs() -> None:
         "claims-list",
         "payment-run",
         "gias-import",
+        "audit-sample",
     ]
     arguments = _parser().parse_args(["--runs", "3", "--only", "cold-start"])
     assert (arguments.runs, arguments.only) == (3, ["cold-start"])
@@ -300,3 +301,26 @@ def test_options_print_to_their_stream() -> None:
     out = io.StringIO()
     Options(runs=1, out=out).print("hello")
     assert out.getvalue() == "hello\n"
+
+
+# -- audit-sample ---------------------------------------------------------------------------------------------------
+def test_the_audit_sample_bench_spreads_its_claims_as_the_live_service_has_them() -> None:
+    from collections import Counter
+
+    from tests.bench.audit_sample import lines, measure, paid_candidates
+
+    # Given the bench's generated paid claims (fewer than it uses, for speed)
+    candidates = paid_candidates(2_000)
+    schools = Counter[str]()
+    for candidate in candidates:
+        schools[candidate.school_id] += candidate.amount_pence
+    # Then every rule has claims to act on: schools over £5,000 (a few), own-mentor claims, many strata
+    assert len(candidates) == len({c.reference for c in candidates}) == 2_000
+    assert 0 < sum(1 for total in schools.values() if total > 500_000) < len(schools) / 10
+    assert 0 < sum(c.submitted_by_own_mentor for c in candidates) < len(candidates) / 5
+    assert len({(c.establishment_type, c.phase, c.urban_or_rural) for c in candidates}) > 20
+    # and When measured once, the figures are printed
+    printed = lines(measure(candidates, runs=1), runs=1)
+    assert printed[0].startswith("2,000 paid claims")
+    assert "ratio" in printed[1]
+    assert "peak memory" in printed[2]
