@@ -8,6 +8,7 @@ from shared.web.routes import (
     provider_audits,
     providers,
     public,
+    school_audits,
     schools,
     users,
 )
@@ -17,6 +18,7 @@ app = WebApp(
         public.router,
         add_claim.router,
         schools.router,
+        school_audits.router,
         organisation.router,
         mentors.router,
         users.router,

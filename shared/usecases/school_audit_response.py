@@ -73,6 +73,10 @@ def can_respond(claim: Claim, now: dt.datetime) -> bool:
     )
 
 
+def blank_form() -> ResponseForm:
+    return ResponseForm("", "", Errors())
+
+
 def read_form(form: Form) -> ResponseForm:
     agrees = value(form, "agrees")
     explanation = value(form, "explanation").strip()
@@ -109,3 +113,70 @@ def respond(school: School, reference: str, form: ResponseForm, user: User, now:
     logger.info("audit response recorded", extra={"reference": reference, "agrees": response.agrees})
     metrics.add_metric(name="AuditResponseRecorded", unit="Count", value=1)
     return updated
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    mentor: str
+    hours_claimed: int
+    confirmed: bool
+    hours_completed: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """What a claim's page shows of its audit: the provider's answers per mentor, the school's response, and
+    whether (and until when) the school may respond."""
+
+    answers: list[AnswerRow]
+    response: SchoolResponse | None
+    can_respond: bool
+    respond_by: dt.datetime | None
+    deadline_passed: bool
+
+
+def answer_rows(claim: Claim) -> list[AnswerRow]:
+    if claim.provider_answers is None:
+        return []
+    mentors = {m.trn: m for m in claim.mentors}
+    rows = []
+    for answer in claim.provider_answers.answers:
+        mentor = mentors.get(answer.trn)
+        rows.append(
+            AnswerRow(
+                mentor=mentor.full_name if mentor else f"TRN {answer.trn}",
+                hours_claimed=mentor.hours if mentor else answer.hours_completed,
+                confirmed=answer.confirmed,
+                hours_completed=answer.hours_completed,
+                reason=answer.reason,
+            )
+        )
+    return rows
+
+
+def audit_view(claim: Claim, now: dt.datetime) -> AuditView | None:
+    """The audit's part of the claim's page, for a claim whose provider did not confirm all the training."""
+    answers = claim.provider_answers
+    if answers is None or answers.all_confirmed:
+        return None
+    deadline = response_deadline(answers)
+    return AuditView(
+        answers=answer_rows(claim),
+        response=claim.school_response,
+        can_respond=can_respond(claim, now),
+        respond_by=deadline,
+        deadline_passed=now > deadline and claim.school_response is None,
+    )
+
+
+def response_page(school: School, reference: str, now: dt.datetime) -> tuple[Claim, AuditView]:
+    """The claim and its audit for the respond page (ClaimNotFound for another school's claim or one with no
+    provider answers to respond to)."""
+    claim = ClaimsStore().get(reference)
+    if claim.school_id != school.organisation_id:
+        raise ClaimNotFound(reference)
+    view = audit_view(claim, now)
+    if view is None:
+        raise ClaimNotFound(reference)
+    return claim, view

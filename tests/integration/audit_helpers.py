@@ -95,3 +95,30 @@ def answer(client: Client, code: str, reference: str, answers: list[tuple[int, s
     check = client.get(f"{base}/check")
     assert check.h1 == "Check your answers"
     return client.post(f"{base}/check")
+
+
+def provider_rejects(reference: str, at: dt.datetime = NOW, hours_completed: int = 2) -> None:
+    """The provider answers No for the claim's first mentor (`hours_completed` of theirs) and Yes for the rest,
+    at `at`, as its Submit response does."""
+    from shared.claims.audit_answers import MentorAnswer, ProviderAnswers
+    from shared.claims.statuses import ClaimStatus
+    from shared.data.claims import ClaimsStore, StatusChange
+
+    store = ClaimsStore()
+    claim = store.get(reference)
+    answers = ProviderAnswers(
+        answered_at=at,
+        answered_by="user-patricia-adeyemi",
+        answered_by_name="Patricia Adeyemi",
+        answers=tuple(
+            MentorAnswer(trn=m.trn, confirmed=False, hours_completed=hours_completed, reason="Left in October")
+            if i == 0
+            else MentorAnswer(trn=m.trn, confirmed=True, hours_completed=m.hours)
+            for i, m in enumerate(claim.mentors)
+        ),
+    )
+    store.apply(
+        StatusChange(claim, ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED, provider_answers=answers),
+        "user-patricia-adeyemi",
+        at,
+    )

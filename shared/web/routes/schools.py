@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from shared.claims.drafts import closes_text, prepared_by_support, school_status_text
 from shared.claims.errors import ConcurrentUpdate, WindowClosed
 from shared.usecases.claims_list import can_withdraw, claims_page, draft_state, school_claim, withdraw
+from shared.usecases.school_audit_response import audit_view
 from shared.web.flash import set_flash, take_flash
 from shared.web.pages import page, redirect
 from shared.web.request import current_request
@@ -58,6 +59,7 @@ def claim(school_id: str, reference: str) -> Response[Any]:
         can_withdraw=can_withdraw(found, request.now),
         back_href=f"/schools/{school_id}/claims",
         flash=take_flash(request),
+        audit=audit_view(found, request.now),
     )
 
 
