@@ -34,6 +34,7 @@ from shared.claims.eligibility_upload import csv_records, csv_text, shown
 from shared.claims.files import csv_lines
 from shared.claims.organisations import School
 from shared.claims.payer_response import MAX_REASON_LENGTH
+from shared.claims.statuses import ClaimStatus
 
 AUDIT_FILE_HEADERS = (
     "claim_reference",
@@ -57,6 +58,7 @@ ACCEPTED = "claim_accepted"
 REASON = "rejection_reason"
 HOURS = "hours_completed"  # optional: the hours a mentor did complete, with "no"
 REQUIRED_HEADERS = (REFERENCE, TRN, ACCEPTED, REASON)
+AWAITING_ANSWERS = ClaimStatus.SAMPLING_IN_PROGRESS  # a claim answered already (file or pages) is not answered again
 TRN_DIGITS = 7
 _DIGITS = re.compile(r"^[0-9]+$")
 _YES_NO = {"yes": True, "no": False}
@@ -239,6 +241,9 @@ class _Checker:
         if claim is None:
             self.error(row, REFERENCE, row.reference, f"Claim {row.reference} is not one of your claims being audited")
             return None
+        if claim.status is not AWAITING_ANSWERS:
+            self.error(row, REFERENCE, row.reference, f"Claim {row.reference} has already been answered")
+            return None
         self.claim_row.setdefault(claim.reference, row.row_number)
         return claim
 
@@ -305,8 +310,9 @@ class _Checker:
 
 def read_audit_answers(data: bytes | None, claims: Mapping[str, Claim]) -> AuditFileResult:
     """Read a provider's answers. `claims`: the provider's claims under audit by reference (a reference not
-    among them is an error). Raises InvalidFile when the file cannot be read at all; otherwise the result
-    holds every row's problems, or, with none, each claim's answers in the claim's mentor order."""
+    among them is an error, and so is one no longer waiting for its answers). Raises InvalidFile when the
+    file cannot be read at all; otherwise the result holds every row's problems, or, with none, each claim's
+    answers in the claim's mentor order."""
     rows = _read(data)
     checker = _Checker(claims)
     for row in rows:

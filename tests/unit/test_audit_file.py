@@ -282,3 +282,20 @@ def test_only_the_first_fifty_errors_are_shown_with_the_count_of_all() -> None:
 def test_a_long_bad_value_is_shown_shortened() -> None:
     result = read_audit_answers(_upload("20000001,1000001," + "y" * 40 + ","), CLAIMS)
     assert result.errors[0].value == "y" * 20 + "…"
+
+
+def test_a_claim_already_answered_is_not_answered_again() -> None:
+    # Given a claim of the provider's audit that has been answered on the service's pages
+    answered = TWO.model_copy(update={"status": ClaimStatus.PAID})
+
+    # When a file answers it again, Then the row is refused
+    result = read_audit_answers(_upload("20000002,0100003,yes,"), {**CLAIMS, "20000002": answered})
+    assert [(e.row_number, e.message) for e in result.errors] == [(2, "Claim 20000002 has already been answered")]
+
+
+def test_the_download_uploaded_unfilled_asks_for_every_answer() -> None:
+    # Given the downloaded file uploaded as it is
+    data = audit_file_rows([(ONE, SCHOOL), (TWO, SCHOOL)]).encode("utf-8")
+
+    # Then every mentor's row asks for yes or no
+    assert _messages(data) == [(row, "claim_accepted", "Enter yes or no in claim_accepted") for row in (2, 3, 4)]

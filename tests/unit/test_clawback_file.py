@@ -254,3 +254,14 @@ def test_a_response_with_a_bom_and_other_columns_is_read() -> None:
     data = b"\xef\xbb\xbfClaim_Reference,notes,CLAIM_STATUS\r\n20000001,recovered in March,clawback_complete\r\n"
     checked = check_clawback_response(read_clawback_response(data), STATUSES, IN_RUN)
     assert checked.completed == ("20000001",)
+
+
+def test_the_clawback_file_returned_with_its_statuses_completed_is_a_valid_response() -> None:
+    # Given the payer's copy of the clawback file with claim_status set to clawback_complete
+    made = clawback_file(LINES)
+    returned = made.content.replace(b"clawback_in_progress", b"clawback_complete")
+
+    # When it is uploaded as the response, Then both clawbacks are complete
+    checked = check_clawback_response(read_clawback_response(returned), STATUSES, IN_RUN)
+    assert checked.valid
+    assert checked.completed == ("20000001", "20000002")
