@@ -33,7 +33,6 @@ from shared.claims.eligibility_upload import InvalidFile as InvalidFile
 from shared.claims.eligibility_upload import csv_records, csv_text, shown
 from shared.claims.files import csv_lines
 from shared.claims.organisations import School
-from shared.claims.payer_response import MAX_REASON_LENGTH
 from shared.claims.statuses import ClaimStatus
 
 AUDIT_FILE_HEADERS = (
@@ -60,6 +59,7 @@ HOURS = "hours_completed"  # optional: the hours a mentor did complete, with "no
 REQUIRED_HEADERS = (REFERENCE, TRN, ACCEPTED, REASON)
 AWAITING_ANSWERS = ClaimStatus.SAMPLING_IN_PROGRESS  # a claim answered already (file or pages) is not answered again
 TRN_DIGITS = 7
+MAX_REASON_LENGTH = 2_000  # as on the provider's answer pages, so an answer valid there is valid here
 _DIGITS = re.compile(r"^[0-9]+$")
 _YES_NO = {"yes": True, "no": False}
 
@@ -223,7 +223,7 @@ class _Checker:
         if accepted is False and not row.reason:
             self.error(row, REASON, row.reason, "Enter a rejection reason for a mentor whose claim is not accepted")
         elif accepted is False and len(row.reason) > MAX_REASON_LENGTH:
-            self.error(row, REASON, row.reason, f"Rejection reason must be {MAX_REASON_LENGTH:,} characters or fewer")
+            self.error(row, REASON, row.reason, f"Rejection reason must be {MAX_REASON_LENGTH:,} characters or less")
         if len(self.errors) > before or claim is None or mentor is None or accepted is None or hours is None:
             return
         answer = (

@@ -235,11 +235,11 @@ def test_each_kind_of_row_error_is_reported_with_its_row_and_column() -> None:
     ]
 
 
-def test_a_mentor_not_accepted_needs_a_reason_of_at_most_1000_characters() -> None:
-    data = _upload("20000001,1000001,no,", "20000001,1000002,no," + "x" * 1001)
+def test_a_mentor_not_accepted_needs_a_reason_of_at_most_2000_characters() -> None:
+    data = _upload("20000001,1000001,no,", "20000001,1000002,no," + "x" * 2001)
     assert _messages(data) == [
         (2, "rejection_reason", "Enter a rejection reason for a mentor whose claim is not accepted"),
-        (3, "rejection_reason", "Rejection reason must be 1,000 characters or fewer"),
+        (3, "rejection_reason", "Rejection reason must be 2,000 characters or less"),
     ]
 
 
@@ -299,3 +299,8 @@ def test_the_download_uploaded_unfilled_asks_for_every_answer() -> None:
 
     # Then every mentor's row asks for yes or no
     assert _messages(data) == [(row, "claim_accepted", "Enter yes or no in claim_accepted") for row in (2, 3, 4)]
+
+
+def test_a_reason_of_2000_characters_is_allowed() -> None:
+    result = read_audit_answers(_upload("20000002,0100003,no," + "x" * 2000), CLAIMS)
+    assert result.answers["20000002"][0].reason == "x" * 2000
