@@ -90,10 +90,10 @@ def choose_sample(candidates: Sequence[SampleCandidate], seed: int, share: Fract
 
     In order: every claim of a school whose paid claims total over £5,000; then own-mentor claims at random
     until at least 20% of them (rounded up) are in, counting those already in; then, in each establishment
-    type × phase × urban/rural stratum, claims at random until the stratum's sampled value reaches `share`
-    of its paid value (rounded up to a penny). Each stratum then holds its share to within one claim's
-    value, unless the first two rules already took more, and the whole sample at least `share` of the
-    paid value.
+    type × phase × urban/rural stratum (GIAS's urban/rural classes folded to the two), claims at random
+    until the stratum's sampled value reaches `share` of its paid value (rounded up to a penny). Each
+    stratum then holds its share to within one claim's value, unless the first two rules already took
+    more, and the whole sample at least `share` of the paid value.
     """
     rng = random.Random(seed)  # noqa: S311 - reproducible from the recorded seed; new_seed() is the secret part
     ordered = sorted(candidates, key=lambda c: (c.reference, c.claim_id))
@@ -160,5 +160,16 @@ def choose_sample(candidates: Sequence[SampleCandidate], seed: int, share: Fract
     )
 
 
+def urban_or_rural(classification: str) -> str:
+    """GIAS's urban/rural class folded to the stratum's "Urban" or "Rural" ("(England/Wales) Rural village" is
+    Rural); anything else (blank, "Not known") as it is, so such schools stay a stratum of their own."""
+    words = classification.lower()
+    if "urban" in words:
+        return "Urban"
+    if "rural" in words:
+        return "Rural"
+    return classification
+
+
 def _stratum_key(candidate: SampleCandidate) -> tuple[str, str, str]:
-    return (candidate.establishment_type, candidate.phase, candidate.urban_or_rural)
+    return (candidate.establishment_type, candidate.phase, urban_or_rural(candidate.urban_or_rural))

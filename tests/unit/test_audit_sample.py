@@ -21,11 +21,12 @@ from shared.claims.audit_sample import (
     SampleReason,
     choose_sample,
     new_seed,
+    urban_or_rural,
 )
 
 TYPES = ("Academy converter", "Community school", "Free schools")
 PHASES = ("Primary", "Secondary")
-PLACES = ("Urban", "Rural")
+PLACES = ("Urban", "Rural", "(England/Wales) Rural village", "Not known")
 
 
 def _candidate(
@@ -75,7 +76,7 @@ def _chosen(sample: Sample) -> set[str]:
 
 
 def _stratum(candidate: SampleCandidate) -> tuple[str, str, str]:
-    return (candidate.establishment_type, candidate.phase, candidate.urban_or_rural)
+    return (candidate.establishment_type, candidate.phase, urban_or_rural(candidate.urban_or_rural))
 
 
 # -- properties -----------------------------------------------------------------------------------
@@ -268,6 +269,31 @@ def test_claims_of_no_value_are_never_drawn_for_value() -> None:
     sample = choose_sample([*nothing, *some], seed=4)
     assert not _chosen(sample) & {c.claim_id for c in nothing}
     assert sample.share == Fraction(1, 10)
+
+
+@pytest.mark.parametrize(
+    ("classification", "folded"),
+    [
+        ("(England/Wales) Urban major conurbation", "Urban"),
+        ("(England/Wales) Urban city and town in a sparse setting", "Urban"),
+        ("(England/Wales) Rural village", "Rural"),
+        ("(England/Wales) Rural hamlet and isolated dwellings", "Rural"),
+        ("Not known", "Not known"),
+        ("", ""),
+    ],
+)
+def test_gias_urban_and_rural_classes_fold_to_two(classification: str, folded: str) -> None:
+    assert urban_or_rural(classification) == folded
+
+
+def test_schools_in_two_urban_classes_are_one_stratum() -> None:
+    # Given claims in a conurbation and in a town, the same type and phase
+    paid = [
+        _candidate(1, 10_000, "100001", stratum=(TYPES[0], PHASES[0], "(England/Wales) Urban major conurbation")),
+        _candidate(2, 10_000, "100002", stratum=(TYPES[0], PHASES[0], "(England/Wales) Urban city and town")),
+    ]
+    # Then they are one stratum, Urban
+    assert [(s.urban_or_rural, s.claims) for s in choose_sample(paid, seed=1).strata] == [("Urban", 2)]
 
 
 def test_another_share_can_be_asked_for() -> None:
