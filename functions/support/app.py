@@ -4,6 +4,7 @@ from shared.web.app import WebApp
 from shared.web.routes import (
     support,
     support_activity,
+    support_audit_decisions,
     support_claim,
     support_claim_windows,
     support_claims,
@@ -32,6 +33,7 @@ app = WebApp(
         support_review.router,
         support_settings.router,
         support_users.router,
+        support_audit_decisions.router,
         # Last: /support/claims/<reference> would otherwise answer for /support/claims/review and the like.
         support_claim.router,
     ]

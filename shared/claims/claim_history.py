@@ -47,7 +47,13 @@ WHAT: dict[str, str] = {
     "put_on_hold": "Put on hold",
     "hold_removed": "Hold removed",
     "amended_by_support": "Amended",
+    "approved_by_provider": "Audit: the provider confirmed the training",
+    "rejected_by_provider": "Audit: the provider did not confirm all the training",
+    "school_responded_to_audit": "Audit: the school responded",
+    "approved_after_audit": "Approved after the audit",
+    "rejected_by_school": "Not approved after the audit: to be clawed back",
 }
+PROVIDER_ANSWERS = frozenset({"approved_by_provider", "rejected_by_provider"})
 
 # What the checks at a window's close found, by check name (the validated event's detail).
 CHECK_LABELS: dict[str, str] = {
@@ -122,6 +128,14 @@ def _details(event: Mapping[str, Any], people: Mapping[str, User]) -> tuple[str,
             f"{format_pounds(int(detail.get('new_amount_pence', 0)))}"
         )
         return hours, amount
+    if action in PROVIDER_ANSWERS and isinstance(detail.get("answers"), Sequence):
+        return tuple(_answer_line(answer) for answer in detail["answers"] if isinstance(answer, Mapping))
+    if action == "school_responded_to_audit" and "agrees" in detail:
+        return (
+            ("Agrees with the provider",)
+            if detail["agrees"]
+            else (f"Disagrees with the provider: {detail.get('explanation', '')}",)
+        )
     if action == "assigned" and detail.get("assigned_to"):
         return (f"To {_person(str(detail['assigned_to']), people)}",)
     if action == "validated" and isinstance(detail.get("findings"), Mapping):
@@ -131,6 +145,15 @@ def _details(event: Mapping[str, Any], people: Mapping[str, User]) -> tuple[str,
             for name, passed in sorted(findings.items())
         )
     return ()
+
+
+def _answer_line(answer: Mapping[str, Any]) -> str:
+    """One mentor's audit answer: "Ada Lovelace: confirmed 6 hours" or "…: 2 of 6 hours completed (why)"."""
+    mentor = answer.get("mentor") or f"TRN {answer.get('trn', '')}"
+    claimed = answer.get("hours_claimed", answer.get("hours_completed"))
+    if answer.get("confirmed"):
+        return f"{mentor}: confirmed {claimed} hours"
+    return f"{mentor}: {answer.get('hours_completed')} of {claimed} hours completed ({answer.get('reason', '')})"
 
 
 def history(events: Sequence[Mapping[str, Any]], people: Mapping[str, User]) -> list[HistoryEntry]:

@@ -108,7 +108,13 @@ def submit(provider: Provider, answers: AuditAnswers, user: User, now: dt.dateti
         raise ConcurrentUpdate(claim.reference)  # the claim's mentors changed since the journey started
     given = provider_answers(claim, answers, user, now)
     to_status = provider_outcome(given)
-    detail = {"answers": [a.model_dump(mode="json") for a in given.answers]}
+    names = {m.trn: (m.full_name, m.hours) for m in claim.mentors}
+    detail = {
+        "answers": [
+            {**a.model_dump(mode="json"), "mentor": names[a.trn][0], "hours_claimed": names[a.trn][1]}
+            for a in given.answers
+        ]
+    }
     change = StatusChange(claim, to_status, detail=detail, provider_answers=given)
     try:
         updated = ClaimsStore().apply(change, user.user_id, now)

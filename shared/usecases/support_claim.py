@@ -34,6 +34,7 @@ from shared.data.organisations import Organisations
 from shared.data.users import Users
 from shared.observability import logger, metrics
 from shared.usecases import support_review
+from shared.usecases.school_audit_response import AnswerRow, answer_rows
 
 
 class ActionNotAllowed(DomainError):
@@ -57,6 +58,8 @@ class ClaimPage:
     can_amend: bool
     can_undo: bool
     zendesk_host: str
+    audit_answers: tuple[AnswerRow, ...] = ()  # the provider's audit answers, by mentor (ADR 0032)
+    can_decide_audit: bool = False  # approve or claw back after the audit
 
     @property
     def in_review(self) -> bool:
@@ -98,6 +101,8 @@ def claim_page(reference: str) -> ClaimPage:
         can_undo=decided
         and can_undo_decision(claim, claim.status is ClaimStatus.REJECTED and _file_written_since(claim, events)),
         zendesk_host=settings().zendesk_host,
+        audit_answers=tuple(answer_rows(claim)),
+        can_decide_audit=claim.status is ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED,
     )
 
 
