@@ -59,6 +59,8 @@ class Settings(Tables):
     exports_queue_url: str = ""  # "Download claims (CSV)": each export is a message (ADR 0021)
     school_imports_queue_url: str = ""  # School data: each import of GIAS's extract is a message (ADR 0026)
     claim_window_state_machine_arn: str = ""
+    audit_state_machine_arn: str = ""  # the audit workflow (ADR 0031)
+    audit_chaser_seconds: int = 7 * 24 * 3600  # the audit workflow's wait between weekly chasers
     scheduler_role_arn: str = ""
     schedule_group_name: str = ""
     schedule_dead_letter_queue_arn: str = ""

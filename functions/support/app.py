@@ -5,6 +5,7 @@ from shared.web.routes import (
     support,
     support_activity,
     support_audit_decisions,
+    support_audits,
     support_claim,
     support_claim_windows,
     support_claims,
@@ -22,6 +23,7 @@ app = WebApp(
     [
         support.router,
         support_activity.router,
+        support_audits.router,
         support_claim_windows.router,
         support_claims.router,
         support_drafts.router,

@@ -29,6 +29,7 @@ class ActivityKind(StrEnum):
     USER_REMOVED = "user_removed"
     SUPPORT_USER_ADDED = "support_user_added"
     SUPPORT_USER_REMOVED = "support_user_removed"
+    AUDIT_STARTED = "audit_started"
 
 
 LABELS: dict[ActivityKind, str] = {
@@ -46,6 +47,7 @@ LABELS: dict[ActivityKind, str] = {
     ActivityKind.USER_REMOVED: "User removed",
     ActivityKind.SUPPORT_USER_ADDED: "Support user added",
     ActivityKind.SUPPORT_USER_REMOVED: "Support user removed",
+    ActivityKind.AUDIT_STARTED: "Audit started",
 }
 
 

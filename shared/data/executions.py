@@ -53,13 +53,22 @@ def state_machine_arn() -> str:
     return arn
 
 
-def execution_arn(name: str) -> str:
-    return f"{state_machine_arn().replace(':stateMachine:', ':execution:', 1)}:{name}"
+def audit_state_machine_arn() -> str:
+    """The audit workflow's state machine (ADR 0031)."""
+    arn = settings().audit_state_machine_arn
+    if not arn:
+        raise ExecutionsNotConfigured("AUDIT_STATE_MACHINE_ARN must be set")
+    return arn
 
 
-def describe(name: str) -> Execution | None:
-    """The execution with this name, or None when it was never started."""
-    arn = execution_arn(name)
+def execution_arn(name: str, machine: str | None = None) -> str:
+    return f"{(machine or state_machine_arn()).replace(':stateMachine:', ':execution:', 1)}:{name}"
+
+
+def describe(name: str, machine: str | None = None) -> Execution | None:
+    """The execution with this name (of the claim-window machine unless `machine` is given), or None when it
+    was never started."""
+    arn = execution_arn(name, machine)
     try:
         found = _sfn().describe_execution(executionArn=arn)
     except ClientError as error:
@@ -69,21 +78,23 @@ def describe(name: str) -> Execution | None:
     return Execution(name, arn, str(found["status"]), found.get("startDate"), started_now=False)
 
 
-def start(name: str, payload: dict[str, Any]) -> Execution:
+def start(name: str, payload: dict[str, Any], machine: str | None = None) -> Execution:
     """Start the named execution, or return the one that already has the name (`started_now=False`).
 
     Step Functions answers a repeat of a running execution's name *and input* with that execution rather
     than an error, so the name is looked up first; ExecutionAlreadyExists covers the race after that.
     """
-    existing = describe(name)
+    existing = describe(name, machine)
     if existing is not None:
         return existing
     try:
-        started = _sfn().start_execution(stateMachineArn=state_machine_arn(), name=name, input=json.dumps(payload))
+        started = _sfn().start_execution(
+            stateMachineArn=machine or state_machine_arn(), name=name, input=json.dumps(payload)
+        )
     except ClientError as error:
         if _code(error) != "ExecutionAlreadyExists":
             raise
-        again = describe(name)
+        again = describe(name, machine)
         if again is None:
             raise
         return again

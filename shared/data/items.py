@@ -255,6 +255,17 @@ class ReferenceIndex(GlobalSecondaryIndex["ClaimItem"]):
     reference = UnicodeAttribute(hash_key=True)
 
 
+class AuditClaimsIndex(GlobalSecondaryIndex["ClaimItem"]):
+    """The claims under an audit, by provider (sparse: only claims an audit sampled; ADR 0031)."""
+
+    class Meta:
+        index_name = "audit-index"
+        projection = AllProjection()
+
+    audit_id = UnicodeAttribute(hash_key=True)
+    provider_code = UnicodeAttribute(range_key=True)
+
+
 class ClaimItem(Model):
     class Meta(_Meta):
         pass
@@ -298,6 +309,11 @@ class ClaimItem(Model):
     by_reference = ReferenceIndex()
     by_run = RunClaimsIndex()
     by_listing = ListingIndex()
+    # audits (ADR 0031): the audit that sampled the claim, when it was requested, the answers' deadline
+    audit_id = UnicodeAttribute(null=True)
+    audit_requested_at = UTCDateTimeAttribute(null=True)
+    audit_deadline = UnicodeAttribute(null=True)  # ISO date
+    by_audit = AuditClaimsIndex()
 
 
 class BatchKindIndex(GlobalSecondaryIndex["BatchItem"]):
@@ -350,6 +366,15 @@ class BatchItem(Model):
     # payment runs: when each step started and finished, ISO times by `<step>_started_at` (shared.claims.run_steps)
     steps = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]
     academic_year = UnicodeAttribute(null=True)  # eligible-schools uploads: the year the schools become eligible for
+    # audits (ADR 0031): the sample's seed, its providers, the answers' deadline, chasers sent, overdue
+    seed = NumberAttribute(null=True)
+    providers = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    requested_at = UTCDateTimeAttribute(null=True)
+    deadline = UnicodeAttribute(null=True)  # ISO date
+    chasers = NumberAttribute(null=True)
+    overdue_at = UTCDateTimeAttribute(null=True)
+    provider_code = UnicodeAttribute(null=True)  # an audit's provider record: whose it is
+    emailed = UnicodeSetAttribute(null=True)  # an audit's provider record: "<email kind>#<user id>" sent
     by_kind = BatchKindIndex()
 
 

@@ -26,6 +26,7 @@ CLAIMS_SECTION: tuple[tuple[str, str], ...] = (
     ("All claims", "/support/claims"),
     ("Review", "/support/claims/review"),
     ("Payments", "/support/payments"),
+    ("Audits", "/support/audits"),
 )
 
 

@@ -292,9 +292,12 @@ def test_real_template_reads_cleanly(template: dict[str, Any]) -> None:
     )  # with the activity (ADR 0021), counters and directory (ADR 0024) tables
     assert {route.function for route in api_routes(template)} == {"WebFunction", "SupportFunction", "DownloadFunction"}
     assert set(function_handlers(template)) >= {"WebFunction", "SupportFunction", "SendEmailFunction"}
-    ((definition_uri, substitutions),) = state_machines(template).values()
-    assert definition_uri == "infrastructure/statemachines/claim-window.asl.json"
-    assert all("Fn::GetAtt" in value for value in substitutions.values())
+    machines = state_machines(template)
+    assert {uri for uri, _ in machines.values()} == {
+        "infrastructure/statemachines/claim-window.asl.json",
+        "infrastructure/statemachines/audit.asl.json",  # ADR 0031
+    }
+    assert all("Fn::GetAtt" in value for _, substitutions in machines.values() for value in substitutions.values())
 
 
 def test_real_tables_create_in_moto_as_the_template_says(template: dict[str, Any]) -> None:
@@ -329,6 +332,7 @@ def test_real_tables_create_in_moto_as_the_template_says(template: dict[str, Any
                 "reference-index",
                 "run-index",
                 "listing-index",
+                "audit-index",
             }
             ttl = client.describe_time_to_live(TableName="local-SessionsTable")["TimeToLiveDescription"]
             assert ttl["AttributeName"] == "expires_at"

@@ -77,6 +77,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]], dict[str, list[tuple[str, st
             "reference-index": [("reference", "HASH")],
             "run-index": [("payment_run_id", "HASH"), ("reference", "RANGE")],
             "listing-index": [("academic_year", "HASH"), ("listed_at", "RANGE")],
+            "audit-index": [("audit_id", "HASH"), ("provider_code", "RANGE")],
         },
         None,
     ),
@@ -854,7 +855,10 @@ def test_support_function_schedules_only_in_its_group_and_passes_only_the_schedu
     assert references(pass_role["Resource"]) == {"ClaimWindowSchedulerRole"}
     starts = [s for s in granted if "states:StartExecution" in as_list(s["Action"])]
     assert starts
-    assert all(references(s["Resource"]) == {"ClaimWindowStateMachine"} for s in starts)
+    # the claim-window workflow, and the audit workflow "Confirm sample" starts (ADR 0031)
+    started = {ref for s in starts for ref in references(s["Resource"])}
+    assert started == {"ClaimWindowStateMachine", "AuditStateMachine"}
+    assert all(len(references(s["Resource"])) == 1 for s in starts)
 
 
 PSEUDO_PARAMETERS = {

@@ -1,0 +1,20 @@
+"""RecordAuditFailureFunction (Step Functions Catch target): record why an audit's workflow failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.observability import logger, metrics, tracer
+from shared.usecases.audit_tasks import record_failure
+from shared.usecases.startup import configure
+
+configure()
+
+
+@logger.inject_lambda_context(log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return record_failure(event)

@@ -1,0 +1,232 @@
+"""Support: audits (ADR 0031). Choose an academic year, preview the sample drawn from its paid claims,
+confirm it (the claims move to sampling_in_progress and the audit workflow starts), and list audits and
+their claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+
+from shared.claims.academic_years import AcademicYear, london_today
+from shared.claims.activity import ActivityEntry, ActivityKind
+from shared.claims.audit_sample import Sample, SampleCandidate, SampleReason, choose_sample, new_seed
+from shared.claims.audit_schedule import STATUS_LABELS, AuditStatus, deadline, is_overdue, submitted_by_own_mentor
+from shared.claims.claim import Claim
+from shared.claims.people import User
+from shared.claims.statuses import DISPLAY, ClaimStatus
+from shared.claims.window_rules import academic_year_choices
+from shared.data import executions
+from shared.data.activity import Activity
+from shared.data.audits import Audit, AuditedClaim, Audits
+from shared.data.claims import AuditMark, ClaimsStore
+from shared.data.organisations import Organisations
+from shared.journeys.audit import FLOW, AuditAnswers
+from shared.usecases import journeys
+
+SUPPORT = "support"  # the organisation a support user's journeys belong to
+REASON_LABELS = {
+    SampleReason.HIGH_VALUE_SCHOOL: "School's paid claims total over £5,000",
+    SampleReason.OWN_MENTOR: "Submitted by one of its own mentors",
+    SampleReason.STRATIFIED: "Random sample by type of school",
+}
+SELECT_YEAR = "Select an academic year"
+
+
+def year_choices(now: dt.datetime) -> list[AcademicYear]:
+    return academic_year_choices(london_today(now))
+
+
+def read_year(value: str, now: dt.datetime) -> AcademicYear | None:
+    """The academic year chosen, when it is one offered."""
+    for year in year_choices(now):
+        if value == str(year.start_year):
+            return year
+    return None
+
+
+# -- drawing the sample --------------------------------------------------------------------------------
+def _paid_claims(year: AcademicYear) -> list[Claim]:
+    """The year's paid claims: the listing index (keys), then the claims by BatchGet, consistently, so a
+    claim that moved on since the index saw it is left out."""
+    references = Audits.paid_references(year)
+    claims = ClaimsStore().get_many(references, consistent=True)
+    return [claim for claim in claims if claim.status is ClaimStatus.PAID]
+
+
+def _candidates(claims: list[Claim]) -> list[SampleCandidate]:
+    schools = Organisations().schools(claim.school_id for claim in claims)
+    candidates = []
+    for claim in claims:
+        school = schools.get(claim.school_id)
+        candidates.append(
+            SampleCandidate(
+                claim_id=claim.reference,
+                reference=claim.reference,
+                school_id=claim.school_id,
+                provider_code=claim.provider_code,
+                amount_pence=claim.amount_pence,
+                submitted_by_own_mentor=submitted_by_own_mentor(claim.submitted_by_name, claim.mentors),
+                establishment_type=(school.type_of_establishment if school else "") or "Not known",
+                phase=(school.phase if school else "") or "Not known",
+                urban_or_rural=(school.urban_or_rural if school else "") or "Not known",
+            )
+        )
+    return candidates
+
+
+def _draw(year: AcademicYear, seed: int) -> tuple[Sample, list[Claim]]:
+    claims = _paid_claims(year)
+    sample = choose_sample(_candidates(claims), seed)
+    chosen = {sampled.claim_id for sampled in sample.claims}
+    return sample, [claim for claim in claims if claim.reference in chosen]
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Preview:
+    journey_id: str
+    year: AcademicYear
+    sample: Sample
+    reasons: list[ReasonRow]
+    providers: int
+
+    @property
+    def share_percent(self) -> str:
+        share: Fraction = self.sample.share
+        return f"{float(share * 100):.1f}%"
+
+
+def start(user: User, year: AcademicYear, now: dt.datetime) -> str:
+    """A new audit journey for the year with a fresh seed: the preview is drawn with it, and so is the
+    sample "Confirm sample" takes."""
+    answers = AuditAnswers(academic_year=year.start_year, seed=new_seed())
+    return journeys.start(FLOW, user.user_id, SUPPORT, answers, now)
+
+
+def _open(journey_id: str, user: User, now: dt.datetime) -> journeys.Opened[AuditAnswers]:
+    return journeys.open_journey(FLOW, AuditAnswers, journey_id, user.user_id, SUPPORT, now)
+
+
+def preview(journey_id: str, user: User, now: dt.datetime) -> Preview | str:
+    """The sample the journey's year and seed draw, or (once confirmed) the audit's id."""
+    opened = _open(journey_id, user, now)
+    if opened.result is not None:
+        return opened.result
+    year = AcademicYear(opened.answers.academic_year)
+    sample, claims = _draw(year, opened.answers.seed)
+    reasons = [ReasonRow(label, sample.by_reason.get(reason, 0)) for reason, label in REASON_LABELS.items()]
+    return Preview(journey_id, year, sample, reasons, len({claim.provider_code for claim in claims}))
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    audit_id: str
+    sampled: int
+    skipped: int
+    first_time: bool
+
+
+def audit_id_for(journey_id: str) -> str:
+    """The audit a journey confirms: one id per journey, so two "Confirm sample" clicks make one audit."""
+    return f"audit-{journey_id}"
+
+
+def confirm(journey_id: str, user: User, now: dt.datetime) -> Confirmed:
+    """Record the audit, move its sampled claims paid → sampling_in_progress (claims that changed since are
+    skipped and counted), start its workflow (named by the audit id) and record it in Activity. A second
+    confirmation of the journey does nothing more."""
+    opened = _open(journey_id, user, now)
+    audit_id = audit_id_for(journey_id)
+    if opened.result is not None:
+        return Confirmed(opened.result, 0, 0, first_time=False)
+    year = AcademicYear(opened.answers.academic_year)
+    sample, claims = _draw(year, opened.answers.seed)
+    due = deadline(now)
+    audit = Audit(
+        audit_id=audit_id,
+        academic_year=year.name,
+        seed=sample.seed,
+        started_by=user.user_id,
+        started_by_name=user.full_name,
+        created_at=now,
+        status=AuditStatus.SAMPLING_CONFIRMED,
+        providers=tuple(sorted({claim.provider_code for claim in claims})),
+        counts={"sampled": len(claims), "sampled_pence": sample.sampled_pence, "paid": sample.paid_claims},
+        requested_at=now,
+        deadline=due,
+    )
+    if not Audits().create(audit):
+        return Confirmed(audit_id, 0, 0, first_time=False)
+    journeys.finish(journey_id, audit_id)
+    sampled = Audits.sample(claims, AuditMark(audit_id, now, due), user.user_id, now)
+    Audits().record_counts(audit_id, moved=len(sampled.moved), skipped=len(sampled.skipped))
+    executions.start(audit_id, {"audit_id": audit_id}, executions.audit_state_machine_arn())
+    Activity().record(
+        ActivityEntry(
+            activity_id=f"audit-started-{audit_id}",
+            kind=ActivityKind.AUDIT_STARTED,
+            at=now,
+            actor_id=user.user_id,
+            actor_name=user.full_name,
+            summary=f"Audit of {year.name}: {_claims(len(sampled.moved))} sampled",
+            counts={"sampled": len(sampled.moved), "skipped": len(sampled.skipped), "providers": len(audit.providers)},
+            link="/support/audits",
+        )
+    )
+    return Confirmed(audit_id, len(sampled.moved), len(sampled.skipped), first_time=True)
+
+
+def _claims(count: int) -> str:
+    return f"{count} claim" if count == 1 else f"{count} claims"
+
+
+# -- the list ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AuditRow:
+    audit: Audit
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.audit.status][0]
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_LABELS[self.audit.status][1]
+
+
+@dataclass(frozen=True)
+class AuditedClaimRow:
+    claim: AuditedClaim
+    overdue: bool
+
+    @property
+    def status_label(self) -> str:
+        return DISPLAY[self.claim.status].label
+
+    @property
+    def status_colour(self) -> str:
+        return DISPLAY[self.claim.status].colour
+
+
+@dataclass(frozen=True)
+class AuditsPage:
+    audits: list[AuditRow]
+    claims: list[AuditedClaimRow]
+
+
+def audits_page(now: dt.datetime) -> AuditsPage:
+    """Every audit (the kind index), and the claims under each (the audit index)."""
+    audits = Audits().all()
+    rows: list[AuditedClaimRow] = []
+    for audit in audits:
+        for claim in Audits.claims_of(audit.audit_id):
+            waiting = claim.status is ClaimStatus.SAMPLING_IN_PROGRESS
+            overdue = waiting and is_overdue(claim.deadline, now, marked=audit.overdue_at is not None)
+            rows.append(AuditedClaimRow(claim, overdue))
+    return AuditsPage([AuditRow(audit) for audit in audits], rows)
