@@ -5,14 +5,14 @@ A provider answers each mentor of a claim under audit: did the mentor complete t
 provider did not confirm the claim, and the school may respond within `RESPONSE_DAYS` of the provider's
 answer: agree, or disagree and say why. Support then decides (approve the claim, or claw it back).
 
-Pure: no AWS, HTTP or templates.
+The deadlines, the school's form and the clawback are `shared.claims.audits`' rules. Pure: no AWS, HTTP or
+templates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from shared.claims.academic_years import london_today
 from shared.claims.domain import Domain
 from shared.claims.emails import SUPPORT_EMAIL, EmailMessage, plain_text
 from shared.claims.statuses import ClaimStatus
@@ -59,32 +59,15 @@ def provider_outcome(answers: ProviderAnswers) -> ClaimStatus:
     return ClaimStatus.PAID if answers.all_confirmed else ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED
 
 
-def audit_deadline(requested_at: dt.datetime | None, deadline: dt.date | None) -> dt.date | None:
-    """The provider's deadline (a UK day): the audit's own when it has one, else `AUDIT_DAYS` after its request."""
-    if deadline is not None:
-        return deadline
-    return london_today(requested_at) + dt.timedelta(days=AUDIT_DAYS) if requested_at is not None else None
-
-
-def response_deadline(answers: ProviderAnswers) -> dt.datetime:
-    return answers.answered_at + dt.timedelta(days=RESPONSE_DAYS)
-
-
-def may_respond(answers: ProviderAnswers | None, response: SchoolResponse | None, now: dt.datetime) -> bool:
-    """The school may respond once, within `RESPONSE_DAYS` of the provider's answer."""
-    return answers is not None and not answers.all_confirmed and response is None and now <= response_deadline(answers)
-
-
 PROVIDER_NOT_CONFIRMED_KIND = "claim_audit_provider_not_confirmed"
 
 
-def _london_date(at: dt.datetime) -> str:
-    day = london_today(at)
+def _london_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
 def provider_not_confirmed_email(
-    reference: str, provider_name: str, address: str, *, claim_url: str, respond_by: dt.datetime
+    reference: str, provider_name: str, address: str, *, claim_url: str, respond_by: dt.date
 ) -> EmailMessage:
     """To one user of the school: the provider did not confirm all the training of an audited claim."""
     lines = [

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from shared.claims.audit_answers import MentorAnswer, ProviderAnswers, audit_deadline, provider_outcome
+from shared.claims.audit_answers import MentorAnswer, ProviderAnswers, provider_outcome
+from shared.claims.audits import deadline_day
 from shared.claims.claim import Claim, ClaimMentor
 from shared.claims.errors import ClaimNotFound, ConcurrentUpdate, DomainError
 from shared.claims.organisations import Provider
@@ -50,10 +51,9 @@ def _deadline(claim: Claim) -> dt.date | None:
             deadline = None
     if isinstance(deadline, dt.datetime):
         deadline = deadline.date()
-    return audit_deadline(
-        requested if isinstance(requested, dt.datetime) else None,
-        deadline if isinstance(deadline, dt.date) else None,
-    )
+    if isinstance(deadline, dt.date):
+        return deadline
+    return deadline_day(requested) if isinstance(requested, dt.datetime) else None
 
 
 def audits(provider: Provider) -> list[AuditRow]:

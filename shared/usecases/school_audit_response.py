@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from shared.claims.audit_answers import (
-    EXPLANATION_LIMIT,
-    SchoolResponse,
-    may_respond,
-    provider_not_confirmed_email,
-    response_deadline,
+from shared.claims.audit_answers import ProviderAnswers, SchoolResponse, provider_not_confirmed_email
+from shared.claims.audits import (
+    AGREES,
+    EXPLANATION,
+    SCHOOL_RESPONSE_DAYS,
+    check_school_response,
+    deadline_day,
+    overdue,
 )
 from shared.claims.claim import Claim
 from shared.claims.errors import ClaimNotFound, DomainError
@@ -28,9 +30,14 @@ from shared.data.users import member_emails
 from shared.journeys.forms import Errors, Form, value
 from shared.observability import logger, metrics
 
-AGREE = "Select whether you agree with your provider"
-EXPLAIN = "Enter why you disagree"
-TOO_LONG = "Explanation must be 2,000 characters or less"
+
+def response_deadline(answers: ProviderAnswers) -> dt.date:
+    """The last day (in England) the school may respond: 21 days after the provider's answer."""
+    return deadline_day(answers.answered_at, SCHOOL_RESPONSE_DAYS)
+
+
+def response_overdue(answers: ProviderAnswers, now: dt.datetime) -> bool:
+    return overdue(answers.answered_at, now, SCHOOL_RESPONSE_DAYS)
 
 
 class ResponseClosed(DomainError):
@@ -68,8 +75,13 @@ def tell_school(claim: Claim) -> int:
 
 
 def can_respond(claim: Claim, now: dt.datetime) -> bool:
-    return claim.status is ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED and may_respond(
-        claim.provider_answers, claim.school_response, now
+    answers = claim.provider_answers
+    return (
+        claim.status is ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED
+        and answers is not None
+        and not answers.all_confirmed
+        and claim.school_response is None
+        and not response_overdue(answers, now)
     )
 
 
@@ -78,16 +90,14 @@ def blank_form() -> ResponseForm:
 
 
 def read_form(form: Form) -> ResponseForm:
-    agrees = value(form, "agrees")
-    explanation = value(form, "explanation").strip()
+    """The posted form, checked by the audit rules (`check_school_response`)."""
+    agrees = value(form, AGREES)
+    checked = check_school_response(agrees, value(form, EXPLANATION))
     errors = Errors()
-    if agrees not in ("yes", "no"):
-        errors.add("agrees", AGREE, target="agrees")
-    elif agrees == "no" and not explanation:
-        errors.add("explanation", EXPLAIN)
-    elif agrees == "no" and len(explanation) > EXPLANATION_LIMIT:
-        errors.add("explanation", TOO_LONG)
-    return ResponseForm(agrees, explanation, errors)
+    for name in (AGREES, EXPLANATION):
+        if name in checked.errors:
+            errors.add(name, checked.errors[name])
+    return ResponseForm(agrees, value(form, EXPLANATION).strip() if agrees == "no" else "", errors)
 
 
 def respond(school: School, reference: str, form: ResponseForm, user: User, now: dt.datetime) -> Claim:
@@ -101,7 +111,7 @@ def respond(school: School, reference: str, form: ResponseForm, user: User, now:
         raise ResponseClosed(reference)
     response = SchoolResponse(
         agrees=form.agrees == "yes",
-        explanation=form.explanation if form.agrees == "no" else "",
+        explanation=check_school_response(form.agrees, form.explanation).explanation,
         responded_at=now,
         responded_by=user.user_id,
         responded_by_name=user.full_name,
@@ -132,7 +142,7 @@ class AuditView:
     answers: list[AnswerRow]
     response: SchoolResponse | None
     can_respond: bool
-    respond_by: dt.datetime | None
+    respond_by: dt.date | None
     deadline_passed: bool
 
 
@@ -166,7 +176,7 @@ def audit_view(claim: Claim, now: dt.datetime) -> AuditView | None:
         response=claim.school_response,
         can_respond=can_respond(claim, now),
         respond_by=deadline,
-        deadline_passed=now > deadline and claim.school_response is None,
+        deadline_passed=response_overdue(answers, now) and claim.school_response is None,
     )
 
 

@@ -59,7 +59,7 @@ def test_the_deadline_is_21_days_after_the_audit_was_requested(patricia: Client,
     requested = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
     assert _deadline(claim.model_copy()) is None
     object.__setattr__(claim, "audit_requested_at", requested)  # as G3's audit record will set it
-    assert _deadline(claim) == dt.date(2026, 1, 26)
+    assert _deadline(claim) == dt.date(2026, 1, 26)  # 21 days after the day in England
     object.__setattr__(claim, "audit_deadline", "2026-02-01")
     assert _deadline(claim) == dt.date(2026, 2, 1)
 

@@ -123,6 +123,14 @@ def test_after_21_days_the_school_may_not_respond(anne: Client, seed: SeedData) 
     assert _claim(reference).school_response is None
 
 
+def test_the_21st_day_is_still_in_time(anne: Client, seed: SeedData) -> None:
+    # Given the provider answered 21 days ago: the deadline is today
+    reference = _rejected_claim(seed, at=NOW - dt.timedelta(days=21))
+    respond = f"/schools/{SCHOOL}/claims/{reference}/audit-response"
+    assert anne.get(respond).h1 == "Respond to your provider"
+    assert anne.post(respond, {"agrees": "yes"}).status == 303
+
+
 def test_a_second_response_is_refused(anne: Client, seed: SeedData) -> None:
     reference = _rejected_claim(seed)
     respond = f"/schools/{SCHOOL}/claims/{reference}/audit-response"

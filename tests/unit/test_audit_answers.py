@@ -1,5 +1,5 @@
-"""The rules of answering an audit: the provider's outcome, the deadlines, the school's window to respond, the
-provider's hours form, and the History's lines for the answers (ADR 0032)."""
+"""The rules of answering an audit: the provider's outcome, the provider's hours form and journey, and the
+History's lines for the answers (ADR 0032)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,7 @@ import datetime as dt
 
 import pytest
 
-from shared.claims.audit_answers import (
-    MentorAnswer,
-    ProviderAnswers,
-    SchoolResponse,
-    audit_deadline,
-    may_respond,
-    provider_outcome,
-    response_deadline,
-)
+from shared.claims.audit_answers import MentorAnswer, ProviderAnswers, provider_outcome
 from shared.claims.claim_history import history
 from shared.claims.statuses import ClaimStatus
 from shared.journeys.provider_audit import FLOW, AuditAnswers, parse_confirmed, parse_hours
@@ -38,23 +30,6 @@ def _answers(*confirmed: bool, at: dt.datetime = AT) -> ProviderAnswers:
 def test_all_confirmed_pays_any_not_rejects() -> None:
     assert provider_outcome(_answers(True, True)) is ClaimStatus.PAID
     assert provider_outcome(_answers(True, False)) is ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED
-
-
-def test_the_audit_deadline_is_its_own_or_21_days_after_the_request() -> None:
-    assert audit_deadline(None, None) is None
-    assert audit_deadline(AT, None) == dt.date(2026, 3, 23)
-    assert audit_deadline(AT, dt.date(2026, 4, 1)) == dt.date(2026, 4, 1)
-
-
-def test_the_school_may_respond_once_within_21_days() -> None:
-    answers = _answers(False)
-    response = SchoolResponse(agrees=True, responded_at=AT, responded_by="s", responded_by_name="Anne Wilson")
-    assert response_deadline(answers) == AT + dt.timedelta(days=21)
-    assert may_respond(answers, None, AT + dt.timedelta(days=21))
-    assert not may_respond(answers, None, AT + dt.timedelta(days=21, seconds=1))
-    assert not may_respond(answers, response, AT)
-    assert not may_respond(_answers(True), None, AT)  # nothing to respond to
-    assert not may_respond(None, None, AT)
 
 
 @pytest.mark.parametrize(
