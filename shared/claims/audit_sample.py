@@ -10,7 +10,7 @@ import math
 import random
 import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from fractions import Fraction
 
@@ -114,14 +114,10 @@ def choose_sample(candidates: Sequence[SampleCandidate], seed: int, share: Fract
         for candidate in rng.sample(left, still_wanted):
             chosen[candidate.claim_id] = SampleReason.OWN_MENTOR
 
-    strata: dict[tuple[str, str, str], list[SampleCandidate]] = defaultdict(list)
-    for candidate in ordered:
-        strata[_stratum_key(candidate)].append(candidate)
-    summaries: list[Stratum] = []
-    for key in sorted(strata):
+    strata = _strata(ordered)
+    for key in sorted(strata):  # a fixed order of draws: the seed alone decides the sample
         members = strata[key]
-        paid = sum(c.amount_pence for c in members)
-        target = math.ceil(share * paid)
+        target = math.ceil(share * sum(c.amount_pence for c in members))
         sampled = sum(c.amount_pence for c in members if c.claim_id in chosen)
         if sampled < target:
             left = [c for c in members if c.claim_id not in chosen]
@@ -131,32 +127,63 @@ def choose_sample(candidates: Sequence[SampleCandidate], seed: int, share: Fract
                     break
                 chosen[candidate.claim_id] = SampleReason.STRATIFIED
                 sampled += candidate.amount_pence
-        summaries.append(
-            Stratum(
-                establishment_type=key[0],
-                phase=key[1],
-                urban_or_rural=key[2],
-                claims=len(members),
-                paid_pence=paid,
-                sampled=sum(1 for c in members if c.claim_id in chosen),
-                sampled_pence=sampled,
-            )
-        )
 
-    picked = [c for c in ordered if c.claim_id in chosen]
-    by_reason = dict.fromkeys(_DRAWN, 0)
-    for candidate in picked:
-        by_reason[chosen[candidate.claim_id]] += 1
+    picked = {
+        c.claim_id: SampledClaim(claim_id=c.claim_id, reference=c.reference, reason=chosen[c.claim_id])
+        for c in ordered
+        if c.claim_id in chosen
+    }
+    return _summary(ordered, strata, picked, seed, _DRAWN)
+
+
+def uploaded_sample(candidates: Sequence[SampleCandidate], uploaded: Sequence[SampledClaim]) -> Sample:
+    """A sample chosen outside the service (the "Upload a sample" file's claims), summed as a drawn one is, so
+    an audit records the same figures either way. Its seed is 0: nothing was drawn. An uploaded claim that is
+    not among `candidates` (no longer paid since the file was checked) is left out."""
+    ordered = sorted(candidates, key=lambda c: (c.reference, c.claim_id))
+    chosen = {claim.claim_id: claim for claim in uploaded}
+    return _summary(ordered, _strata(ordered), chosen, 0, (SampleReason.UPLOADED,))
+
+
+def _strata(ordered: Sequence[SampleCandidate]) -> dict[tuple[str, str, str], list[SampleCandidate]]:
+    strata: dict[tuple[str, str, str], list[SampleCandidate]] = defaultdict(list)
+    for candidate in ordered:
+        strata[_stratum_key(candidate)].append(candidate)
+    return strata
+
+
+def _summary(
+    ordered: Sequence[SampleCandidate],
+    strata: Mapping[tuple[str, str, str], Sequence[SampleCandidate]],
+    chosen: Mapping[str, SampledClaim],
+    seed: int,
+    reasons: Sequence[SampleReason],
+) -> Sample:
+    """The sample of `chosen` (by claim id) among the candidates, in reference order, with its totals."""
+    summaries = tuple(
+        Stratum(
+            establishment_type=key[0],
+            phase=key[1],
+            urban_or_rural=key[2],
+            claims=len(members),
+            paid_pence=sum(c.amount_pence for c in members),
+            sampled=sum(1 for c in members if c.claim_id in chosen),
+            sampled_pence=sum(c.amount_pence for c in members if c.claim_id in chosen),
+        )
+        for key, members in sorted(strata.items())
+    )
+    picked = [chosen[c.claim_id] for c in ordered if c.claim_id in chosen]
+    by_reason = dict.fromkeys(reasons, 0)
+    for claim in picked:
+        by_reason[claim.reason] = by_reason.get(claim.reason, 0) + 1
     return Sample(
         seed=seed,
-        claims=tuple(
-            SampledClaim(claim_id=c.claim_id, reference=c.reference, reason=chosen[c.claim_id]) for c in picked
-        ),
+        claims=tuple(picked),
         paid_claims=len(ordered),
         paid_pence=sum(c.amount_pence for c in ordered),
-        sampled_pence=sum(c.amount_pence for c in picked),
+        sampled_pence=sum(stratum.sampled_pence for stratum in summaries),
         by_reason=by_reason,
-        strata=tuple(summaries),
+        strata=summaries,
     )
 
 

@@ -18,9 +18,11 @@ from shared.claims.audit_sample import (
     HIGH_VALUE_SCHOOL_PENCE,
     Sample,
     SampleCandidate,
+    SampledClaim,
     SampleReason,
     choose_sample,
     new_seed,
+    uploaded_sample,
     urban_or_rural,
 )
 
@@ -328,3 +330,31 @@ def test_a_recorded_seed_draws_the_same_claims_later() -> None:
         ("90000029", SampleReason.STRATIFIED),
         ("90000044", SampleReason.STRATIFIED),
     ]
+
+
+# -- an uploaded sample ---------------------------------------------------------------------------------
+def test_an_uploaded_sample_is_summed_as_a_drawn_one() -> None:
+    # Given four paid claims in two strata and a file naming two of them (in another order) and one no longer paid
+    paid = [
+        _candidate(1, 10_000, "100001"),
+        _candidate(2, 30_000, "100002"),
+        _candidate(3, 20_000, "100003", stratum=(TYPES[1], PHASES[1], "(England/Wales) Rural village")),
+        _candidate(4, 40_000, "100004", stratum=(TYPES[1], PHASES[1], PLACES[1])),
+    ]
+
+    def uploaded(number: int) -> SampledClaim:
+        return SampledClaim(
+            claim_id=f"claim-{number}", reference=f"{90_000_000 + number}", reason=SampleReason.UPLOADED, note="QA"
+        )
+
+    # When
+    sample = uploaded_sample(paid, [uploaded(3), uploaded(1), uploaded(9)])
+    # Then the claims are in reference order with their notes, and the totals and strata are the candidates'
+    assert [(c.claim_id, c.note) for c in sample.claims] == [("claim-1", "QA"), ("claim-3", "QA")]
+    assert (sample.seed, sample.paid_claims, sample.paid_pence, sample.sampled_pence) == (0, 4, 100_000, 30_000)
+    assert sample.by_reason == {SampleReason.UPLOADED: 2}
+    assert [(s.urban_or_rural, s.claims, s.sampled, s.paid_pence, s.sampled_pence) for s in sample.strata] == [
+        ("Urban", 2, 1, 40_000, 10_000),
+        ("Rural", 2, 1, 60_000, 20_000),
+    ]
+    assert sample.share == Fraction(3, 10)
