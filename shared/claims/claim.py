@@ -55,6 +55,8 @@ class Claim(Domain):
     prepared_by: str | None = None  # a draft DfE support prepared for the school
     provider_answers: ProviderAnswers | None = None  # the provider's answers to an audit (ADR 0032)
     school_response: SchoolResponse | None = None  # the school's response to them
+    audit_requested_at: dt.datetime | None = None  # under audit since (ADR 0031)
+    audit_deadline: dt.date | None = None  # the provider's last day to answer (ADR 0031)
 
     @property
     def on_hold(self) -> bool:

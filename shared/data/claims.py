@@ -157,6 +157,8 @@ def _from_item(item: ClaimItem) -> Claim:
         prepared_by=item.prepared_by,
         provider_answers=ProviderAnswers.model_validate(answers) if (answers := _raw(item.provider_answers)) else None,
         school_response=SchoolResponse.model_validate(response) if (response := _raw(item.school_response)) else None,
+        audit_requested_at=item.audit_requested_at,
+        audit_deadline=dt.date.fromisoformat(item.audit_deadline) if item.audit_deadline else None,
     )
 
 

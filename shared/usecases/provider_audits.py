@@ -40,20 +40,11 @@ class AuditRow:
 
 
 def _deadline(claim: Claim) -> dt.date | None:
-    """The audit's deadline: its own, or 21 days after it was requested; None when neither is recorded (the
-    audit's record, written when support starts an audit, may hold a day as ISO text or a date)."""
-    requested = getattr(claim, "audit_requested_at", None)
-    deadline: object = getattr(claim, "audit_deadline", None)
-    if isinstance(deadline, str):
-        try:
-            deadline = dt.date.fromisoformat(deadline[:10])
-        except ValueError:
-            deadline = None
-    if isinstance(deadline, dt.datetime):
-        deadline = deadline.date()
-    if isinstance(deadline, dt.date):
-        return deadline
-    return deadline_day(requested) if isinstance(requested, dt.datetime) else None
+    """The audit's deadline: its own (written when the audit started), or 21 days after it was requested; None
+    when neither is recorded."""
+    if claim.audit_deadline is not None:
+        return claim.audit_deadline
+    return deadline_day(claim.audit_requested_at) if claim.audit_requested_at is not None else None
 
 
 def audits(provider: Provider) -> list[AuditRow]:

@@ -52,16 +52,25 @@ def test_audits_lists_the_providers_claims_under_audit(patricia: Client, seed: S
     assert any(a.get("href") == f"/providers/{code}/audits" for a in page.soup.select("header a"))
 
 
-def test_the_deadline_is_21_days_after_the_audit_was_requested(patricia: Client, seed: SeedData) -> None:
-    from shared.usecases.provider_audits import _deadline
+def test_the_deadline_is_the_audits_or_21_days_after_it_was_requested(patricia: Client, seed: SeedData) -> None:
+    from shared.data.items import ClaimItem
 
-    claim = _claim(claim_under_audit(seed, patricias_provider(seed), ANNE_WILSON_SCHOOL_URN))
-    requested = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
-    assert _deadline(claim.model_copy()) is None
-    object.__setattr__(claim, "audit_requested_at", requested)  # as G3's audit record will set it
-    assert _deadline(claim) == dt.date(2026, 1, 26)  # 21 days after the day in England
-    object.__setattr__(claim, "audit_deadline", "2026-02-01")
-    assert _deadline(claim) == dt.date(2026, 2, 1)
+    # Given a claim under audit requested on 5 January, and one with its own deadline
+    code = patricias_provider(seed)
+    requested = claim_under_audit(seed, code, ANNE_WILSON_SCHOOL_URN)
+    ClaimItem(claim_id=requested).update(
+        actions=[ClaimItem.audit_requested_at.set(dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC))]
+    )
+    own = claim_under_audit(seed, code, ANNE_WILSON_SCHOOL_URN)
+    ClaimItem(claim_id=own).update(actions=[ClaimItem.audit_deadline.set("2026-02-01")])
+    # When Patricia opens Audits
+    rows = {
+        row.find("a").text.strip(): row.text
+        for row in patricia.get(f"/providers/{code}/audits").soup.select("tbody tr")
+    }
+    # Then each shows its deadline
+    assert "26 January 2026" in rows[requested]
+    assert "1 February 2026" in rows[own]
 
 
 def test_all_yes_pays_the_claim_again(patricia: Client, seed: SeedData) -> None:
