@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from shared.claims.audit_answers import MentorAnswer, ProviderAnswers, provider_outcome
+from shared.claims.audit_file import audit_file_name, audit_file_rows
 from shared.claims.audits import deadline_day
 from shared.claims.claim import Claim, ClaimMentor
 from shared.claims.errors import ClaimNotFound, ConcurrentUpdate, DomainError
@@ -20,6 +21,7 @@ from shared.claims.organisations import Provider
 from shared.claims.people import User
 from shared.claims.statuses import ClaimStatus
 from shared.data.claims import ClaimsStore, StatusChange
+from shared.data.organisations import Organisations
 from shared.journeys.provider_audit import AuditAnswers
 from shared.observability import logger, metrics
 from shared.usecases.school_audit_response import tell_school
@@ -51,6 +53,23 @@ def audits(provider: Provider) -> list[AuditRow]:
     """The provider's claims under audit, oldest first."""
     claims = ClaimsStore().for_provider(provider.code, ClaimStatus.SAMPLING_IN_PROGRESS)
     return [AuditRow(claim, _deadline(claim)) for claim in claims]
+
+
+@dataclass(frozen=True)
+class AuditFile:
+    filename: str
+    content: str
+
+
+def audit_file(provider: Provider) -> AuditFile:
+    """The provider's claims under audit as the audit file (one row per mentor, with each school's details):
+    the list's Query and one BatchGet of the schools."""
+    claims = ClaimsStore().for_provider(provider.code, ClaimStatus.SAMPLING_IN_PROGRESS)
+    schools = Organisations().schools(claim.school_id for claim in claims) if claims else {}
+    return AuditFile(
+        audit_file_name(provider.name),
+        audit_file_rows((claim, schools.get(claim.school_id)) for claim in claims),
+    )
 
 
 def audit_claim(provider: Provider, reference: str) -> AuditRow:

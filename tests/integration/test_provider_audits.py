@@ -239,3 +239,22 @@ def test_a_provider_may_answer_after_the_deadline(patricia: Client, seed: SeedDa
     # When Patricia answers, the answer is taken (the workflow marks it overdue; it does not close it)
     answer(patricia, code, reference, [None, None])
     assert _claim(reference).status is ClaimStatus.PAID
+
+
+def test_the_provider_downloads_its_claims_under_audit(patricia: Client, seed: SeedData) -> None:
+    # Given a claim of two mentors under audit naming Patricia's provider, and one naming another
+    code = patricias_provider(seed)
+    mine = claim_under_audit(seed, code, ANNE_WILSON_SCHOOL_URN)
+    theirs = claim_under_audit(seed, other_provider(seed), ANNE_WILSON_SCHOOL_URN)
+    assert "Download the claims being audited (CSV)" in patricia.get(f"/providers/{code}/audits").text()
+    # When she downloads the audit file
+    page = patricia.get(f"/providers/{code}/audits/download", check=False)
+    # Then it is a CSV with one row per mentor of her claims, and no amounts
+    assert page.status == 200
+    lines = page.body.splitlines()
+    assert lines[0].startswith("claim_reference,school_urn")
+    assert sum(line.startswith(f"{mine},") for line in lines) == 2
+    assert not any(line.startswith(f"{theirs},") for line in lines)
+    assert "4380" not in page.body
+    # And another provider's file is not hers to download
+    assert patricia.get(f"/providers/{other_provider(seed)}/audits/download", check=False).status == 404

@@ -73,6 +73,20 @@ def audits(code: str) -> Response[Any]:
     )
 
 
+# Before /audits/<reference>: "download" is not a claim reference.
+@router.get("/providers/<code>/audits/download")
+def download(code: str) -> Response[Any]:
+    request = current_request(router)
+    provider, _ = _provider(request, code)
+    found = provider_audits.audit_file(provider)
+    return Response(
+        status_code=200,
+        content_type="text/csv; charset=utf-8",
+        body=found.content,
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"', "Cache-Control": "no-store"},
+    )
+
+
 @router.get("/providers/<code>/audits/<reference>")
 def audit(code: str, reference: str) -> Response[Any]:
     request = current_request(router)
