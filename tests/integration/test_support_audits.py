@@ -200,3 +200,24 @@ def test_anyone_but_support_is_refused(client: Client, audit_machine: str) -> No
     for path in (BASE, f"{BASE}/new"):
         page = client.get(path)
         assert page.status == 403, path
+
+
+def test_a_claim_that_changed_since_it_was_read_is_skipped_and_the_rest_move(
+    client: Client, paid_claims: list[str]
+) -> None:
+    # Given the three paid claims read, then one of them changed by someone else (its version moved on)
+    from shared.claims.statuses import ClaimStatus
+    from shared.data.audits import Audits
+    from shared.data.claims import AuditMark, ClaimsStore
+    from shared.data.items import ClaimItem
+
+    claims = ClaimsStore().get_many(paid_claims, consistent=True)
+    ClaimItem(claim_id="90000002").update(actions=[ClaimItem.version.add(1)])
+    # When the sample is written
+    sampled = Audits.sample(claims, AuditMark("audit-x", NOW, dt.date(2026, 12, 19)), "user-colin", NOW)
+    # Then the changed claim is skipped, the others move with the audit's mark and an event each
+    assert sampled.skipped == ["90000002"]
+    assert sorted(claim.reference for claim in sampled.moved) == ["90000001", "90000003"]
+    assert ClaimItem.get("90000002").status == ClaimStatus.PAID.value
+    assert ClaimItem.get("90000001").audit_id == "audit-x"
+    assert [e["action"] for e in ClaimsStore().events("90000001")][-1] == "audit_requested"
