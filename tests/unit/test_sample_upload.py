@@ -4,6 +4,8 @@ spreadsheet shows them (header = row 1). Pure: each named claim's id and status 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared.claims.audit_sample import SampledClaim, SampleReason
 from shared.claims.sample_upload import (
@@ -178,3 +180,22 @@ def test_only_the_first_50_errors_are_shown_but_all_are_counted() -> None:
     assert checked.error_count == 120
     assert len(checked.shown_errors) == MAX_ERRORS_SHOWN == 50
     assert checked.shown_errors[0].row_number == 2
+
+
+_CSV_LIKE = st.text(alphabet=st.sampled_from(list('claim_reference,sample_reason"\r\n 90001234£')), max_size=120)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=300), _CSV_LIKE.map(str.encode), _CSV_LIKE.map(lambda t: t.encode("cp1252"))))
+def test_any_bytes_are_a_checked_file_or_one_message_never_an_error(content: bytes) -> None:
+    # Given anything a person might upload / When it is read and checked
+    message = ""
+    try:
+        parsed = read_file(content)
+    except InvalidFile as invalid:
+        message = invalid.message
+    # Then it is refused with one message to show, or every row is either a claim or has errors
+    if message:
+        return
+    checked = check_rows(parsed, CLAIMS)
+    assert len(checked.claims) + len({error.row_number for error in checked.errors}) == len(parsed.rows)
