@@ -11,7 +11,7 @@ with its change to sampling_in_progress; the sparse audit index lists them by pr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -232,17 +232,31 @@ class Audits:
         return (_audited(item) for item in query)
 
     @staticmethod
-    def sample(claims: Sequence[Claim], mark: AuditMark, actor: str, at: dt.datetime) -> Sampled:
+    def sample(
+        claims: Sequence[Claim],
+        mark: AuditMark,
+        actor: str,
+        at: dt.datetime,
+        why: Mapping[str, dict[str, Any]] | None = None,
+    ) -> Sampled:
         """Move the claims paid → sampling_in_progress with the audit's mark, in transactions of GROUP_SIZE
-        (`ClaimsStore.change_statuses`: the transition table, conditional writes, events, counters). A group
-        refused because one of its claims changed since it was read is tried a claim at a time, so only the
-        changed claims are skipped."""
+        (`ClaimsStore.change_statuses`: the transition table, conditional writes, events, counters); `why`
+        (reference → the sample's reason) is recorded on each claim's event. A group refused because one of
+        its claims changed since it was read is tried a claim at a time, so only the changed claims are
+        skipped."""
         store = ClaimsStore()
         moved: list[Claim] = []
         skipped: list[str] = []
+        reasons = why or {}
         for start in range(0, len(claims), GROUP_SIZE):
             group = [
-                StatusChange(claim, ClaimStatus.SAMPLING_IN_PROGRESS, reason="Sampled for audit", audit=mark)
+                StatusChange(
+                    claim,
+                    ClaimStatus.SAMPLING_IN_PROGRESS,
+                    reason="Sampled for audit",
+                    audit=mark,
+                    detail=reasons.get(claim.reference),
+                )
                 for claim in claims[start : start + GROUP_SIZE]
             ]
             try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from shared.claims.academic_years import AcademicYear, london_today
 from shared.claims.activity import ActivityEntry, ActivityKind
@@ -14,14 +15,16 @@ from shared.claims.audit_sample import Sample, SampleCandidate, SampleReason, ch
 from shared.claims.audit_schedule import STATUS_LABELS, AuditStatus, deadline, is_overdue, submitted_by_own_mentor
 from shared.claims.claim import Claim
 from shared.claims.people import User
+from shared.claims.sample_upload import PREVIEW_ROWS, InvalidFile, RowError, check_rows, read_file
 from shared.claims.statuses import DISPLAY, ClaimStatus
 from shared.claims.window_rules import academic_year_choices
 from shared.data import executions
 from shared.data.activity import Activity
 from shared.data.audits import Audit, AuditedClaim, Audits
+from shared.data.batches import PayerResponses
 from shared.data.claims import AuditMark, ClaimsStore
 from shared.data.organisations import Organisations
-from shared.journeys.audit import FLOW, AuditAnswers
+from shared.journeys.audit import FLOW, AuditAnswers, UploadedClaim
 from shared.usecases import journeys
 
 SUPPORT = "support"  # the organisation a support user's journeys belong to
@@ -102,6 +105,50 @@ class Preview:
         return f"{float(share * 100):.1f}%"
 
 
+@dataclass(frozen=True)
+class UploadPreview:
+    """An uploaded sample: its claims still paid, their value and providers, and the file's first rows."""
+
+    journey_id: str
+    claims: int
+    value_pence: int
+    providers: int
+    years: list[str]
+    first_rows: list[UploadedClaim]
+    no_longer_paid: int  # named in the file but no longer paid (they will be left out)
+
+
+@dataclass(frozen=True)
+class UploadRejected:
+    message: str
+    row_errors: tuple[RowError, ...] = ()
+
+
+def upload_sample(content: bytes | None, user: User, now: dt.datetime) -> str | UploadRejected:
+    """Check an uploaded sample (the file, then every row: `shared.claims.sample_upload`): the problems, or a
+    journey holding its claims for the preview and "Confirm sample". Nothing changes until then."""
+    try:
+        parsed = read_file(content)
+    except InvalidFile as error:
+        return UploadRejected(error.message)
+    statuses = PayerResponses.claim_statuses(parsed.references)
+    checked = check_rows(parsed, {reference: (reference, status) for reference, status in statuses.items()})
+    if not checked.valid:
+        return UploadRejected(_errors_text(checked.error_count), checked.shown_errors)
+    answers = AuditAnswers(uploaded=[UploadedClaim(reference=c.reference, note=c.note) for c in checked.claims])
+    return journeys.start(FLOW, user.user_id, SUPPORT, answers, now)
+
+
+def _errors_text(count: int) -> str:
+    return "The selected file has 1 error" if count == 1 else f"The selected file has {count} errors"
+
+
+def _uploaded_claims(answers: AuditAnswers) -> list[Claim]:
+    """An uploaded sample's claims that are still paid (BatchGets by reference, consistent)."""
+    claims = ClaimsStore().get_many([row.reference for row in answers.uploaded], consistent=True)
+    return [claim for claim in claims if claim.status is ClaimStatus.PAID]
+
+
 def start(user: User, year: AcademicYear, now: dt.datetime) -> str:
     """A new audit journey for the year with a fresh seed: the preview is drawn with it, and so is the
     sample "Confirm sample" takes."""
@@ -113,11 +160,22 @@ def _open(journey_id: str, user: User, now: dt.datetime) -> journeys.Opened[Audi
     return journeys.open_journey(FLOW, AuditAnswers, journey_id, user.user_id, SUPPORT, now)
 
 
-def preview(journey_id: str, user: User, now: dt.datetime) -> Preview | str:
-    """The sample the journey's year and seed draw, or (once confirmed) the audit's id."""
+def preview(journey_id: str, user: User, now: dt.datetime) -> Preview | UploadPreview | str:
+    """The sample the journey's year and seed draw (or its uploaded claims), or, once confirmed, the audit's id."""
     opened = _open(journey_id, user, now)
     if opened.result is not None:
         return opened.result
+    if opened.answers.is_upload:
+        claims = _uploaded_claims(opened.answers)
+        return UploadPreview(
+            journey_id=journey_id,
+            claims=len(claims),
+            value_pence=sum(claim.amount_pence for claim in claims),
+            providers=len({claim.provider_code for claim in claims}),
+            years=sorted({claim.academic_year.name for claim in claims}),
+            first_rows=opened.answers.uploaded[:PREVIEW_ROWS],
+            no_longer_paid=len(opened.answers.uploaded) - len(claims),
+        )
     year = AcademicYear(opened.answers.academic_year)
     sample, claims = _draw(year, opened.answers.seed)
     reasons = [ReasonRow(label, sample.by_reason.get(reason, 0)) for reason, label in REASON_LABELS.items()]
@@ -145,26 +203,39 @@ def confirm(journey_id: str, user: User, now: dt.datetime) -> Confirmed:
     audit_id = audit_id_for(journey_id)
     if opened.result is not None:
         return Confirmed(opened.result, 0, 0, first_time=False)
-    year = AcademicYear(opened.answers.academic_year)
-    sample, claims = _draw(year, opened.answers.seed)
+    answers = opened.answers
+    why: dict[str, dict[str, Any]]
+    if answers.is_upload:
+        claims = _uploaded_claims(answers)
+        notes = {row.reference: row.note for row in answers.uploaded}
+        why = {c.reference: {"sample_reason": SampleReason.UPLOADED.value, "note": notes[c.reference]} for c in claims}
+        year_name = ", ".join(sorted({claim.academic_year.name for claim in claims}))
+        seed, sampled_pence, paid = 0, sum(claim.amount_pence for claim in claims), len(claims)
+    else:
+        year = AcademicYear(answers.academic_year)
+        sample, claims = _draw(year, answers.seed)
+        reasons = {sampled.reference: sampled.reason for sampled in sample.claims}
+        why = {c.reference: {"sample_reason": reasons[c.reference].value} for c in claims}
+        year_name = year.name
+        seed, sampled_pence, paid = sample.seed, sample.sampled_pence, sample.paid_claims
     due = deadline(now)
     audit = Audit(
         audit_id=audit_id,
-        academic_year=year.name,
-        seed=sample.seed,
+        academic_year=year_name,
+        seed=seed,
         started_by=user.user_id,
         started_by_name=user.full_name,
         created_at=now,
         status=AuditStatus.SAMPLING_CONFIRMED,
         providers=tuple(sorted({claim.provider_code for claim in claims})),
-        counts={"sampled": len(claims), "sampled_pence": sample.sampled_pence, "paid": sample.paid_claims},
+        counts={"sampled": len(claims), "sampled_pence": sampled_pence, "paid": paid},
         requested_at=now,
         deadline=due,
     )
     if not Audits().create(audit):
         return Confirmed(audit_id, 0, 0, first_time=False)
     journeys.finish(journey_id, audit_id)
-    sampled = Audits.sample(claims, AuditMark(audit_id, now, due), user.user_id, now)
+    sampled = Audits.sample(claims, AuditMark(audit_id, now, due), user.user_id, now, why)
     Audits().record_counts(audit_id, moved=len(sampled.moved), skipped=len(sampled.skipped))
     executions.start(audit_id, {"audit_id": audit_id}, executions.audit_state_machine_arn())
     Activity().record(
@@ -174,7 +245,8 @@ def confirm(journey_id: str, user: User, now: dt.datetime) -> Confirmed:
             at=now,
             actor_id=user.user_id,
             actor_name=user.full_name,
-            summary=f"Audit of {year.name}: {_claims(len(sampled.moved))} sampled",
+            summary=f"Audit of {year_name}: {_claims(len(sampled.moved))} sampled"
+            + (" (uploaded)" if answers.is_upload else ""),
             counts={"sampled": len(sampled.moved), "skipped": len(sampled.skipped), "providers": len(audit.providers)},
             link="/support/audits",
         )

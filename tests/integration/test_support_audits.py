@@ -221,3 +221,60 @@ def test_a_claim_that_changed_since_it_was_read_is_skipped_and_the_rest_move(
     assert ClaimItem.get("90000002").status == ClaimStatus.PAID.value
     assert ClaimItem.get("90000001").audit_id == "audit-x"
     assert [e["action"] for e in ClaimsStore().events("90000001")][-1] == "audit_requested"
+
+
+# -- Upload a sample ---------------------------------------------------------------------------------
+def test_an_uploaded_sample_with_errors_lists_every_row_and_changes_nothing(colin: Client) -> None:
+    from tests.integration.test_payer_response import post_upload
+
+    # Given a file naming a paid claim twice, a claim that does not exist and a row without a reason
+    colin.get(f"{BASE}/upload")
+    content = b"claim_reference,sample_reason\n90000001,Tip-off\n90000001,Again\n99999999,Random\n90000002,\n"
+    # When Colin uploads it / Then every row's problem is listed, status 200, and no claim changed
+    page = post_upload(colin, f"{BASE}/upload", content)
+    assert (page.status, page.h1) == (200, "Upload a sample")
+    text = page.text()
+    assert "The selected file has 3 errors" in text
+    assert "Remove this row: claim 90000001 is already in row 2" in text
+    assert "There is no claim with this reference" in text
+    assert "Enter a sample reason" in text
+    from shared.data.items import ClaimItem
+
+    assert ClaimItem.get("90000001").status == "paid"
+
+
+def test_no_file_is_an_error(colin: Client) -> None:
+    from tests.integration.test_payer_response import post_upload
+
+    colin.get(f"{BASE}/upload")
+    page = post_upload(colin, f"{BASE}/upload", None)
+    assert page.status == 200
+    assert page.soup.title is not None
+    assert page.soup.title.get_text(strip=True).startswith("Error: ")
+
+
+def test_an_uploaded_sample_is_previewed_then_confirmed_once(colin: Client, audit_machine: str) -> None:
+    from shared.data.audits import Audits
+    from shared.data.claims import ClaimsStore
+    from shared.data.items import ClaimItem
+    from tests.integration.test_payer_response import post_upload
+
+    # Given a file of two of the paid claims
+    colin.get(f"{BASE}/upload")
+    content = b"claim_reference,sample_reason\n90000001,Tip-off from the school\n90000003,Random check\n"
+    uploaded = post_upload(colin, f"{BASE}/upload", content)
+    assert uploaded.status == 303, uploaded.text()
+    # When Colin checks it / Then the preview shows the two claims, their value and the first rows
+    page = colin.follow(uploaded)
+    assert page.h1 == "Check the sample"
+    assert "£4,000.00" in page.text()
+    assert "Tip-off from the school" in page.text()
+    # When he confirms it, twice / Then those two claims, and only they, are under one audit, the row's reason
+    # on each claim's event
+    assert colin.post(uploaded.location).location == BASE
+    colin.post(uploaded.location)
+    (audit,) = Audits().all()
+    assert sorted(claim.reference for claim in Audits.claims_of(audit.audit_id)) == ["90000001", "90000003"]
+    assert ClaimItem.get("90000002").status == "paid"
+    event = ClaimsStore().events("90000001")[-1]
+    assert event["detail"]["note"] == "Tip-off from the school"

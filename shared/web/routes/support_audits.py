@@ -19,12 +19,15 @@ from shared.web.flash import set_flash, take_flash
 from shared.web.pages import page, redirect
 from shared.web.request import Request, current_request
 from shared.web.support import SupportPage, support_page
+from shared.web.uploads import MAX_UPLOAD_TEXT
 
 router = Router()
 
 BASE = "/support/audits"
 NAV = "Audits"
 YEAR = "academic_year"
+UPLOAD = f"{BASE}/upload"
+FILE_FIELD = "file"
 
 
 def _check(journey_id: str) -> str:
@@ -81,6 +84,45 @@ def submit_year() -> Response[Any]:
     return redirect(_check(audits.start(support.user, year, request.now)))
 
 
+def _upload_page(
+    request: Request, support: SupportPage, rejected: audits.UploadRejected | None = None
+) -> Response[Any]:
+    errors = Errors()
+    if rejected is not None:
+        errors.add(FILE_FIELD, rejected.message)
+    return page(
+        request,
+        "support/audits/upload.html",
+        h1="Upload a sample",
+        **support.context(NAV),
+        errors=errors,
+        row_errors=rejected.row_errors if rejected else (),
+        max_size=MAX_UPLOAD_TEXT,
+        action=UPLOAD,
+        back=BASE,
+    )
+
+
+@router.get(UPLOAD)
+def upload_form() -> Response[Any]:
+    request = current_request(router)
+    return _upload_page(request, support_page(request))
+
+
+@router.post(UPLOAD)
+def upload_file() -> Response[Any]:
+    request = current_request(router)
+    support = support_page(request)
+    if request.upload_too_large:
+        too_large = audits.UploadRejected(f"The selected file must be smaller than {MAX_UPLOAD_TEXT}")
+        return _upload_page(request, support, too_large)
+    uploaded = request.files.get(FILE_FIELD)
+    result = audits.upload_sample(uploaded.content if uploaded else None, support.user, request.now)
+    if isinstance(result, audits.UploadRejected):
+        return _upload_page(request, support, result)
+    return redirect(_check(result))
+
+
 @router.get(f"{BASE}/answers/<journey_id>/check")
 def preview(journey_id: str) -> Response[Any]:
     request = current_request(router)
@@ -88,6 +130,17 @@ def preview(journey_id: str) -> Response[Any]:
     shown = audits.preview(journey_id, support.user, request.now)
     if isinstance(shown, str):  # confirmed already
         return redirect(BASE)
+    if isinstance(shown, audits.UploadPreview):
+        return page(
+            request,
+            "support/audits/check-upload.html",
+            h1="Check the sample",
+            **support.context(NAV),
+            back=UPLOAD,
+            action=_check(journey_id),
+            cancel=BASE,
+            preview=shown,
+        )
     return page(
         request,
         "support/audits/check.html",
