@@ -109,3 +109,16 @@ def parse_hours(form: Form, claimed: int) -> HoursForm:
 
 def start_answers(reference: str, trns: Sequence[str]) -> AuditAnswers:
     return AuditAnswers(reference=reference, mentor_trns=list(trns))
+
+
+# -- the audit file: uploaded answers kept until "Confirm upload" ------------------------------------------
+FILE_KIND = "provider_audit_file"
+
+
+class FileAnswers(JourneyAnswers):
+    """An uploaded audit file's answers, by claim reference, each mentor's answer as the claim will keep it."""
+
+    answers: dict[str, list[dict[str, object]]]
+
+
+FILE_FLOW: Flow[FileAnswers] = Flow(FILE_KIND, [Step(CHECK)])

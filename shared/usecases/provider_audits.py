@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from shared.claims.audit_answers import MentorAnswer, ProviderAnswers, provider_outcome
-from shared.claims.audit_file import audit_file_name, audit_file_rows
+from shared.claims.audit_file import AuditFileResult, audit_file_name, audit_file_rows, read_audit_answers
 from shared.claims.audits import deadline_day
 from shared.claims.claim import Claim, ClaimMentor
 from shared.claims.errors import ClaimNotFound, ConcurrentUpdate, DomainError
@@ -109,14 +109,9 @@ def provider_answers(claim: Claim, answers: AuditAnswers, user: User, now: dt.da
     )
 
 
-def submit(provider: Provider, answers: AuditAnswers, user: User, now: dt.datetime) -> Claim:
-    """Store the answers and move the claim, once (AlreadyAnswered for a second time). After the deadline a
-    provider may still answer: the audit workflow marks it overdue, it does not close it."""
-    row = audit_claim(provider, answers.reference)
-    claim = row.claim
-    if sorted(answers.mentor_trns) != sorted(m.trn for m in claim.mentors):
-        raise ConcurrentUpdate(claim.reference)  # the claim's mentors changed since the journey started
-    given = provider_answers(claim, answers, user, now)
+def _answer(claim: Claim, given: ProviderAnswers, actor: str, now: dt.datetime) -> Claim:
+    """Store the answers and move the claim in one conditional write with its event (AlreadyAnswered when
+    answers got there first); the school is emailed when the provider did not confirm everything."""
     to_status = provider_outcome(given)
     names = {m.trn: (m.full_name, m.hours) for m in claim.mentors}
     detail = {
@@ -127,7 +122,7 @@ def submit(provider: Provider, answers: AuditAnswers, user: User, now: dt.dateti
     }
     change = StatusChange(claim, to_status, detail=detail, provider_answers=given)
     try:
-        updated = ClaimsStore().apply(change, user.user_id, now)
+        updated = ClaimsStore().apply(change, actor, now)
     except ConcurrentUpdate:
         if ClaimsStore().get(claim.reference).provider_answers is not None:
             raise AlreadyAnswered(claim.reference) from None
@@ -137,3 +132,47 @@ def submit(provider: Provider, answers: AuditAnswers, user: User, now: dt.dateti
     if to_status is ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED:
         tell_school(updated)
     return updated
+
+
+def submit(provider: Provider, answers: AuditAnswers, user: User, now: dt.datetime) -> Claim:
+    """Store the answers and move the claim, once (AlreadyAnswered for a second time). After the deadline a
+    provider may still answer: the audit workflow marks it overdue, it does not close it."""
+    row = audit_claim(provider, answers.reference)
+    claim = row.claim
+    if sorted(answers.mentor_trns) != sorted(m.trn for m in claim.mentors):
+        raise ConcurrentUpdate(claim.reference)  # the claim's mentors changed since the journey started
+    return _answer(claim, provider_answers(claim, answers, user, now), user.user_id, now)
+
+
+# -- the audit file uploaded --------------------------------------------------------------------------
+def read_file(provider: Provider, content: bytes) -> AuditFileResult:
+    """The uploaded file checked against the provider's claims under audit (InvalidFile when unreadable)."""
+    claims = ClaimsStore().for_provider(provider.code, ClaimStatus.SAMPLING_IN_PROGRESS)
+    return read_audit_answers(content, {claim.reference: claim for claim in claims})
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    answered: int
+    skipped: int  # answered meanwhile (on the pages, another upload) or no longer under audit
+
+
+def submit_file(
+    provider: Provider, answers: dict[str, tuple[MentorAnswer, ...]], user: User, now: dt.datetime
+) -> FileOutcome:
+    """Each claim of the file answered as on the pages, one conditional write each; a claim answered
+    meanwhile, or no longer this provider's under audit, is skipped, never answered twice."""
+    answered = skipped = 0
+    for reference, mentors in sorted(answers.items()):
+        try:
+            claim = audit_claim(provider, reference).claim
+            if sorted(a.trn for a in mentors) != sorted(m.trn for m in claim.mentors):
+                raise ConcurrentUpdate(reference)
+            given = ProviderAnswers(
+                answered_at=now, answered_by=user.user_id, answered_by_name=user.full_name, answers=mentors
+            )
+            _answer(claim, given, user.user_id, now)
+            answered += 1
+        except (AlreadyAnswered, ClaimNotFound, ConcurrentUpdate):
+            skipped += 1
+    return FileOutcome(answered, skipped)

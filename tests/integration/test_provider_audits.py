@@ -17,7 +17,7 @@ from tests.integration.audit_helpers import (
     patricias_provider,
     start_answering,
 )
-from tests.support import NOW, Client, queued_emails
+from tests.support import NOW, Client, LambdaContextStub, Page, api_event, check_page, queued_emails
 
 
 @pytest.fixture
@@ -258,3 +258,103 @@ def test_the_provider_downloads_its_claims_under_audit(patricia: Client, seed: S
     assert "4380" not in page.body
     # And another provider's file is not hers to download
     assert patricia.get(f"/providers/{other_provider(seed)}/audits/download", check=False).status == 404
+
+
+# -- the audit file uploaded ----------------------------------------------------------------------------
+def post_file(client: Client, path: str, content: bytes | None) -> Page:
+    """POST the upload form as a browser does (the CSRF token first, then the file) through the web handler."""
+    import base64
+    from http.cookies import SimpleCookie
+
+    boundary = "----AuditFileBoundary7f3a"
+    parts = f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{client.csrf_token()}\r\n'
+    parts += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="{"audit.csv" if content is not None else ""}"\r\nContent-Type: text/csv\r\n\r\n'
+    )
+    body = parts.encode() + (content or b"") + f"\r\n--{boundary}--\r\n".encode()
+    cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items()) or None
+    event = api_event(path, "POST", None, cookie)
+    event["body"] = base64.b64encode(body).decode()
+    event["isBase64Encoded"] = True
+    event["headers"]["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+    event["multiValueHeaders"]["Content-Type"] = [event["headers"]["Content-Type"]]
+    response = client.web(event, LambdaContextStub())
+    headers: dict[str, list[str]] = {k: [str(v)] for k, v in (response.get("headers") or {}).items()}
+    headers.update({k: [str(x) for x in v] for k, v in (response.get("multiValueHeaders") or {}).items()})
+    for raw in headers.get("Set-Cookie", []):
+        jar: SimpleCookie = SimpleCookie()
+        jar.load(raw)
+        for name, morsel in jar.items():
+            client.cookies[name] = morsel.value
+    page = Page(int(response["statusCode"]), headers, response.get("body") or "")
+    if headers.get("Content-Type", [""])[0].startswith("text/html"):
+        check_page(page.body)
+    return page
+
+
+def _file(rows: list[tuple[str, str, str, str, str]]) -> bytes:
+    lines = ["claim_reference,mentor_trn,claim_accepted,rejection_reason,hours_completed"]
+    lines += [",".join(row) for row in rows]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def test_an_uploaded_audit_file_answers_its_claims_once_confirmed(patricia: Client, seed: SeedData) -> None:
+    # Given two claims under audit
+    code = patricias_provider(seed)
+    passed, failed = (claim_under_audit(seed, code, ANNE_WILSON_SCHOOL_URN, mentors=1) for _ in range(2))
+    trn_passed, trn_failed = _claim(passed).mentors[0].trn, _claim(failed).mentors[0].trn
+    upload = f"/providers/{code}/audits/upload"
+    assert patricia.get(upload).h1 == "Upload the audit file"
+    # When Patricia uploads a file confirming one and not the other
+    page = post_file(
+        patricia, upload, _file([(passed, trn_passed, "yes", "", ""), (failed, trn_failed, "no", "Never came", "0")])
+    )
+    # Then she checks it before anything changes
+    assert page.status == 303, page.body[:800]
+    check = patricia.get(page.location)
+    assert check.h1 == "Check the audit file"
+    assert "1 with all the training confirmed, 1 with some not confirmed" in check.text()
+    assert _claim(passed).status is ClaimStatus.SAMPLING_IN_PROGRESS
+    # And "Confirm upload" answers both, once
+    done = patricia.post(page.location)
+    assert (done.status, done.location) == (303, f"/providers/{code}/audits")
+    assert "Audit file uploaded: 2 claims answered" in patricia.get(done.location).text()
+    assert _claim(passed).status is ClaimStatus.PAID
+    rejected = _claim(failed)
+    assert rejected.status is ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED
+    assert rejected.provider_answers is not None
+    assert rejected.provider_answers.answers[0].reason == "Never came"
+    assert patricia.post(page.location).status == 303  # a second click
+    from shared.data.claims import ClaimsStore
+
+    assert [e["action"] for e in ClaimsStore().events(failed)].count("rejected_by_provider") == 1
+
+
+def test_an_audit_file_with_errors_changes_nothing(patricia: Client, seed: SeedData) -> None:
+    code = patricias_provider(seed)
+    reference = claim_under_audit(seed, code, ANNE_WILSON_SCHOOL_URN, mentors=1)
+    trn = _claim(reference).mentors[0].trn
+    upload = f"/providers/{code}/audits/upload"
+    patricia.get(upload)
+    page = post_file(patricia, upload, _file([(reference, trn, "maybe", "", "")]))
+    assert page.status == 200
+    assert page.soup.select("#row-errors")
+    assert "There is a problem" in page.text()
+    assert post_file(patricia, upload, None).status == 200
+    assert "Select a CSV file to upload" in post_file(patricia, upload, None).text()
+    assert _claim(reference).status is ClaimStatus.SAMPLING_IN_PROGRESS
+
+
+def test_a_claim_answered_on_the_pages_meanwhile_is_left_as_it_is(patricia: Client, seed: SeedData) -> None:
+    code = patricias_provider(seed)
+    reference = claim_under_audit(seed, code, ANNE_WILSON_SCHOOL_URN, mentors=1)
+    trn = _claim(reference).mentors[0].trn
+    upload = f"/providers/{code}/audits/upload"
+    patricia.get(upload)
+    page = post_file(patricia, upload, _file([(reference, trn, "no", "Left", "1")]))
+    answer(patricia, code, reference, [None])  # answered Yes on the pages first
+    patricia.get(page.location)
+    done = patricia.post(page.location)
+    assert "0 claims answered (1 already answered" in patricia.get(done.location).text()
+    assert _claim(reference).status is ClaimStatus.PAID

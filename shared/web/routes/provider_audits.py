@@ -12,13 +12,15 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from shared.claims.audit_answers import MentorAnswer
+from shared.claims.audit_file import InvalidFile
 from shared.claims.claim import Claim
 from shared.claims.errors import ClaimNotFound, ConcurrentUpdate
 from shared.claims.organisations import Provider
 from shared.journeys import provider_audit as journey
 from shared.journeys.flow import Location
 from shared.journeys.forms import Errors
-from shared.journeys.provider_audit import FLOW, AuditAnswers, HoursForm, StepName, at
+from shared.journeys.provider_audit import FILE_FLOW, FLOW, AuditAnswers, FileAnswers, HoursForm, StepName, at
 from shared.usecases import journeys, provider_audits
 from shared.usecases.access import provider_for
 from shared.usecases.journeys import Opened
@@ -28,6 +30,7 @@ from shared.web.journeys import back_href, continue_to, open_step
 from shared.web.pages import page, redirect, require_user
 from shared.web.request import Request, current_request
 from shared.web.routes.providers import navigation
+from shared.web.uploads import MAX_UPLOAD_TEXT
 
 router = Router()
 
@@ -71,6 +74,121 @@ def audits(code: str) -> Response[Any]:
         rows=provider_audits.audits(provider),
         flash=take_flash(request),
     )
+
+
+# -- the audit file uploaded: check, then "Confirm upload" (before /audits/<reference>) -----------------------
+UPLOAD_H1 = "Upload the audit file"
+FILE_FIELD = "file"
+
+
+def _upload_page(
+    request: Request,
+    provider: Provider,
+    several: bool,
+    errors: Errors,
+    row_errors: tuple[Any, ...] = (),
+    count: int = 0,
+) -> Response[Any]:
+    return page(
+        request,
+        "providers/audits/upload.html",
+        h1=UPLOAD_H1,
+        **_context(provider, several),
+        errors=errors,
+        row_errors=row_errors,
+        error_count=count,
+        max_size=MAX_UPLOAD_TEXT,
+        action=f"/providers/{provider.code}/audits/upload",
+        back_href=f"/providers/{provider.code}/audits",
+    )
+
+
+@router.get("/providers/<code>/audits/upload")
+def upload_form(code: str) -> Response[Any]:
+    request = current_request(router)
+    provider, several = _provider(request, code)
+    return _upload_page(request, provider, several, Errors())
+
+
+@router.post("/providers/<code>/audits/upload")
+def upload_file(code: str) -> Response[Any]:
+    request = current_request(router)
+    provider, several = _provider(request, code)
+    errors = Errors()
+    uploaded = request.files.get(FILE_FIELD)
+    if request.upload_too_large:
+        errors.add(FILE_FIELD, f"The selected file must be smaller than {MAX_UPLOAD_TEXT}")
+    elif uploaded is None or not uploaded.filename:
+        errors.add(FILE_FIELD, "Select a CSV file to upload")
+    if errors or uploaded is None:
+        return _upload_page(request, provider, several, errors)
+    try:
+        result = provider_audits.read_file(provider, uploaded.content)
+    except InvalidFile as invalid:
+        errors.add(FILE_FIELD, invalid.message)
+        return _upload_page(request, provider, several, errors)
+    if not result.valid:
+        errors.add(FILE_FIELD, "The selected file has errors: correct them and upload it again")
+        return _upload_page(request, provider, several, errors, result.shown_errors, result.error_count)
+    answers = FileAnswers(
+        answers={ref: [a.model_dump(mode="json") for a in given] for ref, given in result.answers.items()}
+    )
+    journey_id = journeys.start(FILE_FLOW, require_user(request).user_id, code, answers, request.now)
+    return redirect(f"/providers/{code}/audits/upload/{journey_id}")
+
+
+def _open_file(request: Request, code: str, journey_id: str) -> Opened[FileAnswers]:
+    return open_step(
+        FILE_FLOW,
+        FileAnswers,
+        journey_id,
+        Location("check"),
+        lambda _: f"/providers/{code}/audits/upload/{journey_id}",
+        owner=require_user(request).user_id,
+        organisation_id=code,
+        now=request.now,
+        finished=lambda _: f"/providers/{code}/audits",
+    )
+
+
+def _file_answers(opened: Opened[FileAnswers]) -> dict[str, tuple[MentorAnswer, ...]]:
+    return {
+        reference: tuple(MentorAnswer.model_validate(a) for a in given)
+        for reference, given in opened.answers.answers.items()
+    }
+
+
+@router.get("/providers/<code>/audits/upload/<journey_id>")
+def check_file(code: str, journey_id: str) -> Response[Any]:
+    request = current_request(router)
+    provider, several = _provider(request, code)
+    answers = _file_answers(_open_file(request, code, journey_id))
+    return page(
+        request,
+        "providers/audits/upload-check.html",
+        h1="Check the audit file",
+        **_context(provider, several),
+        answers=answers,
+        confirmed=sum(1 for given in answers.values() if all(a.confirmed for a in given)),
+        action=f"/providers/{code}/audits/upload/{journey_id}",
+        cancel=f"/providers/{code}/audits",
+        back_href=f"/providers/{code}/audits/upload",
+    )
+
+
+@router.post("/providers/<code>/audits/upload/<journey_id>")
+def confirm_file(code: str, journey_id: str) -> Response[Any]:
+    request = current_request(router)
+    provider, _ = _provider(request, code)
+    answers = _file_answers(_open_file(request, code, journey_id))
+    if not journeys.finish(journey_id, "uploaded"):  # a second click: the first one answers
+        return redirect(f"/providers/{code}/audits")
+    outcome = provider_audits.submit_file(provider, answers, require_user(request), request.now)
+    message = f"Audit file uploaded: {outcome.answered} {'claim' if outcome.answered == 1 else 'claims'} answered"
+    if outcome.skipped:
+        message += f" ({outcome.skipped} already answered, so left as they were)"
+    set_flash(request, message, f"/providers/{code}/audits")
+    return redirect(f"/providers/{code}/audits")
 
 
 # Before /audits/<reference>: "download" is not a claim reference.
