@@ -202,6 +202,43 @@ def test_support_work_on_a_claim_is_a_fixed_size_transaction(counted: CountingCo
     assert counted.sizes == [2, 2, 2, 2, 4, 5]
 
 
+def test_audit_answers_at_their_largest_fit_one_item(counted: CountingConnection) -> None:
+    # Given a claim of the most mentors, each answered No with the longest reason, and the longest response
+    from shared.claims.audit_answers import EXPLANATION_LIMIT, MentorAnswer, ProviderAnswers, SchoolResponse
+    from shared.claims.claim import MAX_MENTORS_PER_CLAIM
+    from shared.claims.statuses import ClaimStatus
+    from shared.data.claims import ClaimsStore, StatusChange
+    from shared.journeys.provider_audit import REASON_LIMIT
+
+    store = ClaimsStore()
+    claim = _claim("1", MAX_MENTORS_PER_CLAIM, status=ClaimStatus.SAMPLING_IN_PROGRESS)
+    answers = ProviderAnswers(
+        answered_at=NOW,
+        answered_by="u",
+        answered_by_name="P" * 200,
+        answers=tuple(
+            MentorAnswer(trn=m.trn, confirmed=False, hours_completed=0, reason="é" * REASON_LIMIT)
+            for m in claim.mentors
+        ),
+    )
+    detail = {"answers": [a.model_dump(mode="json") for a in answers.answers]}
+    # When the provider's answers are stored with the status change, and the school responds
+    rejected = store.apply(
+        StatusChange(claim, ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED, detail=detail, provider_answers=answers),
+        "u",
+        NOW,
+    )
+    response = SchoolResponse(
+        agrees=False, explanation="é" * EXPLANATION_LIMIT, responded_at=NOW, responded_by="s", responded_by_name="S"
+    )
+    store.record_school_response(rejected, response, "s", NOW)
+    # Then each is one transaction (the claim, its event, the counters; the claim and its event), every action
+    # inside DynamoDB's 400 KB item: the largest (JSON escapes each "é" as six characters, twice its two
+    # bytes of UTF-8) is about 600,000 characters, so about 200 KB stored
+    assert counted.sizes == [3, 2]
+    assert max(counted.largest_items) / 3 < 400_000 * 0.6
+
+
 class ConflictingConnection(CountingConnection):
     """Cancels the first `conflicts` transactions as DynamoDB does when another transaction is writing one of
     their items (a counters shard), or with a failed condition when `condition` is set."""
@@ -451,6 +488,7 @@ COVERED = {
         "remove_hold",
         "amend",
         "save_draft",
+        "record_school_response",
     },
     "shared/data/mentors.py": {"add", "remove"},
     "shared/data/download_tokens.py": {"issue_for_run", "withdraw"},
