@@ -198,10 +198,12 @@ def audit_id_for(journey_id: str) -> str:
 def confirm(journey_id: str, user: User, now: dt.datetime) -> Confirmed:
     """Record the audit, move its sampled claims paid → sampling_in_progress (claims that changed since are
     skipped and counted), start its workflow (named by the audit id) and record it in Activity. A second
-    confirmation of the journey does nothing more."""
+    confirmation of the journey does nothing more (but start the workflow of an audit whose claims were
+    moved and whose start failed)."""
     opened = _open(journey_id, user, now)
     audit_id = audit_id_for(journey_id)
     if opened.result is not None:
+        _start_if_not_started(opened.result)
         return Confirmed(opened.result, 0, 0, first_time=False)
     answers = opened.answers
     why: dict[str, dict[str, Any]]
@@ -233,6 +235,7 @@ def confirm(journey_id: str, user: User, now: dt.datetime) -> Confirmed:
         deadline=due,
     )
     if not Audits().create(audit):
+        _start_if_not_started(audit_id)
         return Confirmed(audit_id, 0, 0, first_time=False)
     journeys.finish(journey_id, audit_id)
     sampled = Audits.sample(claims, AuditMark(audit_id, now, due), user.user_id, now, why)
@@ -252,6 +255,17 @@ def confirm(journey_id: str, user: User, now: dt.datetime) -> Confirmed:
         )
     )
     return Confirmed(audit_id, len(sampled.moved), len(sampled.skipped), first_time=True)
+
+
+def _start_if_not_started(audit_id: str) -> None:
+    """An audit whose claims were all moved (its "moved" count is recorded) but whose workflow never started
+    (Step Functions was unavailable at the first "Confirm sample"): start it now, under the same name."""
+    audit = Audits().get(audit_id)
+    if audit is None or audit.status is not AuditStatus.SAMPLING_CONFIRMED or "moved" not in audit.counts:
+        return
+    machine = executions.audit_state_machine_arn()
+    if executions.describe(audit_id, machine) is None:
+        executions.start(audit_id, {"audit_id": audit_id}, machine)
 
 
 def _claims(count: int) -> str:

@@ -213,6 +213,11 @@ def test_a_claim_that_changed_since_it_was_read_is_skipped_and_the_rest_move(
 
     claims = ClaimsStore().get_many(paid_claims, consistent=True)
     ClaimItem(claim_id="90000002").update(actions=[ClaimItem.version.add(1)])
+
+    def requested(reference: str) -> int:  # events of earlier tests' claims with these references are kept
+        return sum(1 for e in ClaimsStore().events(reference) if e["action"] == "audit_requested")
+
+    before = {reference: requested(reference) for reference in paid_claims}
     # When the sample is written
     sampled = Audits.sample(claims, AuditMark("audit-x", NOW, dt.date(2026, 12, 19)), "user-colin", NOW)
     # Then the changed claim is skipped, the others move with the audit's mark and an event each
@@ -220,7 +225,12 @@ def test_a_claim_that_changed_since_it_was_read_is_skipped_and_the_rest_move(
     assert sorted(claim.reference for claim in sampled.moved) == ["90000001", "90000003"]
     assert ClaimItem.get("90000002").status == ClaimStatus.PAID.value
     assert ClaimItem.get("90000001").audit_id == "audit-x"
-    assert [e["action"] for e in ClaimsStore().events("90000001")][-1] == "audit_requested"
+    after = {reference: requested(reference) for reference in paid_claims}
+    assert {reference: after[reference] - before[reference] for reference in paid_claims} == {
+        "90000001": 1,
+        "90000002": 0,
+        "90000003": 1,
+    }
 
 
 # -- Upload a sample ---------------------------------------------------------------------------------
@@ -276,5 +286,39 @@ def test_an_uploaded_sample_is_previewed_then_confirmed_once(colin: Client, audi
     (audit,) = Audits().all()
     assert sorted(claim.reference for claim in Audits.claims_of(audit.audit_id)) == ["90000001", "90000003"]
     assert ClaimItem.get("90000002").status == "paid"
-    event = ClaimsStore().events("90000001")[-1]
-    assert event["detail"]["note"] == "Tip-off from the school"
+    # (the claim's events of earlier tests are kept: find this audit's)
+    (event,) = [e for e in ClaimsStore().events("90000001") if (e.get("detail") or {}).get("note")]
+    assert event["detail"] == {"sample_reason": "uploaded", "note": "Tip-off from the school"}
+
+
+def test_confirming_again_starts_a_workflow_whose_first_start_failed(
+    colin: Client, audit_machine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.data import executions
+
+    # Given Step Functions refuses the first start, after the claims moved
+    real_start = executions.start
+    calls = {"n": 0}
+
+    def unavailable_once(name: str, payload: dict[str, Any], machine: str | None = None) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("Step Functions unavailable")
+        return real_start(name, payload, machine)
+
+    monkeypatch.setattr(executions, "start", unavailable_once)
+    check, _ = _preview(colin)
+    first = colin.post(check)
+    assert first.status == 500
+    from shared.data.audits import Audits
+
+    (audit,) = Audits().all()
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    assert audit.audit_id not in [e["name"] for e in sfn.list_executions(stateMachineArn=audit_machine)["executions"]]
+    # When Colin presses "Confirm sample" again / Then the audit's workflow starts, and nothing else moves
+    again = colin.post(check)
+    assert (again.status, again.location) == (303, BASE)
+    (audit,) = Audits().all()
+    names = [e["name"] for e in sfn.list_executions(stateMachineArn=audit_machine)["executions"]]
+    assert names.count(audit.audit_id) == 1
+    assert audit.counts["moved"] == 3
