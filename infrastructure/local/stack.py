@@ -163,6 +163,8 @@ class LocalStack:
                 "POWERTOOLS_TRACE_DISABLED": "true",
                 "POWERTOOLS_METRICS_DISABLED": "true",
                 "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+                # An audit's "week" between chasers (ADR 0031): two minutes here, so a demo sees it through
+                "AUDIT_CHASER_SECONDS": os.environ.get("AUDIT_CHASER_SECONDS", "120"),
             }
         )
         return env

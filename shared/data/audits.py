@@ -199,7 +199,6 @@ class Audits:
                 created_at=at.isoformat(),
                 status="open",
                 provider_code=provider_code,
-                window_id=audit_id,
             ).save(condition=BatchItem.batch_id.does_not_exist())
         )
         BatchItem(batch_id=f"{audit_id}#{provider_code}").update(actions=[BatchItem.emailed.add({key})])
