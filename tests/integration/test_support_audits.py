@@ -171,6 +171,7 @@ def test_preview_then_confirm_samples_exactly_what_was_previewed_and_starts_the_
     assert audit.audit_id in names
     entries = Activity().newest(["2026-11"], 50)
     assert any(e.activity_id == f"audit-started-{audit.audit_id}" for e in entries)
+    assert "Audit of 2027 to 2028: 3 claims sampled" in colin.get("/support/activity").text()
     # When Colin presses "Confirm sample" again / Then nothing more happens
     again = colin.post(check)
     assert (again.status, again.location) == (303, BASE)
