@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from infrastructure.local.seed_data import SeedData
 
 _years = itertools.count(2101)
-_references = itertools.count(71_000_000)
+_references = itertools.count(88_000_000)  # no other test's references, schools or providers: other tests count theirs
 
 OPERATIONS = (
     "submit",
@@ -38,7 +38,7 @@ OPERATIONS = (
     "payer_rejects",
 )
 REGIONS = ("Inner London", "Outer London", "Fringe", "Rest of England")
-PROVIDERS = (("G56", "University of Nottingham"), ("L27", "Leeds Beckett University"), ("N97", "Another One"))
+PROVIDERS = (("P91", "Property One University"), ("P92", "Property Two University"), ("P93", "Property Three"))
 CAP = 1_000
 
 
@@ -93,7 +93,7 @@ class World:
         at = self._tick()
         return Claim(
             reference=reference,
-            school_id="100001",
+            school_id="990998",
             school_name="A School",
             provider_code=code,
             provider_name=name,
@@ -204,8 +204,19 @@ operation = st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 11), st.intege
 
 
 @pytest.fixture(scope="module")
-def worlds(seed: SeedData) -> Callable[[], World]:
-    return lambda: World(next(_years))
+def worlds(seed: SeedData) -> Iterator[Callable[[], World]]:
+    """A world per example; its claim windows are removed afterwards (other tests read the latest window's year)."""
+    from shared.data.items import ClaimWindowItem
+
+    made: list[World] = []
+
+    def world() -> World:
+        made.append(World(next(_years)))
+        return made[-1]
+
+    yield world
+    for each in made:
+        ClaimWindowItem(window_id=each.window.window_id).delete()
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
