@@ -11,9 +11,11 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from shared.claims.academic_years import london_today
+from shared.claims.audit_answers import AUDIT_DAYS
+from shared.claims.audits import deadline_day
 from shared.claims.people import PersonName
 
-ANSWER_DAYS = 21  # a provider's time to answer, from the audit's request (stated in the request email)
+ANSWER_DAYS = AUDIT_DAYS  # a provider's time to answer, from the audit's request (stated in the request email)
 MAX_CHASERS = 3  # weekly reminders at most; still unanswered after the third, the audit is overdue
 CHASER_INTERVAL = dt.timedelta(days=7)
 
@@ -40,8 +42,9 @@ class NextStep(StrEnum):
 
 
 def deadline(requested_at: dt.datetime) -> dt.date:
-    """The day by which providers answer: ANSWER_DAYS after the London day of the request."""
-    return london_today(requested_at) + dt.timedelta(days=ANSWER_DAYS)
+    """The day by which providers answer: ANSWER_DAYS after the London day of the request (the one rule the
+    provider pages use too: `shared.claims.audits.deadline_day`)."""
+    return deadline_day(requested_at, ANSWER_DAYS)
 
 
 def next_step(outstanding: int, chasers_sent: int) -> NextStep:
