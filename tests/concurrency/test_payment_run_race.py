@@ -46,12 +46,14 @@ def window(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     from shared.claims.academic_years import AcademicYear
     from shared.claims.allowance import TrainingType
     from shared.claims.claim import Claim, ClaimMentor
+    from shared.claims.organisations import School
     from shared.claims.statuses import ClaimStatus
     from shared.claims.windows import ClaimWindow
     from shared.config import settings
     from shared.data.claim_windows import ClaimWindows
     from shared.data.claims import _to_item
     from shared.data.items import ClaimItem
+    from shared.data.organisations import Organisations
 
     monkeypatch.setenv("PAYER_EMAIL_ADDRESSES", "payments@payer.example.gov.uk")
     settings.cache_clear()
@@ -60,6 +62,10 @@ def window(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     year = AcademicYear.for_date(closed)
     ClaimWindows().put(
         ClaimWindow(window_id=window_id, academic_year=year, opens_on=closed - dt.timedelta(days=60), closes_on=closed)
+    )
+    # The claims' school, with the vendor number a payment run needs before it takes a school's claims
+    Organisations().put_school(
+        School(organisation_id="999999", urn="999999", name="Race School", vendor_number="V999999")
     )
     base = 60_000_000 + int(window_id.rsplit("-", 1)[1]) * 1000
     with ClaimItem.batch_write() as batch:
