@@ -522,16 +522,19 @@ def _user_form_page(
     *,
     action: str,
     back: str,
+    cancel: str,
 ) -> Response[Any]:
     return page(
         request,
-        "support/organisations/user-form.html",
+        "users/details.html",
         h1=ADD_USER_H1,
         **support.context(NAV),
         caption=organisation.name,
+        intro="We will email them an invitation to the service.",
         action=action,
         back=back,
-        typed=form.typed,
+        cancel=cancel,
+        answers=form.typed,
         errors=form.errors,
     )
 
@@ -559,10 +562,12 @@ def _new_user(kind: str, organisation_id: str) -> Response[Any]:
     home = _members_base(kind, organisation_id)
     if request.method == "GET":
         blank = add_user.UserForm(dict.fromkeys(add_user.FIELDS, ""))
-        return _user_form_page(request, support, organisation, blank, action=f"{home}/users/new", back=home)
+        return _user_form_page(
+            request, support, organisation, blank, action=f"{home}/users/new", back=home, cancel=home
+        )
     form = organisations.read_member_form(organisation, request.form)
     if form.answers is None:
-        return _user_form_page(request, support, organisation, form, action=f"{home}/users/new", back=home)
+        return _user_form_page(request, support, organisation, form, action=f"{home}/users/new", back=home, cancel=home)
     journey_id = journeys.start(add_user.FLOW, support.user.user_id, organisation_id, form.answers, request.now)
     return redirect(add_user.CHECK_ANSWERS.path(_user_base(kind, organisation_id, journey_id)))
 
@@ -576,11 +581,19 @@ def _change_user(kind: str, organisation_id: str, journey_id: str) -> Response[A
     back = add_user.CHECK_ANSWERS.path(base)
     if request.method == "GET":
         return _user_form_page(
-            request, support, organisation, add_user.form_for(opened.answers), action=base, back=back
+            request,
+            support,
+            organisation,
+            add_user.form_for(opened.answers),
+            action=base,
+            back=back,
+            cancel=_members_base(kind, organisation_id),
         )
     form = organisations.read_member_form(organisation, request.form, opened.answers.new_user_id)
     if form.answers is None:
-        return _user_form_page(request, support, organisation, form, action=base, back=back)
+        return _user_form_page(
+            request, support, organisation, form, action=base, back=back, cancel=_members_base(kind, organisation_id)
+        )
     journeys.save(journey_id, form.answers, request.now)
     return redirect(back)
 
@@ -611,7 +624,9 @@ def _check_user(kind: str, organisation_id: str, journey_id: str) -> Response[An
     except organisations.MemberProblems as refused:  # the email address was taken meanwhile
         form = add_user.form_for(opened.answers, refused.problems)
         back = add_user.CHECK_ANSWERS.path(base)
-        return _user_form_page(request, support, organisation, form, action=base, back=back)
+        return _user_form_page(
+            request, support, organisation, form, action=base, back=back, cancel=_members_base(kind, organisation_id)
+        )
     journeys.finish(journey_id, added.user_id)
     set_flash(request, f"{added.full_name} has been added", home)
     return redirect(home)

@@ -61,9 +61,14 @@ def _details_page(request: Request, support: SupportPage, form: UserForm, journe
     action = _journey_base(journey_id) if journey_id else f"{BASE}/new"
     return page(
         request,
-        "support/users/details.html",
+        "users/details.html",
         h1=ADD,
         **support.context(NAV),
+        caption="Support users",
+        intro=(
+            "Support users can see and change every claim and organisation. Their email address must be on a DfE "
+            "domain. We will email them to say they have been added and how to sign in."
+        ),
         answers=form.typed,
         action=action,
         back=CHECK_ANSWERS.path(action) if journey_id else BASE,

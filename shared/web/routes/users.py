@@ -85,9 +85,11 @@ def _details_page(request: Request, school: SchoolPage, form: UserForm, journey_
     action = _journey_base(school.school.organisation_id, journey_id) if journey_id else f"{base}/new"
     return page(
         request,
-        "schools/users/details.html",
+        "users/details.html",
         h1=ADD_USER,
         **school.context("Users"),
+        caption=school.school.name,
+        intro="We will email them to say they have been added and how to sign in.",
         answers=form.typed,
         action=action,
         back=CHECK_ANSWERS.path(action) if journey_id else base,
