@@ -54,6 +54,62 @@ class SchoolResponse(Domain):
     responded_by_name: str
 
 
+class MentorClawback(Domain):
+    """What is clawed back for one mentor: the hours claimed but not completed, at the claim's snapshotted rate.
+
+    `hours_clawed_back` starts as the hours not completed; support may lower it, with a reason
+    (`shared.claims.audits.lower_clawback`). Clawed-back hours are NOT given back to the mentor's allowance: the
+    hours were claimed (and paid) against it, and the allowance counts claims, not recoveries, so a clawback
+    changes no allowance.
+    """
+
+    trn: str
+    hours_claimed: int
+    hours_completed: int
+    hours_clawed_back: int
+    hourly_rate_pence: int
+    lowered_reason: str = ""
+
+    @property
+    def hours_not_completed(self) -> int:
+        """The most that can be clawed back for this mentor."""
+        return self.hours_claimed - self.hours_completed
+
+    @property
+    def pence(self) -> int:
+        return self.hours_clawed_back * self.hourly_rate_pence
+
+    @property
+    def lowered(self) -> bool:
+        return self.hours_clawed_back < self.hours_not_completed
+
+
+# A claim whose clawback is approved waits for a clawback run under this key of the clawback index; the run
+# that takes it writes its own id there (on condition that it still reads CLAWBACK_PENDING).
+CLAWBACK_PENDING = "pending"
+
+
+class ClawbackRequest(Domain):
+    """A claim's clawback as support asked for it (ADR 0030): each mentor's clawback, who asked and when, and
+    the second support user's decision (approved, or rejected with a reason). Recorded on the claim with its
+    change to clawback_requires_approval; the decision with its change to clawback_requested or
+    clawback_rejected."""
+
+    mentors: tuple[MentorClawback, ...]
+    requested_by: str
+    requested_by_name: str
+    requested_at: dt.datetime
+    decided_by: str | None = None
+    decided_by_name: str | None = None
+    decided_at: dt.datetime | None = None
+    rejected_reason: str = ""
+
+    @property
+    def total_pence(self) -> int:
+        """The claim's clawback: the sum of its mentors', in pence."""
+        return sum(mentor.pence for mentor in self.mentors)
+
+
 def provider_outcome(answers: ProviderAnswers) -> ClaimStatus:
     """All confirmed: the audit passed and the claim is paid again; any not: the provider did not approve it."""
     return ClaimStatus.PAID if answers.all_confirmed else ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 
 from shared.claims.academic_years import london_today
 from shared.claims.audit_answers import AUDIT_DAYS, EXPLANATION_LIMIT, RESPONSE_DAYS
+from shared.claims.audit_answers import CLAWBACK_PENDING as CLAWBACK_PENDING  # re-exported: the claim's models
+from shared.claims.audit_answers import ClawbackRequest as ClawbackRequest
 from shared.claims.audit_answers import MentorAnswer as MentorAnswer  # re-exported: one model of an answer
+from shared.claims.audit_answers import MentorClawback as MentorClawback
 from shared.claims.audit_answers import ProviderAnswers as ProviderAnswers
 from shared.claims.audit_answers import SchoolResponse as SchoolResponse
 from shared.claims.audit_answers import provider_outcome as provider_outcome
 from shared.claims.claim import Claim
-from shared.claims.domain import Domain
 from shared.claims.statuses import ClaimStatus
 
 AUDIT_DEADLINE = dt.timedelta(days=AUDIT_DAYS)  # the provider's time to answer, from the request
@@ -103,35 +105,6 @@ def chaser_due(started_at: dt.datetime, chasers_sent: int, now: dt.datetime, day
 
 
 # -- clawback --------------------------------------------------------------------------------------
-class MentorClawback(Domain):
-    """What is clawed back for one mentor: the hours claimed but not completed, at the claim's snapshotted rate.
-
-    `hours_clawed_back` starts as the hours not completed; support may lower it, with a reason
-    (`lower_clawback`). Clawed-back hours are NOT given back to the mentor's allowance: the hours were claimed
-    (and paid) against it, and the allowance counts claims, not recoveries, so a clawback changes no allowance.
-    """
-
-    trn: str
-    hours_claimed: int
-    hours_completed: int
-    hours_clawed_back: int
-    hourly_rate_pence: int
-    lowered_reason: str = ""
-
-    @property
-    def hours_not_completed(self) -> int:
-        """The most that can be clawed back for this mentor."""
-        return self.hours_claimed - self.hours_completed
-
-    @property
-    def pence(self) -> int:
-        return self.hours_clawed_back * self.hourly_rate_pence
-
-    @property
-    def lowered(self) -> bool:
-        return self.hours_clawed_back < self.hours_not_completed
-
-
 def clawback_per_mentor(claim: Claim, answers: Sequence[MentorAnswer]) -> tuple[MentorClawback, ...]:
     """Each mentor's clawback, in the claim's mentor order: (hours claimed − hours completed) × the claim's
     hourly rate (a confirmed mentor's is 0). Every mentor of the claim needs exactly one answer."""

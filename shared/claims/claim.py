@@ -11,7 +11,7 @@ import secrets
 
 from shared.claims.academic_years import AcademicYear
 from shared.claims.allowance import TrainingType
-from shared.claims.audit_answers import ProviderAnswers, SchoolResponse
+from shared.claims.audit_answers import ClawbackRequest, ProviderAnswers, SchoolResponse
 from shared.claims.domain import Domain
 from shared.claims.people import PersonName
 from shared.claims.statuses import DISPLAY, ClaimStatus
@@ -57,6 +57,8 @@ class Claim(Domain):
     school_response: SchoolResponse | None = None  # the school's response to them
     audit_requested_at: dt.datetime | None = None  # under audit since (ADR 0031)
     audit_deadline: dt.date | None = None  # the provider's last day to answer (ADR 0031)
+    clawback: ClawbackRequest | None = None  # the clawback support asked for after its audit (ADR 0030)
+    clawback_run_id: str | None = None  # CLAWBACK_PENDING once approved; then the clawback run that owns it
 
     @property
     def on_hold(self) -> bool:

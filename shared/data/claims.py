@@ -21,7 +21,7 @@ from pynamodb.transactions import TransactWrite
 
 from shared.claims.academic_years import AcademicYear
 from shared.claims.allowance import TrainingType, allowance_id
-from shared.claims.audit_answers import ProviderAnswers, SchoolResponse
+from shared.claims.audit_answers import ClawbackRequest, ProviderAnswers, SchoolResponse
 from shared.claims.claim import Claim, ClaimMentor, listing_key
 from shared.claims.counters import deltas
 from shared.claims.drafts import DRAFT_PREPARED_BY_SUPPORT, DraftChanged
@@ -107,6 +107,8 @@ def _to_item(claim: Claim) -> ClaimItem:
         prepared_by=claim.prepared_by,
         provider_answers=claim.provider_answers.model_dump(mode="json") if claim.provider_answers else None,
         school_response=claim.school_response.model_dump(mode="json") if claim.school_response else None,
+        clawback=claim.clawback.model_dump(mode="json") if claim.clawback else None,
+        clawback_run_id=claim.clawback_run_id,
     )
 
 
@@ -159,6 +161,8 @@ def _from_item(item: ClaimItem) -> Claim:
         school_response=SchoolResponse.model_validate(response) if (response := _raw(item.school_response)) else None,
         audit_requested_at=item.audit_requested_at,
         audit_deadline=dt.date.fromisoformat(item.audit_deadline) if item.audit_deadline else None,
+        clawback=ClawbackRequest.model_validate(clawback) if (clawback := _raw(item.clawback)) else None,
+        clawback_run_id=item.clawback_run_id,
     )
 
 
@@ -183,6 +187,10 @@ class StatusChange:
     mentor's cap in `caps`, TRN → total hours). `detail`: recorded on the event. `provider_answers`: a
     provider's answers to an audit, stored with the change, only while the claim has none (ADR 0032).
     `audit`: the audit that sampled the claim, recorded with its change to sampling_in_progress (ADR 0031).
+    `clawback`: the clawback asked for (or its decision), recorded with the change (ADR 0030).
+    `clawback_run`: the claim's key in the clawback index written with the change (CLAWBACK_PENDING when its
+    clawback is approved; a clawback run's id when the run takes it). `clawback_owned_by`: the change happens only
+    if the claim's key in the clawback index is this one (the run that owns it, or CLAWBACK_PENDING).
     """
 
     claim: Claim
@@ -197,6 +205,9 @@ class StatusChange:
     detail: dict[str, Any] | None = None
     provider_answers: ProviderAnswers | None = None
     audit: AuditMark | None = None
+    clawback: ClawbackRequest | None = None
+    clawback_run: str | None = None
+    clawback_owned_by: str | None = None
 
     @property
     def writes(self) -> int:
@@ -280,6 +291,14 @@ def _change_status(transaction: TransactWrite, change: StatusChange, actor: str,
             ClaimItem.audit_requested_at.set(change.audit.requested_at),
             ClaimItem.audit_deadline.set(change.audit.deadline.isoformat()),
         ]
+    if change.clawback is not None:
+        actions.append(ClaimItem.clawback.set(change.clawback.model_dump(mode="json")))
+        updated = updated.model_copy(update={"clawback": change.clawback})
+    if change.clawback_run is not None:
+        actions.append(ClaimItem.clawback_run_id.set(change.clawback_run))
+        updated = updated.model_copy(update={"clawback_run_id": change.clawback_run})
+    if change.clawback_owned_by is not None:
+        condition &= ClaimItem.clawback_run_id == change.clawback_owned_by
     transaction.update(ClaimItem(claim_id=claim.reference), actions=actions, condition=condition)
     if releases_hours(claim.status, to_status):
         for mentor in claim.mentors:

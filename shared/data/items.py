@@ -219,6 +219,18 @@ class RunClaimsIndex(GlobalSecondaryIndex["ClaimItem"]):
     reference = UnicodeAttribute(range_key=True)
 
 
+class ClawbackClaimsIndex(GlobalSecondaryIndex["ClaimItem"]):
+    """The claims whose clawback is approved, waiting for a run ("pending"), then by the clawback run that took
+    them, by reference (sparse: only claims with an approved clawback; ADR 0030)."""
+
+    class Meta:
+        index_name = "clawback-index"
+        projection = AllProjection()
+
+    clawback_run_id = UnicodeAttribute(hash_key=True)
+    reference = UnicodeAttribute(range_key=True)
+
+
 # What the claims list shows and filters on, projected so that a page reads small index items, not claims.
 LISTING_ATTRIBUTES = [
     "school_id",
@@ -314,6 +326,10 @@ class ClaimItem(Model):
     audit_requested_at = UTCDateTimeAttribute(null=True)
     audit_deadline = UnicodeAttribute(null=True)  # ISO date
     by_audit = AuditClaimsIndex()
+    # clawback (ADR 0030): what support asked to claw back and the decision; the run waiting for or owning it
+    clawback = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]
+    clawback_run_id = UnicodeAttribute(null=True)
+    by_clawback = ClawbackClaimsIndex()
 
 
 class BatchKindIndex(GlobalSecondaryIndex["BatchItem"]):

@@ -333,6 +333,7 @@ def test_real_tables_create_in_moto_as_the_template_says(template: dict[str, Any
                 "run-index",
                 "listing-index",
                 "audit-index",
+                "clawback-index",
             }
             ttl = client.describe_time_to_live(TableName="local-SessionsTable")["TimeToLiveDescription"]
             assert ttl["AttributeName"] == "expires_at"

@@ -78,6 +78,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]], dict[str, list[tuple[str, st
             "run-index": [("payment_run_id", "HASH"), ("reference", "RANGE")],
             "listing-index": [("academic_year", "HASH"), ("listed_at", "RANGE")],
             "audit-index": [("audit_id", "HASH"), ("provider_code", "RANGE")],
+            "clawback-index": [("clawback_run_id", "HASH"), ("reference", "RANGE")],
         },
         None,
     ),
