@@ -9,6 +9,7 @@ from shared.web.routes import (
     support_claim,
     support_claim_windows,
     support_claims,
+    support_clawback_requests,
     support_drafts,
     support_eligibility,
     support_funding_rates,
@@ -36,6 +37,7 @@ app = WebApp(
         support_settings.router,
         support_users.router,
         support_audit_decisions.router,
+        support_clawback_requests.router,
         # Last: /support/claims/<reference> would otherwise answer for /support/claims/review and the like.
         support_claim.router,
     ]

@@ -30,6 +30,11 @@ class ActivityKind(StrEnum):
     SUPPORT_USER_ADDED = "support_user_added"
     SUPPORT_USER_REMOVED = "support_user_removed"
     AUDIT_STARTED = "audit_started"
+    AUDIT_DECISION = "audit_decision"
+    CLAWBACK_REQUESTED = "clawback_requested"
+    CLAWBACK_APPROVED = "clawback_approved"
+    CLAWBACK_REJECTED = "clawback_rejected"
+    MENTOR_NAMES_REFRESH = "mentor_names_refresh"
 
 
 LABELS: dict[ActivityKind, str] = {
@@ -48,6 +53,11 @@ LABELS: dict[ActivityKind, str] = {
     ActivityKind.SUPPORT_USER_ADDED: "Support user added",
     ActivityKind.SUPPORT_USER_REMOVED: "Support user removed",
     ActivityKind.AUDIT_STARTED: "Audit started",
+    ActivityKind.AUDIT_DECISION: "Audit decided",
+    ActivityKind.CLAWBACK_REQUESTED: "Clawback requested",
+    ActivityKind.CLAWBACK_APPROVED: "Clawback approved",
+    ActivityKind.CLAWBACK_REJECTED: "Clawback rejected",
+    ActivityKind.MENTOR_NAMES_REFRESH: "Mentor names refreshed",
 }
 
 

@@ -52,6 +52,10 @@ WHAT: dict[str, str] = {
     "school_responded_to_audit": "Audit: the school responded",
     "approved_after_audit": "Approved after the audit",
     "rejected_by_school": "Not approved after the audit: to be clawed back",
+    "clawback_requested": "Clawback requested",
+    "clawback_approved": "Clawback approved",
+    "clawback_rejected": "Clawback rejected",
+    "clawback_not_required": "Approved after the audit: nothing clawed back",
 }
 PROVIDER_ANSWERS = frozenset({"approved_by_provider", "rejected_by_provider"})
 
@@ -136,6 +140,11 @@ def _details(event: Mapping[str, Any], people: Mapping[str, User]) -> tuple[str,
             if detail["agrees"]
             else (f"Disagrees with the provider: {detail.get('explanation', '')}",)
         )
+    if action == "clawback_requested" and isinstance(detail.get("mentors"), Sequence):
+        lines = [_clawback_line(mentor) for mentor in detail["mentors"] if isinstance(mentor, Mapping)]
+        return (*lines, f"Total to claw back: {format_pounds(int(detail.get('total_pence', 0)))}")
+    if action in ("clawback_approved", "clawback_rejected") and "total_pence" in detail:
+        return (f"Total to claw back: {format_pounds(int(detail['total_pence']))}",)
     if action == "assigned" and detail.get("assigned_to"):
         return (f"To {_person(str(detail['assigned_to']), people)}",)
     if action == "validated" and isinstance(detail.get("findings"), Mapping):
@@ -154,6 +163,18 @@ def _answer_line(answer: Mapping[str, Any]) -> str:
     if answer.get("confirmed"):
         return f"{mentor}: confirmed {claimed} hours"
     return f"{mentor}: {answer.get('hours_completed')} of {claimed} hours completed ({answer.get('reason', '')})"
+
+
+def _clawback_line(mentor: Mapping[str, Any]) -> str:
+    """One mentor's clawback: "Ada Lovelace: 4 hours clawed back (£175.20)", and why, when fewer than not done."""
+    name = mentor.get("mentor") or f"TRN {mentor.get('trn', '')}"
+    hours = int(mentor.get("hours_clawed_back", 0))
+    amount = format_pounds(int(mentor.get("pence", 0)))
+    line = f"{name}: {hours} {'hour' if hours == 1 else 'hours'} clawed back ({amount})"
+    if mentor.get("lowered_reason"):
+        not_completed = int(mentor.get("hours_claimed", 0)) - int(mentor.get("hours_completed", 0))
+        line += f", fewer than the {not_completed} not completed: {mentor['lowered_reason']}"
+    return line
 
 
 def history(events: Sequence[Mapping[str, Any]], people: Mapping[str, User]) -> list[HistoryEntry]:

@@ -20,6 +20,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from shared.claims.academic_years import AcademicYear
+from shared.claims.activity import ActivityEntry
 from shared.claims.allowance import TrainingType, allowance_id
 from shared.claims.audit_answers import ClawbackRequest, ProviderAnswers, SchoolResponse
 from shared.claims.claim import Claim, ClaimMentor, listing_key
@@ -35,9 +36,11 @@ from shared.claims.errors import (
     WindowClosedDuringSubmission,
 )
 from shared.claims.statuses import ClaimStatus, releases_hours, retakes_hours, transition
+from shared.data.activity import activity_item
 from shared.data.claim_events import events_of, new_event
 from shared.data.counters import add_to_counters
 from shared.data.items import (
+    ActivityItem,
     AllowanceItem,
     BatchItem,
     ClaimItem,
@@ -191,6 +194,7 @@ class StatusChange:
     `clawback_run`: the claim's key in the clawback index written with the change (CLAWBACK_PENDING when its
     clawback is approved; a clawback run's id when the run takes it). `clawback_owned_by`: the change happens only
     if the claim's key in the clawback index is this one (the run that owns it, or CLAWBACK_PENDING).
+    `activity`: an Activity entry recorded in the same transaction (support's decisions on one claim).
     """
 
     claim: Claim
@@ -208,6 +212,7 @@ class StatusChange:
     clawback: ClawbackRequest | None = None
     clawback_run: str | None = None
     clawback_owned_by: str | None = None
+    activity: ActivityEntry | None = None
 
     @property
     def writes(self) -> int:
@@ -216,7 +221,7 @@ class StatusChange:
         moves_hours = releases_hours(self.claim.status, self.to_status) or retakes_hours(
             self.claim.status, self.to_status
         )
-        return 2 + (len(self.claim.mentors) if moves_hours else 0)
+        return 2 + (len(self.claim.mentors) if moves_hours else 0) + (1 if self.activity else 0)
 
 
 # DynamoDB's TransactWriteItems takes 100 actions; a status change that gives no hours back is two (the
@@ -320,6 +325,8 @@ def _change_status(transaction: TransactWrite, change: StatusChange, actor: str,
     if change.detail:
         event.detail = change.detail
     transaction.save(event)
+    if change.activity is not None:
+        transaction.save(activity_item(change.activity), condition=ActivityItem.activity_id.does_not_exist())
     return updated
 
 

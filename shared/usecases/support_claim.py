@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.claims.allowance import cap
+from shared.claims.audits import MentorClawback, clawback_total_pence
 from shared.claims.claim import Claim, ClaimMentor
 from shared.claims.claim_actions import (
     Amendment,
@@ -47,6 +48,37 @@ class ActionNotAllowed(DomainError):
 
 
 @dataclass(frozen=True)
+class ClawbackRow:
+    """One mentor's line of a clawback, with the mentor's name (ADR 0033)."""
+
+    mentor: ClaimMentor
+    clawback: MentorClawback
+
+
+@dataclass(frozen=True)
+class ClawbackView:
+    """A claim's clawback, mentor by mentor: asked for (the claim's), or being checked before it is asked for."""
+
+    claim: Claim
+    rows: tuple[ClawbackRow, ...]
+
+    @property
+    def total_pence(self) -> int:
+        return clawback_total_pence(row.clawback for row in self.rows)
+
+
+def clawback_view(claim: Claim, clawbacks: tuple[MentorClawback, ...]) -> ClawbackView:
+    mentors = {mentor.trn: mentor for mentor in claim.mentors}
+    return ClawbackView(claim, tuple(ClawbackRow(mentors[c.trn], c) for c in clawbacks if c.trn in mentors))
+
+
+CLAWBACK_REQUESTABLE = frozenset({ClaimStatus.SAMPLING_NOT_APPROVED, ClaimStatus.CLAWBACK_REJECTED})
+AUDIT_APPROVABLE = frozenset(
+    {ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED, ClaimStatus.SAMPLING_NOT_APPROVED, ClaimStatus.CLAWBACK_REJECTED}
+)
+
+
+@dataclass(frozen=True)
 class ClaimPage:
     claim: Claim
     school: School | None
@@ -60,6 +92,9 @@ class ClaimPage:
     zendesk_host: str
     audit_answers: tuple[AnswerRow, ...] = ()  # the provider's audit answers, by mentor (ADR 0032)
     can_decide_audit: bool = False  # approve or claw back after the audit
+    can_approve_after_audit: bool = False  # approve it (→ paid): before a clawback, or after one was rejected
+    can_request_clawback: bool = False  # ask for its clawback (ADR 0033)
+    clawback: ClawbackView | None = None  # the clawback asked for, approved or rejected
 
     @property
     def in_review(self) -> bool:
@@ -103,6 +138,9 @@ def claim_page(reference: str) -> ClaimPage:
         zendesk_host=settings().zendesk_host,
         audit_answers=tuple(answer_rows(claim)),
         can_decide_audit=claim.status is ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED,
+        can_approve_after_audit=claim.status in AUDIT_APPROVABLE,
+        can_request_clawback=claim.status in CLAWBACK_REQUESTABLE and claim.provider_answers is not None,
+        clawback=clawback_view(claim, claim.clawback.mentors) if claim.clawback else None,
     )
 
 

@@ -239,6 +239,68 @@ def test_audit_answers_at_their_largest_fit_one_item(counted: CountingConnection
     assert max(counted.largest_items) / 3 < 400_000 * 0.6
 
 
+def test_a_clawback_request_and_its_decision_at_their_largest_fit(counted: CountingConnection) -> None:
+    # Given a claim of the most mentors, each mentor's clawback lowered with the longest reason
+    from shared.claims.activity import ActivityEntry, ActivityKind
+    from shared.claims.audit_answers import ClawbackRequest, MentorClawback
+    from shared.claims.claim import MAX_MENTORS_PER_CLAIM
+    from shared.claims.statuses import ClaimStatus
+    from shared.data.claims import ClaimsStore, StatusChange
+    from shared.usecases.clawback_requests import LOWERED_REASON_LIMIT, REJECTION_LIMIT
+
+    store = ClaimsStore()
+    claim = _claim("1", MAX_MENTORS_PER_CLAIM, status=ClaimStatus.SAMPLING_NOT_APPROVED)
+    request = ClawbackRequest(
+        mentors=tuple(
+            MentorClawback(
+                trn=m.trn,
+                hours_claimed=20,
+                hours_completed=0,
+                hours_clawed_back=19,
+                hourly_rate_pence=4380,
+                lowered_reason="é" * LOWERED_REASON_LIMIT,
+            )
+            for m in claim.mentors
+        ),
+        requested_by="u",
+        requested_by_name="C" * 200,
+        requested_at=NOW,
+    )
+    detail = {"mentors": [c.model_dump(mode="json") for c in request.mentors], "total_pence": request.total_pence}
+
+    def entry(kind: ActivityKind) -> ActivityEntry:
+        return ActivityEntry(activity_id=f"{kind}-1", kind=kind, at=NOW, actor_id="u", actor_name="C", summary="s")
+
+    # When support requests it (the claim, its event, the counters and the Activity entry) and another rejects it
+    requested = store.apply(
+        StatusChange(
+            claim,
+            ClaimStatus.CLAWBACK_REQUIRES_APPROVAL,
+            detail=detail,
+            clawback=request,
+            activity=entry(ActivityKind.CLAWBACK_REQUESTED),
+        ),
+        "u",
+        NOW,
+    )
+    decided = request.model_copy(update={"decided_by": "v", "rejected_reason": "é" * REJECTION_LIMIT})
+    store.apply(
+        StatusChange(
+            requested,
+            ClaimStatus.CLAWBACK_REJECTED,
+            "é" * REJECTION_LIMIT,
+            clawback=decided,
+            activity=entry(ActivityKind.CLAWBACK_REJECTED),
+        ),
+        "v",
+        NOW,
+    )
+    # Then each is one transaction of four, every action well inside DynamoDB's 400 KB item (beside the
+    # provider's answers of up to 50 × 2,000 characters stored on the claim: about 200 KB)
+    assert counted.sizes == [4, 4]
+    assert max(counted.largest_items) / 3 < 400_000 * 0.4
+
+
 class ConflictingConnection(CountingConnection):
     """Cancels the first `conflicts` transactions as DynamoDB does when another transaction is writing one of
     their items (a counters shard), or with a failed condition when `condition` is set."""

@@ -55,7 +55,7 @@ def _page(
     request: Request, support: SupportPage, reference: str, decision: AuditDecision, reason: str, errors: Errors
 ) -> Response[Any]:
     try:
-        claim = support_audit_decision.claim_to_decide(reference)
+        claim = support_audit_decision.claim_to_decide(reference, decision)
     except ValueError:
         raise ClaimNotFound(reference) from None
     slug, h1, button, _, _ = PAGES[decision]
