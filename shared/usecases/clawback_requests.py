@@ -168,7 +168,6 @@ def _entry(kind: ActivityKind, claim: Claim, user: User, now: dt.datetime, summa
         actor_id=user.user_id,
         actor_name=user.full_name,
         summary=summary,
-        counts={"mentors": len(claim.mentors)},
         link=_claim_link(claim.reference),
     )
 

@@ -120,6 +120,7 @@ def test_request_clawback_moves_the_claim_with_its_request_event_and_activity(co
     assert last["detail"]["total_pence"] == CLAWBACK_PENCE
     assert [m["hours_clawed_back"] for m in last["detail"]["mentors"]] == [4, 0]
     assert len(_activity("clawback_requested", reference)) == 1
+    assert "Clawback requested" in colin.get("/support/activity").text()
     # And the claim page says so, and its history shows the amount
     page = colin.get(f"/support/claims/{reference}")
     text = page.text()
