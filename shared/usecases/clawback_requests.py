@@ -19,17 +19,16 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from shared.claims.activity import ActivityEntry, ActivityKind
-from shared.claims.audits import (
-    CLAWBACK_PENDING,
-    HOURS,
-    REASON,
-    ClawbackRequest,
-    MentorClawback,
-    clawback_per_mentor,
-    lower_clawback,
-)
+from shared.claims.audits import CLAWBACK_PENDING, ClawbackRequest, MentorClawback, clawback_per_mentor
 from shared.claims.claim import Claim
 from shared.claims.clawback_emails import clawback_requested_email
+from shared.claims.clawback_requests import (
+    can_request,
+    check_can_decide,
+    check_lowering,
+    check_total,
+    with_lowerings,
+)
 from shared.claims.emails import EmailMessage
 from shared.claims.errors import ConcurrentUpdate, DomainError
 from shared.claims.money import format_pounds
@@ -41,43 +40,7 @@ from shared.data.emails import enqueue
 from shared.data.users import member_emails
 from shared.journeys.clawback import ClawbackAnswers
 from shared.observability import logger, metrics
-from shared.usecases.support_claim import (
-    CLAWBACK_REQUESTABLE,
-    ActionNotAllowed,
-    ClawbackRow,
-    ClawbackView,
-    clawback_view,
-)
-
-NOTHING_TO_CLAW_BACK = "The clawback must be more than £0: approve the claim instead"
-REJECTION_MISSING = "Enter why the clawback is rejected"
-REJECTION_LIMIT = 2_000
-REJECTION_TOO_LONG = f"Reason must be {REJECTION_LIMIT:,} characters or less"
-# A lowering's reason is stored on the claim beside the provider's (up to 2,000 characters a mentor): 500 a mentor
-# keeps a claim of the most mentors inside DynamoDB's 400 KB item.
-LOWERED_REASON_LIMIT = 500
-LOWERED_REASON_TOO_LONG = f"Reason must be {LOWERED_REASON_LIMIT} characters or less"
-
-
-class NothingToClawBack(DomainError):
-    """A clawback totalling £0: the claim is to be approved instead."""
-
-
-class OwnClawback(DomainError):
-    """The support user who asked for a clawback may not decide it."""
-
-
-def can_request(claim: Claim) -> bool:
-    return claim.status in CLAWBACK_REQUESTABLE and claim.provider_answers is not None
-
-
-def may_decide(claim: Claim, user: User) -> bool:
-    """Whether the user sees "Approve clawback" / "Reject clawback": a requested clawback someone else asked for."""
-    return (
-        claim.status is ClaimStatus.CLAWBACK_REQUIRES_APPROVAL
-        and claim.clawback is not None
-        and claim.clawback.requested_by != user.user_id
-    )
+from shared.usecases.support_claim import ActionNotAllowed, ClawbackRow, ClawbackView, clawback_view
 
 
 def requested_view(claim: Claim) -> ClawbackView | None:
@@ -109,15 +72,9 @@ def _defaults(claim: Claim) -> tuple[MentorClawback, ...]:
 
 def proposed(claim: Claim, answers: ClawbackAnswers | None) -> ClawbackView:
     """Each mentor's clawback: the hours not completed, or the hours support chose (with its reason)."""
-    clawbacks = []
-    for clawback in _defaults(claim):
-        hours = answers.hours.get(clawback.trn) if answers and answers.reference == claim.reference else None
-        if hours is not None and answers and 0 <= hours < clawback.hours_not_completed:
-            clawback = clawback.model_copy(
-                update={"hours_clawed_back": hours, "lowered_reason": answers.reasons.get(clawback.trn, "")}
-            )
-        clawbacks.append(clawback)
-    return clawback_view(claim, tuple(clawbacks))
+    if answers is None or answers.reference != claim.reference:
+        return clawback_view(claim, _defaults(claim))
+    return clawback_view(claim, with_lowerings(_defaults(claim), answers.hours, answers.reasons))
 
 
 @dataclass(frozen=True)
@@ -140,20 +97,13 @@ def lower(claim: Claim, trn: str, hours: str, reason: str, answers: ClawbackAnsw
     default = next((c for c in _defaults(claim) if c.trn == trn), None)
     if default is None:
         return None
-    reason = reason.replace("\r\n", "\n")
-    checked = lower_clawback(default, hours, reason)
-    errors = dict(checked.errors)
-    typed = hours.strip()
-    if HOURS not in errors and int(typed) == default.hours_not_completed:
-        errors.pop(REASON, None)
-        if not errors:
-            answers.clear(trn)
-    elif REASON not in errors and len(reason.strip()) > LOWERED_REASON_LIMIT:
-        errors[REASON] = LOWERED_REASON_TOO_LONG
-    elif not errors and checked.clawback is not None:
+    checked = check_lowering(default, hours, reason)
+    if checked.clawback is not None and not checked.clawback.lowered:
+        answers.clear(trn)
+    elif checked.clawback is not None:
         answers.set_hours(trn, checked.clawback.hours_clawed_back, checked.clawback.lowered_reason)
     row = ClawbackRow(next(m for m in claim.mentors if m.trn == trn), checked.clawback or default)
-    return Lowering(row, hours, reason, errors)
+    return Lowering(row, hours, reason, dict(checked.errors))
 
 
 def _claim_link(reference: str) -> str:
@@ -191,8 +141,7 @@ def request(reference: str, answers: ClawbackAnswers | None, user: User, now: dt
     no longer allows it (including a second click, or another support user asking at the same moment)."""
     claim = claim_to_request(reference)
     view = proposed(claim, answers)
-    if view.total_pence <= 0:
-        raise NothingToClawBack(reference)
+    check_total([row.clawback for row in view.rows], reference)
     clawback = ClawbackRequest(
         mentors=tuple(row.clawback for row in view.rows),
         requested_by=user.user_id,
@@ -226,20 +175,9 @@ def claim_to_decide(reference: str, user: User) -> Claim:
         claim = ClaimsStore().get(reference)
     except ValueError:
         raise ActionNotAllowed(reference, "Deciding the clawback") from None
-    if claim.status is not ClaimStatus.CLAWBACK_REQUIRES_APPROVAL or claim.clawback is None:
+    if not check_can_decide(claim, user.user_id):
         raise ActionNotAllowed(reference, "Deciding the clawback")
-    if claim.clawback.requested_by == user.user_id:
-        raise OwnClawback(reference)
     return claim
-
-
-def read_rejection(reason: str) -> tuple[str, str | None]:
-    text = reason.replace("\r\n", "\n").strip()
-    if not text:
-        return text, REJECTION_MISSING
-    if len(text) > REJECTION_LIMIT:
-        return text, REJECTION_TOO_LONG
-    return text, None
 
 
 def _decided(claim: Claim, user: User, now: dt.datetime, rejected_reason: str = "") -> ClawbackRequest:

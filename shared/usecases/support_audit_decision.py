@@ -13,12 +13,13 @@ from enum import StrEnum
 
 from shared.claims.activity import ActivityEntry, ActivityKind
 from shared.claims.claim import Claim
+from shared.claims.clawback_requests import AUDIT_APPROVABLE
 from shared.claims.errors import DomainError
 from shared.claims.people import User
 from shared.claims.statuses import ClaimStatus
 from shared.data.claims import ClaimsStore, StatusChange
 from shared.observability import logger, metrics
-from shared.usecases.support_claim import AUDIT_APPROVABLE, ActionNotAllowed
+from shared.usecases.support_claim import ActionNotAllowed
 
 
 class AuditDecision(StrEnum):

@@ -22,6 +22,7 @@ from shared.claims.claim_actions import (
     can_undo_decision,
 )
 from shared.claims.claim_history import HistoryEntry, actor_ids, history
+from shared.claims.clawback_requests import AUDIT_APPROVABLE, can_request
 from shared.claims.errors import DomainError
 from shared.claims.organisations import School
 from shared.claims.people import Role, User
@@ -70,12 +71,6 @@ class ClawbackView:
 def clawback_view(claim: Claim, clawbacks: tuple[MentorClawback, ...]) -> ClawbackView:
     mentors = {mentor.trn: mentor for mentor in claim.mentors}
     return ClawbackView(claim, tuple(ClawbackRow(mentors[c.trn], c) for c in clawbacks if c.trn in mentors))
-
-
-CLAWBACK_REQUESTABLE = frozenset({ClaimStatus.SAMPLING_NOT_APPROVED, ClaimStatus.CLAWBACK_REJECTED})
-AUDIT_APPROVABLE = frozenset(
-    {ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED, ClaimStatus.SAMPLING_NOT_APPROVED, ClaimStatus.CLAWBACK_REJECTED}
-)
 
 
 @dataclass(frozen=True)
@@ -139,7 +134,7 @@ def claim_page(reference: str) -> ClaimPage:
         audit_answers=tuple(answer_rows(claim)),
         can_decide_audit=claim.status is ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED,
         can_approve_after_audit=claim.status in AUDIT_APPROVABLE,
-        can_request_clawback=claim.status in CLAWBACK_REQUESTABLE and claim.provider_answers is not None,
+        can_request_clawback=can_request(claim),
         clawback=clawback_view(claim, claim.clawback.mentors) if claim.clawback else None,
     )
 

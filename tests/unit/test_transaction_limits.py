@@ -244,9 +244,9 @@ def test_a_clawback_request_and_its_decision_at_their_largest_fit(counted: Count
     from shared.claims.activity import ActivityEntry, ActivityKind
     from shared.claims.audit_answers import ClawbackRequest, MentorClawback
     from shared.claims.claim import MAX_MENTORS_PER_CLAIM
+    from shared.claims.clawback_requests import LOWERED_REASON_LIMIT, REJECTION_LIMIT
     from shared.claims.statuses import ClaimStatus
     from shared.data.claims import ClaimsStore, StatusChange
-    from shared.usecases.clawback_requests import LOWERED_REASON_LIMIT, REJECTION_LIMIT
 
     store = ClaimsStore()
     claim = _claim("1", MAX_MENTORS_PER_CLAIM, status=ClaimStatus.SAMPLING_NOT_APPROVED)

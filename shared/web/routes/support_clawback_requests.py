@@ -18,6 +18,13 @@ from urllib.parse import quote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from shared.claims.clawback_requests import (
+    LOWERED_REASON_LIMIT,
+    NOTHING_TO_CLAW_BACK,
+    NothingToClawBack,
+    OwnClawback,
+    read_rejection,
+)
 from shared.claims.errors import ClaimNotFound, NotFound
 from shared.claims.money import format_pounds
 from shared.journeys import clawback as journey
@@ -25,7 +32,6 @@ from shared.journeys.clawback import FLOW, ClawbackAnswers
 from shared.journeys.flow import Location
 from shared.journeys.forms import Errors
 from shared.usecases import clawback_requests, journeys
-from shared.usecases.clawback_requests import NothingToClawBack, OwnClawback
 from shared.usecases.support_claim import ActionNotAllowed
 from shared.web.flash import set_flash
 from shared.web.journeys import open_step
@@ -144,7 +150,7 @@ def request_clawback(reference: str) -> Response[Any]:
         clawback_requests.request(reference, answers, support.user, request.now)
     except NothingToClawBack:
         errors = Errors()
-        errors.add("clawback", clawback_requests.NOTHING_TO_CLAW_BACK, "clawback")
+        errors.add("clawback", NOTHING_TO_CLAW_BACK, "clawback")
         return _check_page(request, support, reference, journey_id, errors)
     except ActionNotAllowed:
         return _refused(request, reference)
@@ -184,7 +190,7 @@ def _mentor_page(
         row=row,
         form=form,
         reason_question=journey.REASON_QUESTION,
-        reason_limit=clawback_requests.LOWERED_REASON_LIMIT,
+        reason_limit=LOWERED_REASON_LIMIT,
         journey_id=journey_id,
         action=f"{_base(reference)}/{quote(trn, safe='')}",
         errors=errors,
@@ -300,7 +306,7 @@ def reject_page(reference: str) -> Response[Any]:
 def reject(reference: str) -> Response[Any]:
     request = current_request(router)
     support = support_page(request)
-    reason, error = clawback_requests.read_rejection(request.field("reason"))
+    reason, error = read_rejection(request.field("reason"))
     try:
         if error:
             errors = Errors()
