@@ -195,6 +195,18 @@ def test_claims_past_their_deadline_show_overdue(colin: Client) -> None:
     assert not any(row.overdue for row in audits_page(NOW).claims)
 
 
+def test_each_claim_under_audit_links_to_its_claim(colin: Client) -> None:
+    # Given a confirmed audit
+    check, _ = _preview(colin)
+    colin.post(check)
+    # When Colin opens Audits / Then each claim's reference is a link to it, not its markup as text
+    page = colin.get(BASE)
+    links = {a.get_text(strip=True): a["href"] for a in page.soup.find_all("a")}
+    for reference in REFERENCES:
+        assert links[reference] == f"/support/claims/{reference}"
+    assert "&lt;a" not in page.text() and "<a class" not in page.soup.get_text()
+
+
 def test_anyone_but_support_is_refused(client: Client, audit_machine: str) -> None:
     # Given Anne, a school user / When she asks for the audit pages / Then she is not authorised
     client.sign_in("Anne Wilson")
