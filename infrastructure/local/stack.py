@@ -170,6 +170,7 @@ class LocalStack:
         return env
 
     def _create_resources(self, template: dict[str, Any]) -> None:
+        from infrastructure.local.demo_claims import load_paid_claims
         from infrastructure.local.lambda_adapter import in_process_lambdas
         from infrastructure.local.seed import load, persona_ids
 
@@ -187,6 +188,7 @@ class LocalStack:
         settings.cache_clear()
         bind_tables(settings())
         data = load(self._today(), scheduled=True)
+        self.demo_claims = load_paid_claims(data)  # last year's, paid: what an audit samples
         self.persona_user_ids = persona_ids(data)
         self.environment["PERSONA_USER_IDS"] = ",".join(self.persona_user_ids)
         os.environ.update(self.environment)

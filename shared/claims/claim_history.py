@@ -135,11 +135,12 @@ def _details(event: Mapping[str, Any], people: Mapping[str, User]) -> tuple[str,
     if action in PROVIDER_ANSWERS and isinstance(detail.get("answers"), Sequence):
         return tuple(_answer_line(answer) for answer in detail["answers"] if isinstance(answer, Mapping))
     if action == "school_responded_to_audit" and "agrees" in detail:
-        return (
-            ("Agrees with the provider",)
-            if detail["agrees"]
-            else (f"Disagrees with the provider: {detail.get('explanation', '')}",)
-        )
+        if detail["agrees"]:
+            return ("Agrees with the provider",)
+        explanation = str(detail.get("explanation") or "")
+        if not explanation or explanation == str(event.get("reason") or ""):
+            return ("Disagrees with the provider",)  # the explanation is the entry's reason: shown once
+        return (f"Disagrees with the provider: {explanation}",)
     if action == "clawback_requested" and isinstance(detail.get("mentors"), Sequence):
         lines = [_clawback_line(mentor) for mentor in detail["mentors"] if isinstance(mentor, Mapping)]
         return (*lines, f"Total to claw back: {format_pounds(int(detail.get('total_pence', 0)))}")

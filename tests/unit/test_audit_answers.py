@@ -102,3 +102,18 @@ def test_history_names_each_mentors_answer_and_the_response() -> None:
     assert entries[1].what == "Audit: the provider did not confirm all the training"
     assert entries[1].details == ("Ada Lovelace: confirmed 6 hours", "Alan Turing: 2 of 6 hours completed (Left)")
     assert entries[0].details == ("Disagrees with the provider: We have the register",)
+
+
+def test_a_school_response_whose_explanation_is_the_entrys_reason_shows_it_once() -> None:
+    from shared.claims.claim_history import history
+
+    event = {
+        "id": f"{AT.isoformat()}#000001#a",
+        "action": "school_responded_to_audit",
+        "actor": "s",
+        "reason": "We have the register",
+        "detail": {"agrees": False, "explanation": "We have the register"},
+    }
+    (entry,) = history([event], {})
+    assert entry.reason == "We have the register"
+    assert entry.details == ("Disagrees with the provider",)
