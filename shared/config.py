@@ -60,6 +60,7 @@ class Settings(Tables):
     school_imports_queue_url: str = ""  # School data: each import of GIAS's extract is a message (ADR 0026)
     claim_window_state_machine_arn: str = ""
     audit_state_machine_arn: str = ""  # the audit workflow (ADR 0031)
+    clawback_run_state_machine_arn: str = ""  # the clawback run (ADR 0034)
     audit_chaser_seconds: int = 7 * 24 * 3600  # the audit workflow's wait between weekly chasers
     scheduler_role_arn: str = ""
     schedule_group_name: str = ""

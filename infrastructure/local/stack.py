@@ -303,6 +303,8 @@ def provision(template: dict[str, Any], name_for: Callable[[str], str], files_bu
         environment["CLAIM_WINDOW_STATE_MACHINE_ARN"] = machines["ClaimWindowStateMachine"]
     if "AuditStateMachine" in machines:
         environment["AUDIT_STATE_MACHINE_ARN"] = machines["AuditStateMachine"]
+    if "ClawbackRunStateMachine" in machines:
+        environment["CLAWBACK_RUN_STATE_MACHINE_ARN"] = machines["ClawbackRunStateMachine"]
 
     # Claim windows' close schedules: moto keeps them (CRUD only, they never fire; see
     # infrastructure/local/schedules.py to fire one by hand).

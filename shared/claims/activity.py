@@ -34,6 +34,8 @@ class ActivityKind(StrEnum):
     CLAWBACK_REQUESTED = "clawback_requested"
     CLAWBACK_APPROVED = "clawback_approved"
     CLAWBACK_REJECTED = "clawback_rejected"
+    CLAWBACK_RUN = "clawback_run"
+    CLAWBACK_RESPONSE = "clawback_response"
     MENTOR_NAMES_REFRESH = "mentor_names_refresh"
 
 
@@ -57,6 +59,8 @@ LABELS: dict[ActivityKind, str] = {
     ActivityKind.CLAWBACK_REQUESTED: "Clawback requested",
     ActivityKind.CLAWBACK_APPROVED: "Clawback approved",
     ActivityKind.CLAWBACK_REJECTED: "Clawback rejected",
+    ActivityKind.CLAWBACK_RUN: "Clawbacks sent to the payer",
+    ActivityKind.CLAWBACK_RESPONSE: "Clawback response uploaded",
     ActivityKind.MENTOR_NAMES_REFRESH: "Mentor names refreshed",
 }
 

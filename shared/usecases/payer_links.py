@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.claims.academic_years import london_today
+from shared.claims.clawback_runs import clawback_file_name, is_clawback_file
 from shared.claims.emails import EMAIL_PATTERN, EmailMessage
 from shared.claims.errors import NotFound
 from shared.claims.payer_emails import payment_file_ready
@@ -87,6 +88,11 @@ def download_url(service_url: str, token: str) -> str:
 def payment_file_name(created_at: dt.datetime) -> str:
     """The name the payer's browser saves the file as: `payments-claims-2026-11-28.csv` (UK date)."""
     return f"payments-claims-{london_today(created_at).isoformat()}.csv"
+
+
+def file_name(file_key: str, created_at: dt.datetime) -> str:
+    """What a link's file is saved as: a clawback run's file (ADR 0034) or a payment run's."""
+    return clawback_file_name(created_at) if is_clawback_file(file_key) else payment_file_name(created_at)
 
 
 def payer_addresses(configured: str) -> list[str]:
@@ -310,6 +316,7 @@ class DownloadPage:
     claims: int | None = None  # None: a link issued before links recorded what their file holds
     total_pence: int | None = None
     expires_at: dt.datetime | None = None
+    clawback: bool = False  # a clawback run's file (ADR 0034), not a payment run's
 
 
 def _live_link(token: str, now: dt.datetime) -> StoredLink | DownloadOutcome:
@@ -344,10 +351,11 @@ def download_page(token: str, now: dt.datetime) -> DownloadPage:
         return DownloadPage(link)
     return DownloadPage(
         DownloadOutcome.READY,
-        filename=payment_file_name(link.created_at),
+        filename=file_name(link.file_key, link.created_at),
         claims=link.row_count,
         total_pence=link.total_pence,
         expires_at=link.expires_at,
+        clawback=is_clawback_file(link.file_key),
     )
 
 
@@ -358,7 +366,7 @@ def open_download(token: str, now: dt.datetime) -> Download:
     if isinstance(link, DownloadOutcome):
         return Download(link)
     hashed, reference = link.token_hash, link_reference(link.token_hash)
-    filename = payment_file_name(link.created_at)
+    filename = file_name(link.file_key, link.created_at)
     # Read before using the link up: if S3 fails, the payer can try the same link again.
     stored = fetch_file(link.file_key, INLINE_LIMIT_BYTES)
     if not DownloadTokens().use(hashed, now):

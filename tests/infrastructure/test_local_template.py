@@ -296,6 +296,7 @@ def test_real_template_reads_cleanly(template: dict[str, Any]) -> None:
     assert {uri for uri, _ in machines.values()} == {
         "infrastructure/statemachines/claim-window.asl.json",
         "infrastructure/statemachines/audit.asl.json",  # ADR 0031
+        "infrastructure/statemachines/clawback-run.asl.json",  # ADR 0034
     }
     assert all("Fn::GetAtt" in value for _, substitutions in machines.values() for value in substitutions.values())
 

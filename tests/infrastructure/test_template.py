@@ -153,6 +153,8 @@ FUNCTIONS = {
     "StartDueRunsFunction": "functions/start_due_runs/",
     "ExportClaimsFunction": "functions/export_claims/",
     "ImportSchoolsFunction": "functions/import_schools/",
+    "ClawbackRunFunction": "functions/clawback_run/",
+    "StartClawbackRunFunction": "functions/start_clawback_run/",
 }
 
 ROUTES = {
@@ -708,6 +710,7 @@ def test_only_the_file_writer_the_support_console_and_the_download_link_touch_th
         "DownloadFunction",
         "ExportClaimsFunction",
         "ImportSchoolsFunction",
+        "ClawbackRunFunction",  # clawback files only (ADR 0034)
     }
 
 
@@ -723,10 +726,13 @@ def test_download_function_reads_links_and_payment_files_and_nothing_else(resour
             by_resource.setdefault(ref, set()).update(as_list(statement["Action"]))
     # And on the links it may read one item and update one (mark it used), never scan, put or delete
     assert by_resource["DownloadTokensTable"] == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
-    # And in the bucket it may only get objects, and only payment files
+    # And in the bucket it may only get objects, and only payment and clawback files (ADR 0034)
     assert by_resource["FilesBucket"] == {"s3:GetObject"}
     (files,) = [s for s in granted if "FilesBucket" in references(s["Resource"])]
-    assert files["Resource"]["Fn::Sub"] == "${FilesBucket.Arn}/payment-runs/*"
+    assert [part["Fn::Sub"] for part in files["Resource"]] == [
+        "${FilesBucket.Arn}/payment-runs/*",
+        "${FilesBucket.Arn}/clawback-runs/*",
+    ]
     # And no other service at all: no sessions, queues, secrets, workflow or scheduler
     actions = {action for s in granted for action in as_list(s["Action"])}
     assert {action.split(":")[0] for action in actions} == {"dynamodb", "s3"}
@@ -760,7 +766,7 @@ def test_only_the_workflow_task_the_download_link_and_the_console_touch_download
             for s in role_statements(resources, function_role_id(resources, function_id))
         )
     }
-    assert touching == {"NotifyPayerFunction", "DownloadFunction", "SupportFunction"}
+    assert touching == {"NotifyPayerFunction", "DownloadFunction", "SupportFunction", "ClawbackRunFunction"}
 
 
 def test_payer_email_addresses_must_be_one_or_more_addresses(template: dict[str, Any]) -> None:
@@ -856,9 +862,10 @@ def test_support_function_schedules_only_in_its_group_and_passes_only_the_schedu
     assert references(pass_role["Resource"]) == {"ClaimWindowSchedulerRole"}
     starts = [s for s in granted if "states:StartExecution" in as_list(s["Action"])]
     assert starts
-    # the claim-window workflow, and the audit workflow "Confirm sample" starts (ADR 0031)
+    # the claim-window workflow, the audit workflow "Confirm sample" starts (ADR 0031) and the clawback run
+    # "Send clawbacks to the payer" starts (ADR 0034)
     started = {ref for s in starts for ref in references(s["Resource"])}
-    assert started == {"ClaimWindowStateMachine", "AuditStateMachine"}
+    assert started == {"ClaimWindowStateMachine", "AuditStateMachine", "ClawbackRunStateMachine"}
     assert all(len(references(s["Resource"])) == 1 for s in starts)
 
 
@@ -1033,10 +1040,12 @@ def test_only_the_console_and_the_export_task_touch_the_activity_table(resources
         "ImportSchoolsFunction",
         "CloseWindowFunction",
         "NotifyPayerFunction",
+        "ClawbackRunFunction",  # the clawback run's entry, once it has sent the file (ADR 0034)
     }
     for function_id, actions in (
         ("CloseWindowFunction", {"dynamodb:PutItem"}),
         ("NotifyPayerFunction", {"dynamodb:UpdateItem"}),
+        ("ClawbackRunFunction", {"dynamodb:PutItem"}),
     ):
         granted = role_statements(resources, function_role_id(resources, function_id))
         on_activity = {a for s in granted if "ActivityTable" in references(s["Resource"]) for a in as_list(s["Action"])}

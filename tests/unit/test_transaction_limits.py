@@ -159,6 +159,25 @@ def test_taking_the_largest_group_of_claims_for_a_run_fits(counted: CountingConn
         ClaimsStore().take_for_run([_claim(str(n), 1) for n in range(TAKE_GROUP_SIZE + 1)], "w-run-1", NOW)
 
 
+def test_taking_and_giving_back_the_largest_clawback_group_fits(
+    counted: CountingConnection,
+) -> None:
+    from shared.claims.statuses import ClaimStatus
+    from shared.data.claims import TAKE_GROUP_SIZE
+    from shared.data.clawback_runs import release_from_clawback_run, take_for_clawback_run
+    from shared.data.transactions import TransactionTooLarge
+
+    waiting = [_claim(str(n), 1, status=ClaimStatus.CLAWBACK_REQUESTED) for n in range(TAKE_GROUP_SIZE)]
+    take_for_clawback_run(waiting, "clawback-weekly-2026-12-07", NOW)
+    release_from_clawback_run(waiting, "clawback-weekly-2026-12-07", NOW, "failed")
+    # the run's "no file yet" check and count, each claim and its event; giving back: each claim and its event
+    assert counted.sizes == [1 + 2 * TAKE_GROUP_SIZE, 2 * TAKE_GROUP_SIZE]
+    with pytest.raises(TransactionTooLarge):
+        take_for_clawback_run([*waiting, _claim("x", 1)], "clawback-weekly-2026-12-07", NOW)
+    with pytest.raises(TransactionTooLarge):
+        release_from_clawback_run([*waiting, _claim("x", 1)], "clawback-weekly-2026-12-07", NOW, "failed")
+
+
 def test_the_fixed_size_transactions_fit(counted: CountingConnection) -> None:
     from shared.data.claims import ClaimsStore
     from shared.data.download_tokens import DownloadTokens
@@ -554,6 +573,7 @@ COVERED = {
     },
     "shared/data/mentors.py": {"add", "remove"},
     "shared/data/download_tokens.py": {"issue_for_run", "withdraw"},
+    "shared/data/clawback_runs.py": {"take_for_clawback_run", "release_from_clawback_run"},
     "shared/data/users.py": {"add"},
     "shared/data/directory.py": {"_add", "reset_grant_conditions"},
     "shared/data/eligibility_uploads.py": {"_write_group"},

@@ -33,6 +33,7 @@ from shared.web.request import Request, current_request
 router = Router()
 
 PAGE_H1 = "Download the payment file"
+CLAWBACK_PAGE_H1 = "Download the clawback file"
 EXPIRED_H1 = "This link has expired"
 USED_H1 = "This link has already been used"
 REPLACED_H1 = "This link has been replaced"
@@ -83,7 +84,8 @@ def show_download(token: str) -> Response[Any]:
     gone = _gone(request, result.outcome)
     if gone is not None:
         return gone
-    return page(request, "downloads/download.html", h1=PAGE_H1, token=token, file=result)
+    h1 = CLAWBACK_PAGE_H1 if result.clawback else PAGE_H1
+    return page(request, "downloads/download.html", h1=h1, token=token, file=result)
 
 
 @router.post("/downloads/<token>")
