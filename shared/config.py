@@ -72,6 +72,9 @@ class Settings(Tables):
     dfe_sign_in_client_id: str = ""
     dfe_sign_in_client_secret: str = ""
     teaching_record_base_url: str = ""
+    # GIAS's public downloads (the nightly extract, ADR 0035) and the Publish teacher training API (ADR 0036)
+    gias_base_url: str = "https://ea-edubase-api-prod.azurewebsites.net/edubase/downloads/public"
+    publish_base_url: str = "https://api.publish-teacher-training-courses.service.gov.uk"
     teaching_record_api_key: str = ""
     notify_base_url: str = ""
     notify_api_key: str = ""

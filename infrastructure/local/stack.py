@@ -125,8 +125,18 @@ class LocalStack:
         self.sent_emails = SentEmails()
         teaching_record = teaching_record_server(data.teachers, self.host)
         notify = notify_server(self.sent_emails, self.host)
-        self._servers += [teaching_record, notify]
+        self._servers += [teaching_record, notify, *self._start_reference_data_fakes(data)]
         return teaching_record, notify
+
+    def _start_reference_data_fakes(self, data: Any) -> list[ThreadingHTTPServer]:
+        """GIAS's downloads and Publish's API (ADRs 0035, 0036): the demo's schools and providers as they list them."""
+        from infrastructure.local.fake_gias import demo_extract, every_day, gias_server
+        from infrastructure.local.fake_publish import demo_providers, publish_server
+
+        schools, providers = data.schools, demo_providers(data.providers)
+        self.fake_gias = gias_server(every_day(lambda: demo_extract(schools), self._today), self.host)
+        self.fake_publish = publish_server(lambda _year: providers, self.host)
+        return [self.fake_gias, self.fake_publish]
 
     def _today(self) -> dt.date:
         return self.today or dt.datetime.now(dt.UTC).date()
@@ -153,6 +163,8 @@ class LocalStack:
                 "SERVICE_URL": self.url,
                 "TEACHING_RECORD_BASE_URL": f"http://{self.host}:{teaching_record.server_address[1]}",
                 "TEACHING_RECORD_API_KEY": API_KEY,
+                "GIAS_BASE_URL": f"http://{self.host}:{self.fake_gias.server_address[1]}/edubase/downloads/public",
+                "PUBLISH_BASE_URL": f"http://{self.host}:{self.fake_publish.server_address[1]}",
                 "NOTIFY_BASE_URL": f"http://{self.host}:{notify.server_address[1]}",
                 "NOTIFY_API_KEY": "local-" + "a" * 36 + "-" + "b" * 36,
                 "PAYER_EMAIL_ADDRESSES": "payments@payer.example.gov.uk",

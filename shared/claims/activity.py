@@ -37,6 +37,8 @@ class ActivityKind(StrEnum):
     CLAWBACK_RUN = "clawback_run"
     CLAWBACK_RESPONSE = "clawback_response"
     MENTOR_NAMES_REFRESH = "mentor_names_refresh"
+    CLOSED_SCHOOL_HAS_CLAIMS = "closed_school_has_claims"
+    PROVIDERS_SYNCED = "providers_synced"
 
 
 LABELS: dict[ActivityKind, str] = {
@@ -62,6 +64,8 @@ LABELS: dict[ActivityKind, str] = {
     ActivityKind.CLAWBACK_RUN: "Clawbacks sent to the payer",
     ActivityKind.CLAWBACK_RESPONSE: "Clawback response uploaded",
     ActivityKind.MENTOR_NAMES_REFRESH: "Mentor names refreshed",
+    ActivityKind.CLOSED_SCHOOL_HAS_CLAIMS: "Closed school has claims in an open window",
+    ActivityKind.PROVIDERS_SYNCED: "Providers synced from Publish",
 }
 
 
@@ -84,7 +88,14 @@ class ActivityEntry(Domain):
 
 
 # The first word of a count's name when there is one of it: "1 row", "1 claim checked", not "1 rows".
-_SINGULAR = {"rows": "row", "regions": "region", "claims": "claim", "schools": "school", "users": "user"}
+_SINGULAR = {
+    "rows": "row",
+    "regions": "region",
+    "claims": "claim",
+    "schools": "school",
+    "users": "user",
+    "providers": "provider",
+}
 
 
 def count_phrase(name: str, value: int) -> str:

@@ -301,16 +301,20 @@ class ImportReport(Domain):
     skipped: int = 0
     skipped_by_reason: dict[SkipReason, int] = Field(default_factory=dict)
     skipped_rows: tuple[SkippedRow, ...] = ()  # the first KEPT_SKIPPED_ROWS skipped rows, in file order
+    flagged: int = 0  # schools marked closed that have claims in the open window: flagged to support (ADR 0035)
 
     def counts(self) -> dict[str, int]:
         """The counts Activity shows."""
-        return {
+        counts = {
             "rows read": self.rows_read,
             "added": self.added,
             "updated": self.updated,
             "closed": self.closed,
             "skipped": self.skipped,
         }
+        if self.flagged:
+            counts["closed with claims in the open window"] = self.flagged
+        return counts
 
     def reasons(self) -> list[tuple[SkipReason, int]]:
         return [(reason, self.skipped_by_reason[reason]) for reason in SKIP_REASONS if reason in self.skipped_by_reason]
@@ -324,6 +328,7 @@ class Tally:
     counts: dict[Change, int] = field(default_factory=dict)
     skipped_by_reason: dict[SkipReason, int] = field(default_factory=dict)
     skipped_rows: list[SkippedRow] = field(default_factory=list)
+    flagged: int = 0
 
     def read(self) -> None:
         self.rows_read += 1
@@ -351,6 +356,7 @@ class Tally:
             skipped=sum(self.skipped_by_reason.values()),
             skipped_by_reason=dict(self.skipped_by_reason),
             skipped_rows=tuple(self.skipped_rows),
+            flagged=self.flagged,
         )
 
 

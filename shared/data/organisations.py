@@ -201,3 +201,33 @@ class Providers:
     def accredited(self) -> list[Provider]:
         """Every accredited provider, by name: one Query on the accredited-name index."""
         return [_provider(item) for item in ProviderItem.by_accredited_name.query("yes")]
+
+    # -- the Publish sync (ADR 0036) ---------------------------------------------------------------------------
+    def held(self, codes: Iterable[str]) -> dict[str, Provider]:
+        """The providers held under these codes, by code: BatchGets of up to 100 keys."""
+        return {item.code: _provider(item) for item in ProviderItem.batch_get(list(dict.fromkeys(codes)))}
+
+    def sync(self, provider: Provider) -> None:
+        """Set what Publish says of a provider, one UpdateItem (an upsert by code): its own attributes only, so
+        when support added it (`added_at`) stands."""
+        ProviderItem(code=provider.code).update(
+            actions=[
+                ProviderItem.name.set(provider.name),
+                ProviderItem.accredited.set("yes" if provider.accredited else "no"),
+                ProviderItem.provider_type.set(provider.provider_type),
+                ProviderItem.ukprn.set(provider.ukprn),
+                ProviderItem.urn.set(provider.urn) if provider.urn else ProviderItem.urn.remove(),
+                ProviderItem.postcode.set(provider.postcode),
+                ProviderItem.city.set(provider.city),
+                ProviderItem.email.set(provider.email),
+            ]
+        )
+
+    def mark_not_accredited(self, code: str) -> bool:
+        """Keep the provider, marked not accredited; False if it is not there or not accredited now."""
+        return conditional(
+            lambda: ProviderItem(code=code).update(
+                actions=[ProviderItem.accredited.set("no")],
+                condition=ProviderItem.code.exists() & (ProviderItem.accredited == "yes"),
+            )
+        )

@@ -14,11 +14,12 @@ import csv
 import datetime as dt
 import itertools
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.claims.academic_years import london_today
+from shared.claims.closed_schools import claims_in_window, closed_school_flag
 from shared.claims.errors import NotFound
 from shared.claims.gias import (
     ENCODING,
@@ -40,8 +41,12 @@ from shared.claims.gias import (
 )
 from shared.claims.organisations import School
 from shared.claims.people import User
+from shared.claims.windows import current_window
 from shared.config import settings
 from shared.data import school_import_queue
+from shared.data.activity import Activity
+from shared.data.claim_windows import ClaimWindows
+from shared.data.claims import ClaimsStore
 from shared.data.directory import Directory
 from shared.data.files import UploadForm, open_text, size_of, upload_form
 from shared.data.organisations import Organisations
@@ -107,7 +112,8 @@ class StartOutcome:
     missing: tuple[str, ...] = ()  # NOT_GIAS: the columns the file lacks
 
 
-def _header_of(key: str) -> list[str]:
+def header_of(key: str) -> list[str]:
+    """The stored file's first row (one buffer of a GetObject)."""
     with open_text(key, ENCODING) as text:
         return next(csv.reader(text), [])
 
@@ -123,7 +129,7 @@ def start_import(import_id: str, user: User, now: dt.datetime) -> StartOutcome:
     imports = SchoolImports()
     if imports.get(import_id) is not None:
         return StartOutcome(Started.ALREADY)
-    missing = missing_headers(_header_of(key))
+    missing = missing_headers(header_of(key))
     if missing:
         return StartOutcome(Started.NOT_GIAS, tuple(missing))
     record = SchoolImport(
@@ -174,16 +180,37 @@ def _listed_as(establishment: Establishment) -> School:
     )
 
 
+def flag_closed_schools(closed: Sequence[Establishment], now: dt.datetime) -> int:
+    """Flag to support (an Activity entry each, once) the schools just marked closed that have live claims in the
+    claim window open now (ADR 0035); how many were flagged. One Query of the school index per closed school."""
+    window = current_window(ClaimWindows().all(), now) if closed else None
+    if window is None:
+        return 0
+    store, activity, flagged = ClaimsStore(), Activity(), 0
+    for establishment in closed:
+        claims = claims_in_window(store.for_school(establishment.urn), window.window_id)
+        entry = closed_school_flag(establishment.urn, establishment.name, establishment.closed_on, window, claims, now)
+        if entry is not None:
+            flagged += 1
+            activity.record(entry)  # False when a previous import flagged it: nothing twice
+            logger.info("closed school has claims", extra={"urn": establishment.urn, "claims": len(claims)})
+    if flagged:
+        metrics.add_metric(name="ClosedSchoolFlagged", unit="Count", value=flagged)
+    return flagged
+
+
 def import_establishments(
     text: Iterable[str],
     today: dt.date,
     progress: Callable[[int], bool] = lambda _: True,
     organisations: Organisations | None = None,
     directory: Directory | None = None,
+    closed: Callable[[Sequence[Establishment]], int] = lambda _: 0,
 ) -> ImportReport:
     """Import GIAS's extract, read as a stream of text lines (one batch of rows in memory at a time): open schools
     in England added or updated by URN, closed ones marked closed, the rest skipped and counted. `progress` is
-    told the rows read every PROGRESS_EVERY rows; when it says False the import stops (HoldLost). Raises
+    told the rows read every PROGRESS_EVERY rows; when it says False the import stops (HoldLost). `closed` is
+    given each batch's schools just marked closed and says how many it flagged to support. Raises
     NotGiasData, before writing anything, when the header lacks a column the service reads."""
     organisations = organisations or Organisations()
     directory = directory or Directory()
@@ -191,6 +218,7 @@ def import_establishments(
     for chunk in itertools.batched(read_rows(text), ROWS_PER_READ):
         held = organisations.held_establishments(row.establishment.urn for row in chunk if row.establishment)
         changed: list[Establishment] = []
+        closing: list[Establishment] = []
         for row in chunk:
             tally.read()
             if row.skipped is not None:
@@ -202,10 +230,13 @@ def import_establishments(
             tally.changed(change, establishment, row.line)
             if change in (Change.UPDATE, Change.CLOSE):
                 changed.append(establishment)
+            if change is Change.CLOSE:
+                closing.append(establishment)
             if tally.rows_read % PROGRESS_EVERY == 0 and not progress(tally.rows_read):
                 raise HoldLost
         # Schools already added to the console keep their list entry in step (name, postcode, UKPRN, region)
         directory.refresh_schools(_listed_as(establishment) for establishment in changed)
+        tally.flagged += closed(closing)
     return tally.report()
 
 
@@ -240,7 +271,10 @@ def run_import(import_id: str, clock: Callable[[], dt.datetime]) -> ImportOutcom
     try:
         with open_text(record.file_key, ENCODING) as text:
             report = import_establishments(
-                text, london_today(now), lambda rows: imports.progress(import_id, worker, rows)
+                text,
+                london_today(now),
+                lambda rows: imports.progress(import_id, worker, rows),
+                closed=lambda schools: flag_closed_schools(schools, clock()),
             )
     except HoldLost:
         logger.warning("school data import taken over", extra={"import_id": import_id})

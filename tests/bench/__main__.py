@@ -18,6 +18,7 @@ from tests.bench import (
     claims_list,
     cold_start,
     gias_import,
+    gias_nightly,
     payment_run,
     requests_per_page,
 )
@@ -28,6 +29,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     claims_list.BENCHMARK,
     payment_run.BENCHMARK,
     gias_import.BENCHMARK,
+    gias_nightly.BENCHMARK,
     audit_sample.BENCHMARK,
 )
 

@@ -46,8 +46,21 @@ def test_import_task_writes_schools_and_its_record_and_reads_only_uploads(resour
     for statement in granted:
         for ref in references(statement["Resource"]):
             by_resource.setdefault(ref, set()).update(as_list(statement["Action"]))
-    assert set(by_resource) == {"ActivityTable", "OrganisationsTable", "DirectoryTable", "FilesBucket"}
-    assert by_resource["ActivityTable"] == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+    assert set(by_resource) == {
+        "ActivityTable",
+        "OrganisationsTable",
+        "DirectoryTable",
+        "FilesBucket",
+        "ClaimWindowsTable",
+        "ClaimsTable",
+    }
+    # Its record read and updated; an Activity entry put for a closed school with claims (ADR 0035), never deleted
+    assert by_resource["ActivityTable"] == {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"}
+    # The open window and a closed school's claims: queried by index, never written
+    assert by_resource["ClaimWindowsTable"] == {"dynamodb:Query"}
+    assert by_resource["ClaimsTable"] == {"dynamodb:Query"}
+    (claims,) = [s for s in granted if "ClaimsTable" in references(s["Resource"])]
+    assert {"Fn::Sub": "${ClaimsTable.Arn}/index/school-index"} in as_list(claims["Resource"])
     # Schools read by key in batches, added and updated: never deleted, scanned or written blind in batches
     assert by_resource["OrganisationsTable"] == {"dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
     # The console's list entries of schools GIAS changed: read in batches and rewritten, never deleted

@@ -155,6 +155,8 @@ FUNCTIONS = {
     "ImportSchoolsFunction": "functions/import_schools/",
     "ClawbackRunFunction": "functions/clawback_run/",
     "StartClawbackRunFunction": "functions/start_clawback_run/",
+    "FetchGiasFunction": "functions/fetch_gias/",  # ADR 0035
+    "SyncProvidersFunction": "functions/sync_providers/",  # ADR 0036
 }
 
 ROUTES = {
@@ -711,6 +713,7 @@ def test_only_the_file_writer_the_support_console_and_the_download_link_touch_th
         "ExportClaimsFunction",
         "ImportSchoolsFunction",
         "ClawbackRunFunction",  # clawback files only (ADR 0034)
+        "FetchGiasFunction",  # stores the nightly extract under school-data/uploads/ (ADR 0035)
     }
 
 
@@ -1041,6 +1044,8 @@ def test_only_the_console_and_the_export_task_touch_the_activity_table(resources
         "CloseWindowFunction",
         "NotifyPayerFunction",
         "ClawbackRunFunction",  # the clawback run's entry, once it has sent the file (ADR 0034)
+        "FetchGiasFunction",  # starts the nightly import: its record (ADR 0035)
+        "SyncProvidersFunction",  # the provider sync's entry (ADR 0036)
     }
     for function_id, actions in (
         ("CloseWindowFunction", {"dynamodb:PutItem"}),
