@@ -29,6 +29,8 @@ EMAIL_FORMAT = "Enter an email address in the correct format, like name@educatio
 NOT_DFE = "Enter an email address on a DfE domain, like name@education.gov.uk"
 EMAIL_TAKEN = "A support user with this email address already exists"
 
+ADDED_KIND = "support_user_added"
+REMOVED_KIND = "support_user_removed"
 ADDED_SUBJECT = "You have been added as a support user"
 REMOVED_SUBJECT = "You have been removed as a support user"
 
@@ -100,7 +102,7 @@ def added(user: User, service_url: str) -> EmailMessage:
         ]
     )
     return EmailMessage(
-        kind="support_user_added", to=user.email, subject=ADDED_SUBJECT, body=body, reference=user.user_id
+        kind=ADDED_KIND, to=user.email, subject=ADDED_SUBJECT, body=body, reference=user.user_id
     )
 
 
@@ -116,5 +118,5 @@ def removed(user: User) -> EmailMessage:
         ]
     )
     return EmailMessage(
-        kind="support_user_removed", to=user.email, subject=REMOVED_SUBJECT, body=body, reference=user.user_id
+        kind=REMOVED_KIND, to=user.email, subject=REMOVED_SUBJECT, body=body, reference=user.user_id
     )

@@ -12,6 +12,8 @@ import re
 from shared.claims.emails import SERVICE_NAME, SUPPORT_EMAIL, EmailMessage
 from shared.claims.people import User
 
+INVITATION_KIND = "user_invited"
+REMOVAL_KIND = "user_removed"
 INVITATION_SUBJECT = f"Invitation to join {SERVICE_NAME}"
 REMOVAL_SUBJECT = f"You have been removed from {SERVICE_NAME}"
 
@@ -56,7 +58,7 @@ def invitation(user: User, school_name: str, service_url: str) -> EmailMessage:
         ]
     )
     return EmailMessage(
-        kind="user_invited", to=user.email, subject=INVITATION_SUBJECT, body=body, reference=user.user_id
+        kind=INVITATION_KIND, to=user.email, subject=INVITATION_SUBJECT, body=body, reference=user.user_id
     )
 
 
@@ -74,4 +76,4 @@ def removal(user: User, school_name: str) -> EmailMessage:
             f"If you think this is a mistake, email {SUPPORT_EMAIL}",
         ]
     )
-    return EmailMessage(kind="user_removed", to=user.email, subject=REMOVAL_SUBJECT, body=body, reference=user.user_id)
+    return EmailMessage(kind=REMOVAL_KIND, to=user.email, subject=REMOVAL_SUBJECT, body=body, reference=user.user_id)

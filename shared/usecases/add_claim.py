@@ -10,7 +10,6 @@ from shared.claims.allowance import Allowance, TrainingType, training_type
 from shared.claims.claim import MAX_MENTORS_PER_CLAIM, Claim, ClaimMentor, claim_amount_pence, new_reference
 from shared.claims.drafts import DraftChanged, can_submit_draft
 from shared.claims.eligibility import CannotClaim, cannot_claim
-from shared.claims.emails import SUPPORT_EMAIL, EmailMessage
 from shared.claims.errors import (
     AllowanceExceeded,
     ClaimNotFound,
@@ -25,6 +24,7 @@ from shared.claims.money import format_pounds
 from shared.claims.organisations import Provider, School
 from shared.claims.people import User
 from shared.claims.provider_search import search
+from shared.claims.school_emails import claim_submitted_email
 from shared.claims.statuses import ClaimStatus
 from shared.claims.windows import ClaimWindow, current_window
 from shared.config import settings
@@ -362,29 +362,13 @@ def _after_submit(claim: Claim) -> None:
     )
     metrics.add_metric(name="ClaimSubmitted", unit="Count", value=1)
     try:
-        enqueue([claim_submitted_email(claim, address) for address in member_emails(claim.school_id)])
+        service_url = settings().service_url
+        enqueue(
+            [
+                claim_submitted_email(claim, address, service_url=service_url)
+                for address in member_emails(claim.school_id)
+            ]
+        )
     except Exception:  # noqa: BLE001 - the claim stands; the email is reported, not the claim lost
         logger.exception("claim submitted email not queued", extra={"reference": claim.reference})
         metrics.add_metric(name="EmailNotQueued", unit="Count", value=1)
-
-
-def claim_submitted_email(claim: Claim, address: str) -> EmailMessage:
-    link = f"{settings().service_url}/schools/{claim.school_id}/claims/{claim.reference}"
-    mentors = "mentor" if len(claim.mentors) == 1 else "mentors"
-    body = (
-        f"A claim for mentor training funding has been submitted for {claim.school_name}.\n\n"
-        f"Claim reference: {claim.reference}\n"
-        f"Accredited provider: {claim.provider_name}\n"
-        f"Number of {mentors}: {len(claim.mentors)}\n"
-        f"Amount: {format_pounds(claim.amount_pence)}\n\n"
-        f"[View the claim]({link})\n\n"
-        "We will check the claim before it is paid. If you have any questions, email "
-        f"{SUPPORT_EMAIL}."
-    )
-    return EmailMessage(
-        kind="claim_submitted",
-        to=address,
-        subject="Claim submitted for mentor training funding",
-        body=body,
-        reference=claim.reference,
-    )

@@ -14,12 +14,15 @@ from shared.claims.eligibility import CannotClaim, cannot_claim
 from shared.claims.errors import ClaimNotFound, WindowClosed
 from shared.claims.organisations import School
 from shared.claims.people import User
+from shared.claims.school_emails import claim_withdrawn_email
 from shared.claims.statuses import ClaimStatus
 from shared.claims.windows import ClaimWindow, Countdown, countdown, current_window
+from shared.config import settings
 from shared.data.claim_windows import ClaimWindows
 from shared.data.claims import ClaimsStore
 from shared.data.mentors import Mentors
 from shared.observability import logger, metrics
+from shared.usecases.school_emails import tell_school_users
 
 
 @dataclass(frozen=True)
@@ -104,5 +107,11 @@ def withdraw(school: School, user: User, reference: str, now: dt.datetime) -> Cl
         raise WindowClosed(claim.reference)
     withdrawn = ClaimsStore().change_status(claim, ClaimStatus.WITHDRAWN, user.user_id, now, "Withdrawn by the school")
     logger.info("claim withdrawn", extra={"reference": reference, "school_id": school.organisation_id})
+    service_url = settings().service_url
+    tell_school_users(
+        withdrawn.school_id,
+        lambda address: claim_withdrawn_email(withdrawn, address, withdrawn_by=user.full_name, service_url=service_url),
+        reference,
+    )
     metrics.add_metric(name="ClaimWithdrawn", unit="Count", value=1)
     return withdrawn

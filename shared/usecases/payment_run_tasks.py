@@ -19,7 +19,6 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.claims.academic_years import london_today
 from shared.claims.claim import Claim
-from shared.claims.emails import SUPPORT_EMAIL, EmailMessage
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition, OrganisationNotFound
 from shared.claims.files import INCLUDED_CLAIMS_HEADERS, PAYMENT_FILE_HEADERS, csv_lines
 from shared.claims.money import format_csv_amount
@@ -34,6 +33,7 @@ from shared.claims.payment_runs import (
     reconcile,
 )
 from shared.claims.run_steps import FAILED_AT, Step, finished_key, started_key
+from shared.claims.school_emails import draft_expired_email
 from shared.claims.statuses import ClaimStatus
 from shared.claims.validation import Facts, findings, needs_review, reasons, schools_claiming, window_total_pence
 from shared.claims.window_rules import window_for_drafts
@@ -163,24 +163,8 @@ def handle_drafts(window_id: str, now: dt.datetime) -> tuple[int, int]:
 
 
 def _email_expired_draft(draft: Claim) -> None:
-    body = (
-        f"The claim window has closed, so the draft claim {draft.reference} for {draft.school_name} "
-        f"({draft.provider_name}) was not submitted and can no longer be.\n\n"
-        f"If you think this is wrong, email {SUPPORT_EMAIL}."
-    )
     try:
-        enqueue(
-            [
-                EmailMessage(
-                    kind="draft_expired",
-                    to=address,
-                    subject="Your draft claim for mentor training funding has expired",
-                    body=body,
-                    reference=draft.reference,
-                )
-                for address in member_emails(draft.school_id)
-            ]
-        )
+        enqueue([draft_expired_email(draft, address) for address in member_emails(draft.school_id)])
     except Exception:  # noqa: BLE001 - the window still closes; the email failure is reported
         logger.exception("draft expired email not queued", extra={"reference": draft.reference})
 

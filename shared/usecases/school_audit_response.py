@@ -22,6 +22,7 @@ from shared.claims.claim import Claim
 from shared.claims.errors import ClaimNotFound, DomainError
 from shared.claims.organisations import School
 from shared.claims.people import User
+from shared.claims.school_emails import school_response_received_email
 from shared.claims.statuses import ClaimStatus
 from shared.config import settings
 from shared.data.claims import ClaimsStore
@@ -29,6 +30,7 @@ from shared.data.emails import enqueue
 from shared.data.users import member_emails
 from shared.journeys.forms import Errors, Form, value
 from shared.observability import logger, metrics
+from shared.usecases.school_emails import tell_school_users
 
 
 def response_deadline(answers: ProviderAnswers) -> dt.date:
@@ -121,6 +123,14 @@ def respond(school: School, reference: str, form: ResponseForm, user: User, now:
     except DomainError as error:
         raise ResponseClosed(reference) from error
     logger.info("audit response recorded", extra={"reference": reference, "agrees": response.agrees})
+    service_url = settings().service_url
+    tell_school_users(
+        updated.school_id,
+        lambda address: school_response_received_email(
+            updated, address, agrees=response.agrees, service_url=service_url
+        ),
+        reference,
+    )
     metrics.add_metric(name="AuditResponseRecorded", unit="Count", value=1)
     return updated
 

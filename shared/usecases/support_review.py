@@ -7,10 +7,9 @@ from typing import Any
 
 from shared.claims.claim import Claim
 from shared.claims.claim_actions import Rejection
-from shared.claims.emails import SUPPORT_EMAIL, EmailMessage
 from shared.claims.errors import VendorNumberMissing
-from shared.claims.money import format_pounds
 from shared.claims.people import User
+from shared.claims.school_emails import claim_rejected_email, rejection_undone_email
 from shared.claims.statuses import ClaimStatus
 from shared.config import settings
 from shared.data.batches import PaymentRuns
@@ -88,7 +87,13 @@ def reject(claim: Claim, user: User, rejection: Rejection, now: dt.datetime) -> 
     logger.info("claim rejected after review", extra={"reference": claim.reference, "user_id": user.user_id})
     metrics.add_metric(name="ClaimRejectedAfterReview", unit="Count", value=1)
     try:
-        enqueue([rejected_email(rejected, reason, address) for address in member_emails(claim.school_id)])
+        service_url = settings().service_url
+        enqueue(
+            [
+                claim_rejected_email(rejected, address, reason=reason, service_url=service_url)
+                for address in member_emails(claim.school_id)
+            ]
+        )
     except Exception:  # noqa: BLE001 - the decision stands; the email failure is reported
         logger.exception("claim rejected email not queued", extra={"reference": claim.reference})
     return rejected
@@ -107,47 +112,10 @@ def _complete_waiting_task(reference: str, approved: bool) -> None:
         logger.info("review task no longer waiting", extra={"reference": reference})
 
 
-def rejected_email(claim: Claim, reason: str, address: str) -> EmailMessage:
-    link = f"{settings().service_url}/schools/{claim.school_id}/claims/{claim.reference}"
-    body = (
-        f"We have checked claim {claim.reference} for {claim.school_name} "
-        f"({claim.provider_name}, {format_pounds(claim.amount_pence)}) and we cannot pay it.\n\n"
-        f"Reason: {reason}\n\n"
-        "The hours in this claim can be claimed again while a claim window is open.\n\n"
-        f"[View the claim]({link})\n\n"
-        f"If you think this is wrong, email {SUPPORT_EMAIL}."
-    )
-    return EmailMessage(
-        kind="claim_rejected",
-        to=address,
-        subject="Your claim for mentor training funding has been rejected",
-        body=body,
-        reference=claim.reference,
-    )
-
-
 def tell_school_rejection_undone(claim: Claim) -> None:
     """A rejection undone: the school's users hear the claim is being looked at again."""
     try:
-        enqueue([rejection_undone_email(claim, address) for address in member_emails(claim.school_id)])
+        service_url = settings().service_url
+        enqueue([rejection_undone_email(claim, a, service_url=service_url) for a in member_emails(claim.school_id)])
     except Exception:  # noqa: BLE001 - the claim is back in review; the email failure is reported
         logger.exception("rejection undone email not queued", extra={"reference": claim.reference})
-
-
-def rejection_undone_email(claim: Claim, address: str) -> EmailMessage:
-    link = f"{settings().service_url}/schools/{claim.school_id}/claims/{claim.reference}"
-    body = (
-        f"We told you that claim {claim.reference} for {claim.school_name} "
-        f"({claim.provider_name}, {format_pounds(claim.amount_pence)}) had been rejected. "
-        "We have taken that decision back and are checking the claim again.\n\n"
-        "You do not need to do anything. We will email you when we have decided.\n\n"
-        f"[View the claim]({link})\n\n"
-        f"If you have any questions, email {SUPPORT_EMAIL}."
-    )
-    return EmailMessage(
-        kind="claim_rejection_undone",
-        to=address,
-        subject=f"Claim {claim.reference} is being checked again",
-        body=body,
-        reference=claim.reference,
-    )

@@ -20,7 +20,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("Activity", "/support/activity"),
 )
 # Pages under Settings (/support/settings links them): the header shows Settings as current on each.
-SETTINGS_SECTION: frozenset[str] = frozenset({"Settings", "Claim windows", "Funding rates", "School data"})
+SETTINGS_SECTION: frozenset[str] = frozenset({"Settings", "Claim windows", "Funding rates", "School data", "Emails"})
 # The Claims section's sub-navigation: a page names its entry and the header shows Claims as current.
 CLAIMS_SECTION: tuple[tuple[str, str], ...] = (
     ("All claims", "/support/claims"),

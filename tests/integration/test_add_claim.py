@@ -262,6 +262,10 @@ def test_withdrawing_releases_the_hours(mentors: Client) -> None:
     from shared.data.claims import ClaimsStore
 
     assert [e["action"] for e in ClaimsStore().events(reference)] == ["submitted", "withdrawn_by_school"]
+    # Each user of the school is told, with who withdrew it
+    withdrawn = [e for e in queued_emails() if e["kind"] == "claim_withdrawn" and e["reference"] == reference]
+    assert withdrawn
+    assert all(e["subject"] == f"Claim {reference} has been withdrawn" for e in withdrawn)
     # A second withdrawal changes nothing
     again = client.post(f"{CLAIMS}/{reference}/withdraw")
     assert again.location == f"{CLAIMS}/{reference}/withdraw"

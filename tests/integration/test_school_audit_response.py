@@ -11,7 +11,7 @@ import pytest
 from infrastructure.local.seed_data import ANNE_WILSON_SCHOOL_URN, MARY_LAWSON_SCHOOL_URNS, SeedData
 from shared.claims.statuses import ClaimStatus
 from tests.integration.audit_helpers import claim_under_audit, patricias_provider, provider_rejects
-from tests.support import NOW, Client, set_grant_conditions
+from tests.support import NOW, Client, queued_emails, set_grant_conditions
 
 SCHOOL = ANNE_WILSON_SCHOOL_URN
 
@@ -70,6 +70,12 @@ def test_the_school_disagrees_with_an_explanation(anne: Client, seed: SeedData) 
     text = anne.get(page.location).text()
     assert "Your response has been sent" in text
     assert "You disagreed with your provider" in text
+    # And each user of the school is told it was received
+    from shared.data.users import member_emails
+
+    received = [e for e in queued_emails() if e["kind"] == "claim_audit_school_response_received"]
+    assert sorted(e["to"] for e in received if e["reference"] == reference) == member_emails(SCHOOL)
+    assert all("disagreed with" in e["body"] for e in received)
 
 
 def test_the_school_agrees(anne: Client, seed: SeedData) -> None:

@@ -41,6 +41,7 @@ LINKS = (
     ("Claim windows", "/support/claim-windows", "When schools can claim, and when each payment run starts."),
     ("Funding rates", "/support/settings/funding-rates", "The hourly rate of each funding region, by academic year."),
     ("School data", PAGE, "Schools from Get information about schools (GIAS): upload its establishment data."),
+    ("Emails", "/support/settings/emails", "Every email the service sends: who gets it, when, and what it says."),
 )
 
 
