@@ -12,7 +12,7 @@ XDIST := -n auto
 COVERAGE := $(VENV)/bin/coverage
 COV := --cov --cov-report= --cov-fail-under=0
 
-.PHONY: help run test lint typecheck test-unit test-integration test-workflows test-concurrency test-infrastructure test-browser \
+.PHONY: help run test lint typecheck test-unit test-integration test-workflows test-concurrency test-fuzz test-infrastructure test-browser \
         bench mutation deps chromium clean deploy-assets
 .PHONY: build-SharedLayer build-check sam-tools
 
@@ -60,6 +60,7 @@ test: deps chromium lint typecheck
 	COVERAGE_FILE=.coverage.integration $(PY) -m pytest tests/integration -q $(XDIST) $(COV)
 	COVERAGE_FILE=.coverage.workflows $(PY) -m pytest tests/workflows -q $(XDIST) $(COV)
 	$(PY) -m pytest tests/concurrency -q
+	$(PY) -m pytest tests/fuzz -q
 	$(PY) -m pytest tests/browser -q
 	$(COVERAGE) combine -q .coverage.unit .coverage.integration .coverage.workflows
 	$(COVERAGE) report
@@ -81,6 +82,8 @@ test-workflows: deps
 	$(PY) -m pytest tests/workflows -q $(XDIST)
 test-concurrency: deps
 	$(PY) -m pytest tests/concurrency -q
+test-fuzz: deps
+	$(PY) -m pytest tests/fuzz -q
 test-infrastructure: deps
 	$(PY) -m pytest tests/infrastructure -q
 test-browser: deps chromium

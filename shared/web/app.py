@@ -100,6 +100,9 @@ def from_own_origin(headers: Mapping[str, str], service_url: str) -> bool:
     return own is not None and web_origin(claimed) == own
 
 
+START_AGAIN_H1 = "Sorry, you’ll need to start again"
+
+
 class WebApp:
     """A Powertools resolver with the project's middleware and error pages.
 
@@ -120,29 +123,38 @@ class WebApp:
 
     # -- middleware -------------------------------------------------------------------------
     def _middleware(self, app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+        """The whole request inside the error handling: reading it, its session, the CSRF check, the route and
+        saving the session. Whatever a request holds, the answer is a GOV.UK page with the security headers."""
         event = app.current_event
-        headers = {key.lower(): value for key, value in (event.headers or {}).items()}
         request = Request(
-            method=event.http_method.upper(),
-            path=event.path,
-            query={key: list(values) for key, values in (event.multi_value_query_string_parameters or {}).items()},
-            form=parse_form(event.raw_event) if event.http_method.upper() == "POST" else {},
-            cookies=parse_cookies(headers),
+            method=(event.http_method or "GET").upper(), path=event.path or "/", query={}, form={}, cookies={},
             now=self.clock(),
-        )
-        self._load_session(request)
-        app.append_context(request=request, config=self.config)
-        if self.config.service_unavailable:
-            response = page(request, "errors/unavailable.html", status=503, h1="Sorry, the service is unavailable")
-            response.headers["Retry-After"] = "3600"
-        elif request.method == "POST" and not self._post_allowed(request, headers):
-            response = page(request, "errors/session-ended.html", status=403, h1="Sorry, you’ll need to start again")
-        else:
-            try:
+        )  # fmt: skip
+        try:
+            headers = {str(key).lower(): str(value) for key, value in (event.headers or {}).items()}
+            request.query = {
+                key: list(values) for key, values in (event.multi_value_query_string_parameters or {}).items()
+            }
+            request.cookies = parse_cookies(headers)
+            request.form = parse_form(event.raw_event) if request.method == "POST" else {}
+            self._load_session(request)
+            app.append_context(request=request, config=self.config)
+            if self.config.service_unavailable:
+                response = page(request, "errors/unavailable.html", status=503, h1="Sorry, the service is unavailable")
+                response.headers["Retry-After"] = "3600"
+            elif request.method == "POST" and not self._post_allowed(request, headers):
+                response = page(request, "errors/session-ended.html", status=403, h1=START_AGAIN_H1)
+            else:
                 response = next_middleware(app)
-            except Exception as error:  # noqa: BLE001 - every error becomes a GOV.UK page, here only
-                response = self._error_page(request, error)
-        self._finish(request, response)
+        except Exception as error:  # noqa: BLE001 - every error becomes a GOV.UK page, here only
+            app.append_context(request=request, config=self.config)
+            response = self._error_page(request, error)
+        try:
+            self._finish(request, response)
+        except Exception as error:  # noqa: BLE001 - the session could not be saved: say so, never a bare 502
+            response = self._error_page(request, error)
+            for name, value in security_headers(request.nonce, self.config).items():
+                response.headers.setdefault(name, value)
         return response
 
     def _load_session(self, request: Request) -> None:
@@ -182,7 +194,8 @@ class WebApp:
     def _csrf_ok(request: Request) -> bool:
         if request.session is None:
             return False
-        return hmac.compare_digest(request.field("csrf_token"), request.session.csrf_token)
+        # As bytes: compare_digest refuses str with characters outside ASCII (a form can send anything)
+        return hmac.compare_digest(request.field("csrf_token").encode(), request.session.csrf_token.encode())
 
     def _finish(self, request: Request, response: Response[Any]) -> None:
         if request.ended_session_token:

@@ -444,3 +444,19 @@ def test_a_claim_of_fifty_mentors_submits_and_a_fifty_first_is_refused_on_the_me
     finally:
         for trn in FIFTY:
             remove_school_mentor(SCHOOL, trn)
+
+
+def test_a_mentor_removed_after_being_chosen_is_explained_on_their_hours_step(mentors: Client) -> None:
+    # Given Anne chose Emily Carter for a claim, then Emily was removed from the school's mentors
+    client = mentors
+    base = start_claim(client, SCHOOL)
+    client.post(f"{base}/provider", {"provider_code": "V62"})
+    client.post(f"{base}/mentors", {"mentor_trns": ["1000001"]})
+    remove_school_mentor(SCHOOL, "1000001")
+    try:
+        # When she opens or answers Emily's hours step / Then she is told the mentors changed, not shown an error
+        for page in (client.get(f"{base}/hours/1000001"), client.post(f"{base}/hours/1000001", {"hours": "6"})):
+            assert page.status == 409
+            assert page.h1 == "You cannot submit the claim because your mentors’ information has recently changed"
+    finally:
+        add_school_mentor(SCHOOL, "1000001", "Emily", "Carter")

@@ -32,6 +32,16 @@ def test_post_with_another_sessions_token_is_refused(client: Client, apps: dict)
     assert page.status == 403
 
 
+@pytest.mark.parametrize("token", ["é", "\u00b2", "\x00", "a" * 10_000])
+def test_a_post_with_a_token_that_is_not_ascii_is_refused_not_an_error(client: Client, token: str) -> None:
+    # Given a session (its token is ASCII) / When a form comes back with a token of other characters
+    user_id = _anne_id(client)
+    page = client.post("/sign-in/persona", {"user_id": user_id, "csrf_token": token})
+    # Then it is the "start again" page, as for any wrong token
+    assert page.status == 403
+    assert page.h1 == "Sorry, you’ll need to start again"
+
+
 def test_sign_in_rotates_the_session(client: Client) -> None:
     client.get("/sign-in")
     before = client.cookies["session"]

@@ -88,7 +88,7 @@ def _step_page(
 
 
 def _guard(handler: Any) -> Any:
-    """Closed windows, the same way for every step."""
+    """Closed windows and mentors changed under the journey, the same way for every step."""
 
     def wrapped(*args: Any, **kwargs: Any) -> Response[Any]:
         try:
@@ -110,6 +110,8 @@ def _guard(handler: Any) -> Any:
                 reason=reason,
                 claims_href=f"/schools/{kwargs.get('school_id', '')}/claims",
             )
+        except AllowanceExceeded:  # a chosen mentor left the school's list (or their allowance went) since
+            return _recently_changed(current_request(router), str(kwargs.get("school_id", "")))
         except DraftChanged as changed:
             return page(
                 current_request(router),

@@ -28,7 +28,7 @@ from shared.claims.errors import (
     InvalidTransition,
     VendorNumberMissing,
 )
-from shared.journeys.forms import Errors
+from shared.journeys.forms import Errors, whole_number
 from shared.usecases import support_claim, support_review
 from shared.usecases.support_claim import ActionNotAllowed
 from shared.web.flash import set_flash, take_flash_message
@@ -355,9 +355,9 @@ def amend(reference: str, trn: str) -> Response[Any]:
     amendment, errors, form = _read_amendment(request, reference, trn)
     if errors:
         return _amend_page(request, support, reference, trn, errors, form)
-    version = form["version"]
+    version = whole_number(form["version"])
     try:
-        support_claim.amend(reference, amendment, int(version) if version.isdigit() else -1, support.user, request.now)
+        support_claim.amend(reference, amendment, -1 if version is None else version, support.user, request.now)
     except AllowanceExceeded:
         errors = Errors()
         errors.add("hours", "That is more hours than the mentor has left with this provider this year", "hours")

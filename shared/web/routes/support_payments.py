@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from shared.claims.errors import NotFound
 from shared.claims.payer_response import PREVIEW_ROWS, REQUIRED_HEADERS, follow_ups_for
 from shared.claims.statuses import DISPLAY, ClaimStatus
-from shared.journeys.forms import Errors
+from shared.journeys.forms import Errors, whole_number
 from shared.usecases import payment_runs
 from shared.usecases.payer_links import resend_link, resend_plan
 from shared.usecases.payer_response import (
@@ -242,7 +242,7 @@ def run_now(window_id: str) -> Response[Any]:
     if planned is None:
         raise NotFound
     number = request.field("run")
-    if not number.isdigit() or int(number) != planned.number:
+    if whole_number(number) != planned.number:
         set_flash(
             request, "Another payment run of this window has just been started: nothing more was started", PAYMENTS
         )
