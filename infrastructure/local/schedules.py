@@ -10,6 +10,8 @@ Scheduler's at-least-once delivery may).
 
     python -m infrastructure.local.schedules list
     python -m infrastructure.local.schedules fire close-window-2026-to-2027-1
+    python -m infrastructure.local.schedules fire local-FetchGiasSchedule      # the nightly GIAS import (ADR 35)
+    python -m infrastructure.local.schedules fire local-SyncProvidersSchedule  # the nightly provider sync (ADR 36)
 
 The command talks to the running local stack's moto server: pass `--endpoint` (printed by
 `make run` as "Local AWS (moto)") or set AWS_ENDPOINT_URL.

@@ -286,6 +286,7 @@ def test_runner_lists_cold_start_and_takes_runs() -> None:
         "claims-list",
         "payment-run",
         "gias-import",
+        "gias-nightly",
         "audit-sample",
     ]
     arguments = _parser().parse_args(["--runs", "3", "--only", "cold-start"])
