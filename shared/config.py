@@ -78,6 +78,7 @@ class Settings(Tables):
     teaching_record_api_key: str = ""
     notify_base_url: str = ""
     notify_api_key: str = ""
+    notify_callback_token: str = ""  # the bearer token Notify sends with delivery receipts (ADR 0038); a secret in AWS
     payer_email_addresses: str = ""
     support_email_domains: str = "education.gov.uk"  # a support user's address must be on one (comma-separated)
     secrets_arn: str = ""

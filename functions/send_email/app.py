@@ -1,7 +1,8 @@
-"""SendEmailFunction: sends queued emails through GOV.UK Notify.
+"""SendEmailFunction: sends queued emails through GOV.UK Notify (docs/adr/0038-sending-emails-through-notify.md).
 
-SQS batches with partial failures (a failed message goes back to the queue, then to the DLQ after
-five tries); Powertools idempotency on the SQS message id, so a redelivered message is not sent twice.
+SQS batches with partial failures (a message Notify did not take goes back to the queue, then to the DLQ after
+five receives; one refused address is recorded on its users and not retried); Powertools idempotency on the SQS
+message id, so a redelivered message is not sent twice. Reserved concurrency and pacing keep under Notify's limit.
 """
 
 from __future__ import annotations
@@ -14,21 +15,40 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.claims.emails import EmailMessage
-from shared.config import settings
 from shared.observability import logger, metrics, tracer
-from shared.usecases.send_email import send
+from shared.usecases.send_email import REFUSED, TemporaryFailure, send
+from shared.usecases.startup import configure
 
-processor = BatchProcessor(event_type=EventType.SQS)
-persistence = DynamoDBPersistenceLayer(table_name=settings().idempotency_table)
+config = configure()  # the users table: a refused address is recorded on its users
+# A batch in which nothing was sent (Notify down, or the sender paused after a 429) is still reported item by item.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+persistence = DynamoDBPersistenceLayer(table_name=config.idempotency_table)
 idempotency = IdempotencyConfig(event_key_jmespath="message_id", expires_after_seconds=24 * 3600)
 
 
 @idempotent_function(data_keyword_argument="delivery", persistence_store=persistence, config=idempotency)  # type: ignore[untyped-decorator]
 def deliver(delivery: dict[str, str]) -> str:
     message = EmailMessage.model_validate_json(delivery["body"])
-    notification_id = send(message)
-    logger.info("email sent", extra={"kind": message.kind, "reference": message.reference})
-    metrics.add_metric(name="EmailSent", unit="Count", value=1)
+    try:
+        notification_id = send(message)
+    except TemporaryFailure as failure:
+        logger.warning(
+            "email not sent, will be retried",
+            extra={
+                "kind": message.kind,
+                "reference": message.reference,
+                "status_code": failure.status_code,
+                "refusal": failure.refusal.value,
+            },
+        )
+        metrics.add_metric(name="EmailSendFailed", unit="Count", value=1)
+        raise
+    if notification_id == REFUSED:
+        logger.warning("email address refused by notify", extra={"kind": message.kind, "reference": message.reference})
+        metrics.add_metric(name="EmailAddressRefused", unit="Count", value=1)
+    else:
+        logger.info("email sent", extra={"kind": message.kind, "reference": message.reference})
+        metrics.add_metric(name="EmailSent", unit="Count", value=1)
     return notification_id
 
 

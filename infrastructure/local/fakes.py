@@ -1,4 +1,4 @@
-"""Fakes of the outside world on loopback: the Teaching Record System and GOV.UK Notify.
+"""Fakes of the outside world on loopback: the Teaching Record System (GOV.UK Notify's is fake_notify.py).
 
 Each is a small HTTP server speaking the real API's shape, so the real clients in
 `shared.integrations` are what the local stack and the tests exercise.
@@ -6,13 +6,10 @@ Each is a small HTTP server speaking the real API's shape, so the real clients i
 
 from __future__ import annotations
 
-import datetime as dt
-import html
 import json
 import threading
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -88,70 +85,3 @@ def teaching_record_server(
             )
 
     return _start(ThreadingHTTPServer((host, port), Handler), "fake-teaching-record")
-
-
-# -- GOV.UK Notify --------------------------------------------------------------------------------
-@dataclass
-class SentEmails:
-    emails: list[dict[str, Any]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, email: dict[str, Any]) -> None:
-        with self.lock:
-            self.emails.append(email)
-
-    def all(self) -> list[dict[str, Any]]:
-        with self.lock:
-            return list(self.emails)
-
-
-def notify_server(sent: SentEmails, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
-    """`POST /v2/notifications/email` as Notify answers it; `GET /` lists what was sent (a page for
-    people running the stack) and `GET /emails.json` the same for tests."""
-
-    class Handler(_JsonHandler):
-        def do_POST(self) -> None:
-            if self.path != "/v2/notifications/email" or not self.headers.get("Authorization", "").startswith(
-                "Bearer "
-            ):
-                self.send_json(
-                    403, {"errors": [{"error": "AuthError", "message": "Invalid token"}], "status_code": 403}
-                )
-                return
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-            notification_id = str(uuid.uuid4())
-            sent.add({**body, "id": notification_id, "sent_at": dt.datetime.now(dt.UTC).isoformat()})
-            self.send_json(
-                201,
-                {
-                    "id": notification_id,
-                    "reference": body.get("reference"),
-                    "content": {"subject": (body.get("personalisation") or {}).get("subject", ""), "body": ""},
-                    "template": {"id": body.get("template_id"), "version": 1, "uri": ""},
-                    "uri": f"/v2/notifications/{notification_id}",
-                },
-            )
-
-        def do_GET(self) -> None:
-            if self.path == "/emails.json":
-                self.send_json(200, sent.all())
-                return
-            rows = "".join(
-                f"<tr><td>{html.escape(e['sent_at'])}</td><td>{html.escape(e.get('email_address', ''))}</td>"
-                f"<td>{html.escape(str((e.get('personalisation') or {}).get('subject', '')))}</td>"
-                f"<td><pre>{html.escape(str((e.get('personalisation') or {}).get('body', '')))}</pre></td></tr>"
-                for e in reversed(sent.all())
-            )
-            page = (
-                "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
-                "<title>Sent emails - local GOV.UK Notify</title></head><body><h1>Sent emails</h1>"
-                "<table><thead><tr><th>Sent</th><th>To</th><th>Subject</th><th>Body</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table></body></html>"
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-
-    return _start(ThreadingHTTPServer((host, port), Handler), "fake-notify")

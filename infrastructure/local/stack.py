@@ -118,13 +118,17 @@ class LocalStack:
 
     # -- pieces -----------------------------------------------------------------------------
     def _start_fakes(self) -> tuple[ThreadingHTTPServer, ThreadingHTTPServer]:
-        from infrastructure.local.fakes import SentEmails, notify_server, teaching_record_server
+        from infrastructure.local.fake_notify import CALLBACK_TOKEN, SentEmails, notify_server
+        from infrastructure.local.fakes import teaching_record_server
         from infrastructure.local.seed_data import build_seed_data
 
         data = build_seed_data(self._today())
         self.sent_emails = SentEmails()
         teaching_record = teaching_record_server(data.teachers, self.host)
-        notify = notify_server(self.sent_emails, self.host)
+        # Notify's delivery receipts come back to the service's callback route, as in AWS (ADR 0038)
+        notify = notify_server(
+            self.sent_emails, self.host, callback_url=f"{self.url}/notify/callback", callback_token=CALLBACK_TOKEN
+        )
         self._servers += [teaching_record, notify, *self._start_reference_data_fakes(data)]
         return teaching_record, notify
 
@@ -144,6 +148,7 @@ class LocalStack:
     def _environment(
         self, template: dict[str, Any], endpoint: str, teaching_record: ThreadingHTTPServer, notify: ThreadingHTTPServer
     ) -> dict[str, str]:
+        from infrastructure.local.fake_notify import CALLBACK_TOKEN as NOTIFY_CALLBACK_TOKEN
         from infrastructure.local.fakes import API_KEY
         from infrastructure.local.template import table_definitions
 
@@ -167,6 +172,7 @@ class LocalStack:
                 "PUBLISH_BASE_URL": f"http://{self.host}:{self.fake_publish.server_address[1]}",
                 "NOTIFY_BASE_URL": f"http://{self.host}:{notify.server_address[1]}",
                 "NOTIFY_API_KEY": "local-" + "a" * 36 + "-" + "b" * 36,
+                "NOTIFY_CALLBACK_TOKEN": NOTIFY_CALLBACK_TOKEN,
                 "PAYER_EMAIL_ADDRESSES": "payments@payer.example.gov.uk",
                 "SUPPORT_EMAIL_DOMAINS": "education.gov.uk",
                 "COOKIE_SECURE": "true",

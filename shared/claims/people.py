@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from shared.claims.domain import Domain
+from shared.claims.email_delivery import EmailFailure
 from shared.claims.organisations import OrganisationType
 
 
@@ -29,6 +30,7 @@ class User(PersonName):
     user_id: str
     email: str
     role: Role
+    email_failure: EmailFailure | None = None  # GOV.UK Notify cannot deliver to the address (ADR 0038)
 
 
 class Membership(Domain):

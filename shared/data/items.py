@@ -122,6 +122,12 @@ class UserItem(Model):
     first_name = UnicodeAttribute()
     last_name = UnicodeAttribute()
     role = UnicodeAttribute()
+    # GOV.UK Notify's word on the address (ADR 0038): the latest receipt's status and time, and, while the address
+    # cannot be delivered to, why and since when (cleared by a later delivery)
+    email_status = UnicodeAttribute(null=True)
+    email_status_at = UTCDateTimeAttribute(null=True)
+    email_failure = UnicodeAttribute(null=True)
+    email_failed_at = UTCDateTimeAttribute(null=True)
     by_email = EmailIndex()
     by_role = RoleIndex()
 

@@ -7,10 +7,14 @@ deletes the membership only if it is there. Both report a lost race as `False` i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from functools import partial
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.update import Action
 
+from shared.claims.email_delivery import EmailFailure
 from shared.claims.organisations import OrganisationRef, OrganisationType
 from shared.claims.people import Membership, Role, User
 from shared.data.items import MembershipItem, UserItem
@@ -18,12 +22,18 @@ from shared.data.transactions import conditional, last_condition_failed, write_t
 
 
 def _user(item: UserItem) -> User:
+    failure = (
+        EmailFailure(reason=item.email_failure, failed_at=item.email_failed_at)
+        if item.email_failure and item.email_failed_at
+        else None
+    )
     return User(
         user_id=item.user_id,
         first_name=item.first_name,
         last_name=item.last_name,
         email=item.email,
         role=Role(item.role),
+        email_failure=failure,
     )
 
 
@@ -82,6 +92,25 @@ class Users:
     def with_role(self, role: Role) -> list[User]:
         """Every user with a role, by name: one Query on the role index (support users: a few dozen)."""
         return sorted((_user(item) for item in UserItem.by_role.query(role.value)), key=_sort_key)
+
+    def record_email_status(self, email: str, status: str, at: dt.datetime, failure: str | None) -> list[str]:
+        """GOV.UK Notify's word on an address (ADR 0038), on every user with it: one Query on the email index and
+        one conditional UpdateItem each. `failure` (why the address cannot be delivered to) marks the user; a
+        `delivered` status clears the mark; any other status only records itself. A status older than the one
+        recorded changes nothing (receipts may arrive out of order, or twice). The ids of the users changed."""
+        changed = []
+        for item in UserItem.by_email.query(email.strip().lower()):
+            actions: list[Action] = [UserItem.email_status.set(status), UserItem.email_status_at.set(at)]
+            if failure is not None:
+                actions += [UserItem.email_failure.set(failure), UserItem.email_failed_at.set(at)]
+            elif status == "delivered":
+                actions += [UserItem.email_failure.remove(), UserItem.email_failed_at.remove()]
+            newer = UserItem.user_id.exists() & (
+                UserItem.email_status_at.does_not_exist() | (UserItem.email_status_at <= at)
+            )
+            if conditional(partial(item.update, actions, condition=newer)):
+                changed.append(item.user_id)
+        return changed
 
 
 def _user_item(user: User) -> UserItem:

@@ -290,7 +290,12 @@ def test_real_template_reads_cleanly(template: dict[str, Any]) -> None:
     assert (
         len(table_definitions(template, named)) == 20
     )  # with the activity (ADR 0021), counters and directory (ADR 0024) tables
-    assert {route.function for route in api_routes(template)} == {"WebFunction", "SupportFunction", "DownloadFunction"}
+    assert {route.function for route in api_routes(template)} == {
+        "WebFunction",
+        "SupportFunction",
+        "DownloadFunction",
+        "NotifyCallbackFunction",  # Notify's delivery receipts (ADR 0038)
+    }
     assert set(function_handlers(template)) >= {"WebFunction", "SupportFunction", "SendEmailFunction"}
     machines = state_machines(template)
     assert {uri for uri, _ in machines.values()} == {

@@ -157,6 +157,7 @@ FUNCTIONS = {
     "StartClawbackRunFunction": "functions/start_clawback_run/",
     "FetchGiasFunction": "functions/fetch_gias/",  # ADR 0035
     "SyncProvidersFunction": "functions/sync_providers/",  # ADR 0036
+    "NotifyCallbackFunction": "functions/notify_callback/",  # ADR 0038
 }
 
 ROUTES = {
@@ -166,6 +167,7 @@ ROUTES = {
     ("SupportFunction", "/support/{proxy+}", "ANY"),
     ("DownloadFunction", "/downloads/{token}", "GET"),
     ("DownloadFunction", "/downloads/{token}", "POST"),
+    ("NotifyCallbackFunction", "/notify/callback", "POST"),  # GOV.UK Notify's delivery receipts (ADR 0038)
 }
 
 LAMBDA_TRANSIENT_ERRORS = [
@@ -448,7 +450,12 @@ def test_api_routes_are_the_designed_ones_and_reach_the_right_function(
     assert body_routes == events
     # And each event has an invoke permission scoped to this API
     permissions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
-    for function_id, count in {"WebFunction": 2, "SupportFunction": 2, "DownloadFunction": 2}.items():
+    for function_id, count in {
+        "WebFunction": 2,
+        "SupportFunction": 2,
+        "DownloadFunction": 2,
+        "NotifyCallbackFunction": 1,
+    }.items():
         mine = [p for p in permissions if p["FunctionName"] == {"Ref": function_id}]
         assert len(mine) == count, function_id
         for permission in mine:

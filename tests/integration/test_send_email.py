@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from infrastructure.local.fakes import SentEmails, notify_server
+from infrastructure.local.fake_notify import SentEmails, notify_server
 from infrastructure.local.queues import QueuePoller
 from shared.claims.emails import EmailMessage
 from tests.support import REGION, LambdaContextStub
