@@ -58,6 +58,7 @@ class Settings(Tables):
     email_queue_url: str = ""
     exports_queue_url: str = ""  # "Download claims (CSV)": each export is a message (ADR 0021)
     school_imports_queue_url: str = ""  # School data: each import of GIAS's extract is a message (ADR 0026)
+    mentor_names_queue_url: str = ""  # the weekly names refresh: each mentor's TRN is a message (ADR 0037)
     claim_window_state_machine_arn: str = ""
     audit_state_machine_arn: str = ""  # the audit workflow (ADR 0031)
     clawback_run_state_machine_arn: str = ""  # the clawback run (ADR 0034)

@@ -7,9 +7,11 @@ Each is a small HTTP server speaking the real API's shape, so the real clients i
 from __future__ import annotations
 
 import json
+import math
 import threading
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -42,19 +44,59 @@ class _JsonHandler(BaseHTTPRequestHandler):
 API_KEY = "local-teaching-record-key"
 
 
+class TeachingRecordServer(ThreadingHTTPServer):
+    """The fake's server. `records` may be changed while it runs (a teacher renamed, a record gone); with
+    `per_window` set it answers 429 with Retry-After to a request past that many in any `window_seconds` (the real
+    service allows 300 a minute); `answered` lists each request as (time by its `clock`, 429 if refused else 0)."""
+
+    records: dict[str, SeedTeacher]
+    per_window: int | None
+    window_seconds: float
+    clock: Callable[[], float]
+    answered: list[tuple[float, int]]
+    lock: threading.Lock
+
+    def admit(self) -> float | None:
+        """Count a request: None when it is within the limit, else the seconds until it would be."""
+        with self.lock:
+            now = self.clock()
+            if self.per_window is not None:
+                recent = [at for at, status in self.answered if status != 429 and now - at < self.window_seconds]
+                if len(recent) >= self.per_window:
+                    self.answered.append((now, 429))
+                    return max(0.0, self.window_seconds - (now - min(recent)))
+            self.answered.append((now, 0))
+            return None
+
+
 def teaching_record_server(
-    teachers: Iterable[SeedTeacher], host: str = "127.0.0.1", port: int = 0
-) -> ThreadingHTTPServer:
+    teachers: Iterable[SeedTeacher],
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    per_window: int | None = None,
+    window_seconds: float = 60.0,
+    clock: Callable[[], float] = time.monotonic,
+) -> TeachingRecordServer:
     """`GET /v3/teachers/{trn}?dateOfBirth=YYYY-MM-DD`: 200 with names, or 404 problem JSON when the
     TRN is unknown or the date of birth does not match (as the real API does)."""
-    records = {teacher.trn: teacher for teacher in teachers}
 
     class Handler(_JsonHandler):
+        server: TeachingRecordServer
+
         def do_GET(self) -> None:
             url = urlsplit(self.path)
             if self.headers.get("Authorization") != f"Bearer {API_KEY}":
                 self.send_json(401, {"title": "Unauthorized", "status": 401})
                 return
+            wait = self.server.admit()
+            if wait is not None:
+                self.send_response(429)
+                self.send_header("Retry-After", str(max(1, math.ceil(wait))))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            records = self.server.records
             if not url.path.startswith("/v3/teachers/"):
                 self.send_json(404, {"title": "Not Found", "status": 404})
                 return
@@ -84,4 +126,9 @@ def teaching_record_server(
                 },
             )
 
-    return _start(ThreadingHTTPServer((host, port), Handler), "fake-teaching-record")
+    server = TeachingRecordServer((host, port), Handler)
+    server.records = {teacher.trn: teacher for teacher in teachers}
+    server.per_window, server.window_seconds, server.clock = per_window, window_seconds, clock
+    server.answered, server.lock = [], threading.Lock()
+    _start(server, "fake-teaching-record")
+    return server

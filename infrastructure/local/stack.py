@@ -281,6 +281,9 @@ def provision(template: dict[str, Any], name_for: Callable[[str], str], files_bu
     school_imports_queue = _queue_with_dead_letters(
         sqs, template, name_for, "SchoolImportsQueue", "SchoolImportsDeadLetterQueue"
     )
+    mentor_names_queue = _queue_with_dead_letters(
+        sqs, template, name_for, "MentorNamesQueue", "MentorNamesDeadLetterQueue"
+    )
 
     statement = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
     trust = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
@@ -316,6 +319,7 @@ def provision(template: dict[str, Any], name_for: Callable[[str], str], files_bu
         "EMAIL_QUEUE_URL": queue,
         "EXPORTS_QUEUE_URL": exports_queue,
         "SCHOOL_IMPORTS_QUEUE_URL": school_imports_queue,
+        "MENTOR_NAMES_QUEUE_URL": mentor_names_queue,
     }
     if "ClaimWindowStateMachine" in machines:
         environment["CLAIM_WINDOW_STATE_MACHINE_ARN"] = machines["ClaimWindowStateMachine"]

@@ -424,6 +424,9 @@ class MentorItem(Model):
     first_name = UnicodeAttribute()
     last_name = UnicodeAttribute()
     updated_at = UTCDateTimeAttribute()
+    # The weekly names refresh (ADR 0037): when the Teaching Record last had no teacher with this TRN (cleared
+    # when it has one again). A mentor is never deleted for it.
+    not_found_at = UTCDateTimeAttribute(null=True)
 
 
 class MentorSchoolsIndex(GlobalSecondaryIndex["SchoolMentorItem"]):
@@ -447,6 +450,7 @@ class SchoolMentorItem(Model):
     last_name = UnicodeAttribute()
     added_at = UTCDateTimeAttribute()
     added_by = UnicodeAttribute()
+    not_found_at = UTCDateTimeAttribute(null=True)  # copied from the teacher's record (ADR 0037)
     by_trn = MentorSchoolsIndex()
 
 
@@ -645,6 +649,8 @@ class ActivityItem(Model):
     report = UnicodeAttribute(null=True)
     latest_import = UnicodeAttribute(null=True)
     running_import = UnicodeAttribute(null=True)
+    # a mentor names refresh (ADR 0037): the TRNs the Teaching Record no longer has
+    trns = UnicodeSetAttribute(null=True)
     by_month = ActivityMonthIndex()
 
 

@@ -48,6 +48,14 @@ class TeachingRecordUnavailable(DomainError):
     """The Teaching Record System did not answer, or answered with something other than 200 or 404."""
 
 
+class TeachingRecordRateLimited(TeachingRecordUnavailable):
+    """429 to a request made with `retries=False`: the caller waits `retry_after` seconds (when the answer said)."""
+
+    def __init__(self, retry_after: float | None) -> None:
+        super().__init__("status 429")
+        self.retry_after = retry_after
+
+
 # -- logging without personal data ---------------------------------------------------------------
 _QUERY = re.compile(r"\?[^\s'\"]*")
 
@@ -75,6 +83,7 @@ def _protect_urllib3_logs() -> None:
 
 # -- the HTTP session, built on first use --------------------------------------------------------
 _session: requests.Session | None = None
+_single_session: requests.Session | None = None  # no retries: each request is one the caller counted (ADR 0037)
 _session_lock = threading.Lock()
 
 
@@ -87,17 +96,26 @@ def _http() -> requests.Session:
     return _session
 
 
-def _new_session() -> requests.Session:
+def _http_once() -> requests.Session:
+    global _single_session
+    if _single_session is None:
+        with _session_lock:
+            if _single_session is None:
+                _single_session = _new_session(retries=0)
+    return _single_session
+
+
+def _new_session(retries: int = RETRIES) -> requests.Session:
     import requests
     from requests.adapters import HTTPAdapter
     from urllib3.util.retry import Retry
 
     _protect_urllib3_logs()
     retry = Retry(
-        total=RETRIES,
-        connect=RETRIES,
+        total=retries,
+        connect=retries,
         read=0,  # a read timeout is not retried: the page must answer well within API Gateway's 29 s
-        status=RETRIES,
+        status=retries,
         other=0,
         redirect=0,
         backoff_factor=BACKOFF_FACTOR,
@@ -115,20 +133,23 @@ def _new_session() -> requests.Session:
 
 def reset_session() -> None:
     """Forget the Session (tests that change the retry settings or the base URL)."""
-    global _session
+    global _session, _single_session
     with _session_lock:
-        if _session is not None:
-            _session.close()
-        _session = None
+        for existing in (_session, _single_session):
+            if existing is not None:
+                existing.close()
+        _session = _single_session = None
 
 
 # -- the lookup ----------------------------------------------------------------------------------
-def find_teacher(trn: str, date_of_birth: dt.date | None) -> TeacherRecord | None:
+def find_teacher(trn: str, date_of_birth: dt.date | None, *, retries: bool = True) -> TeacherRecord | None:
     """The teacher with this TRN (and date of birth, when given), or None when the Teaching Record
-    has no match. Adding a mentor always gives the date of birth; the window-close check asks by TRN
-    alone, as the live service's nightly sync does.
+    has no match. Adding a mentor always gives the date of birth; the window-close check and the weekly
+    names refresh ask by TRN alone, as the live service's nightly sync does.
 
-    Raises `TeachingRecordUnavailable` when the service cannot say either way.
+    Raises `TeachingRecordUnavailable` when the service cannot say either way. With `retries=False` exactly
+    one request is made (the names refresh counts each one against the rate limit) and a 429 raises
+    `TeachingRecordRateLimited` with its Retry-After.
     """
     if not TRN_PATTERN.fullmatch(trn):
         raise ValueError("a TRN is 7 digits")  # callers validate first; no request is made
@@ -142,7 +163,7 @@ def find_teacher(trn: str, date_of_birth: dt.date | None) -> TeacherRecord | Non
         "X-Api-Version": API_VERSION,
     }
     try:
-        response = _http().get(
+        response = (_http() if retries else _http_once()).get(
             url,
             params={"dateOfBirth": date_of_birth.isoformat()} if date_of_birth else None,
             headers=headers,
@@ -157,6 +178,9 @@ def find_teacher(trn: str, date_of_birth: dt.date | None) -> TeacherRecord | Non
     if status == 404:
         logger.info("teaching record lookup", extra={"outcome": "not_found", "status": status})
         return None
+    if status == 429 and not retries:
+        logger.info("teaching record lookup", extra={"outcome": "rate_limited", "status": status})
+        raise TeachingRecordRateLimited(_retry_after(response.headers.get("Retry-After")))
     if status != 200:
         logger.warning("teaching record lookup failed", extra={"outcome": "unavailable", "status": status})
         raise TeachingRecordUnavailable(f"status {status}")
@@ -166,6 +190,15 @@ def find_teacher(trn: str, date_of_birth: dt.date | None) -> TeacherRecord | Non
         raise TeachingRecordUnavailable("unexpected response")
     logger.info("teaching record lookup", extra={"outcome": "found", "status": status})
     return record
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds (the Teaching Record sends seconds; an HTTP date is not waited for)."""
+    try:
+        seconds = float(value) if value else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds < 3600 else None
 
 
 def _record(trn: str, response: requests.Response) -> TeacherRecord | None:

@@ -24,6 +24,7 @@ from shared.data.claims import ClaimsStore, StatusChange
 from shared.data.organisations import Organisations
 from shared.journeys.provider_audit import AuditAnswers
 from shared.observability import logger, metrics
+from shared.usecases.mentor_names import with_current_names
 from shared.usecases.school_audit_response import tell_school
 
 
@@ -51,7 +52,7 @@ def _deadline(claim: Claim) -> dt.date | None:
 
 def audits(provider: Provider) -> list[AuditRow]:
     """The provider's claims under audit, oldest first."""
-    claims = ClaimsStore().for_provider(provider.code, ClaimStatus.SAMPLING_IN_PROGRESS)
+    claims = with_current_names(ClaimsStore().for_provider(provider.code, ClaimStatus.SAMPLING_IN_PROGRESS))
     return [AuditRow(claim, _deadline(claim)) for claim in claims]
 
 
@@ -63,8 +64,8 @@ class AuditFile:
 
 def audit_file(provider: Provider) -> AuditFile:
     """The provider's claims under audit as the audit file (one row per mentor, with each school's details):
-    the list's Query and one BatchGet of the schools."""
-    claims = ClaimsStore().for_provider(provider.code, ClaimStatus.SAMPLING_IN_PROGRESS)
+    the list's Query, one BatchGet of the schools and one of the mentors' current names (ADR 0037)."""
+    claims = with_current_names(ClaimsStore().for_provider(provider.code, ClaimStatus.SAMPLING_IN_PROGRESS))
     schools = Organisations().schools(claim.school_id for claim in claims) if claims else {}
     return AuditFile(
         audit_file_name(provider.name),

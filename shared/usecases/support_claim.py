@@ -36,6 +36,7 @@ from shared.data.organisations import Organisations
 from shared.data.users import Users
 from shared.observability import logger, metrics
 from shared.usecases import support_review
+from shared.usecases.mentor_names import with_current_names
 from shared.usecases.school_audit_response import AnswerRow, answer_rows
 
 
@@ -111,16 +112,18 @@ def _file_written_since(claim: Claim, events: list[dict[str, Any]]) -> bool:
 
 
 def claim_page(reference: str) -> ClaimPage:
-    """Reads: the claim, its events, its school, its window, the people in its history (one BatchGet)
-    and, for a decision that might be undone, its window's payment runs. ClaimNotFound for no such claim."""
+    """Reads: the claim, its events, its school, its window, the people in its history (one BatchGet), its
+    mentors' current names (one BatchGet) and, for a decision that might be undone, its window's payment runs.
+    ClaimNotFound for no such claim."""
     store = ClaimsStore()
     claim = store.get(reference)
     events = store.events(reference)
     wanted = actor_ids(events) | ({claim.assigned_to} if claim.assigned_to else set())
     people = {user.user_id: user for user in Users().list_all(wanted)}
     decided = claim.status is ClaimStatus.REJECTED or approved_by_support(claim)
+    shown = with_current_names([claim])[0]  # each mentor by their current name (ADR 0037); the claim keeps its own
     return ClaimPage(
-        claim=claim,
+        claim=shown,
         school=Organisations().schools([claim.school_id]).get(claim.school_id),
         window=ClaimWindows().get(claim.window_id),
         assignee=people.get(claim.assigned_to) if claim.assigned_to else None,
@@ -135,7 +138,7 @@ def claim_page(reference: str) -> ClaimPage:
         can_decide_audit=claim.status is ClaimStatus.SAMPLING_PROVIDER_NOT_APPROVED,
         can_approve_after_audit=claim.status in AUDIT_APPROVABLE,
         can_request_clawback=can_request(claim),
-        clawback=clawback_view(claim, claim.clawback.mentors) if claim.clawback else None,
+        clawback=clawback_view(shown, claim.clawback.mentors) if claim.clawback else None,
     )
 
 

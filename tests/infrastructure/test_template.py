@@ -155,6 +155,8 @@ FUNCTIONS = {
     "ImportSchoolsFunction": "functions/import_schools/",
     "ClawbackRunFunction": "functions/clawback_run/",
     "StartClawbackRunFunction": "functions/start_clawback_run/",
+    "RefreshMentorNamesFunction": "functions/refresh_mentor_names/",
+    "CheckMentorNamesFunction": "functions/check_mentor_names/",
     "FetchGiasFunction": "functions/fetch_gias/",  # ADR 0035
     "SyncProvidersFunction": "functions/sync_providers/",  # ADR 0036
     "NotifyCallbackFunction": "functions/notify_callback/",  # ADR 0038
@@ -840,7 +842,8 @@ def test_only_the_web_function_uses_the_rate_limit_counters(resources: dict[str,
             for s in role_statements(resources, function_role_id(resources, function_id))
         )
     }
-    assert touching == {"WebFunction"}
+    # ...and the mentor names check, which takes a place in a one-second counter (ADR 0037)
+    assert touching == {"WebFunction", "CheckMentorNamesFunction"}
 
 
 def test_an_alarm_watches_mentor_lookup_lockouts(
@@ -1051,6 +1054,8 @@ def test_only_the_console_and_the_export_task_touch_the_activity_table(resources
         "CloseWindowFunction",
         "NotifyPayerFunction",
         "ClawbackRunFunction",  # the clawback run's entry, once it has sent the file (ADR 0034)
+        "RefreshMentorNamesFunction",  # the mentor names refresh's entry (ADR 0037)
+        "CheckMentorNamesFunction",
         "FetchGiasFunction",  # starts the nightly import: its record (ADR 0035)
         "SyncProvidersFunction",  # the provider sync's entry (ADR 0036)
     }

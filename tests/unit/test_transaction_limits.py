@@ -556,6 +556,25 @@ def test_a_school_data_import_starts_and_ends_with_its_largest_report_in_one_ite
     assert max(counted.largest_items) < MAX_ITEM_BYTES
 
 
+def test_a_mentor_names_refresh_of_a_teacher_at_the_most_schools_fits(counted: CountingConnection) -> None:
+    from shared.data.items import MentorItem, SchoolMentorItem
+    from shared.data.mentors import Mentors
+    from shared.data.transactions import MAX_TRANSACTION_ITEMS
+
+    # Given a teacher marked not found, at more schools than one transaction can hold, with the longest names
+    name = "é" * 100
+    teacher = MentorItem(trn="1234567", first_name=name, last_name=name, updated_at=NOW, not_found_at=NOW)
+    entries = [
+        SchoolMentorItem(school_id=f"school-{n:040d}", trn="1234567", first_name=name, last_name=name)
+        for n in range(MAX_TRANSACTION_ITEMS - 1)  # sync_names writes at most 99 entries a round (ADR 0037)
+    ]
+    # When the refresh writes the teacher's new names (ADR 0037)
+    Mentors._write_names(teacher, entries, name, name, None, NOW)
+    # Then it is the record and 99 entries: exactly the limit
+    assert counted.sizes == [MAX_TRANSACTION_ITEMS]
+    assert max(counted.largest_items) < MAX_ITEM_BYTES
+
+
 # Every function that opens a transaction, and the test above that builds it at its largest.
 COVERED = {
     "shared/data/claims.py": {
@@ -571,7 +590,7 @@ COVERED = {
         "save_draft",
         "record_school_response",
     },
-    "shared/data/mentors.py": {"add", "remove"},
+    "shared/data/mentors.py": {"add", "remove", "_write_names"},
     "shared/data/download_tokens.py": {"issue_for_run", "withdraw"},
     "shared/data/clawback_runs.py": {"take_for_clawback_run", "release_from_clawback_run"},
     "shared/data/users.py": {"add"},

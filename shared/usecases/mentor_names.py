@@ -1,0 +1,165 @@
+"""The weekly refresh of mentors' names from the Teaching Record System (ADR 0037).
+
+`start_refresh` (the weekly schedule's function) records the run in Activity and queues every teacher's TRN
+on `MentorNamesQueue`. `check_mentor` (its consumer) looks one TRN up by TRN alone, as the live service's
+nightly sync does: no date of birth is kept, so none is sent. Every request first takes a place in the
+one-second counters (`shared.claims.mentor_names`), a 429 too, so the refresh stays under the Teaching
+Record's 300 requests a minute whatever runs at once. Then the teacher's record and every school's entry get
+the current names (one conditional transaction, nothing written when they agree), or are marked not found:
+kept, never deleted, listed on the run's Activity entry and shown to the school and to support.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from shared.claims import mentor_names as rules
+from shared.claims.activity import ActivityEntry, ActivityKind
+from shared.claims.claim import Claim
+from shared.claims.errors import DomainError
+from shared.claims.mentor_names import CheckMessage, Outcome
+from shared.data.activity import Activity
+from shared.data.mentor_names import RUNNING, MentorNamesRuns, RunState, enqueue
+from shared.data.mentors import Mentors, Teacher
+from shared.data.rate_limits import RateLimits
+from shared.integrations import teaching_record
+from shared.integrations.teaching_record import TRN_PATTERN, TeachingRecordRateLimited, TeachingRecordUnavailable
+from shared.observability import logger, metrics
+
+Clock = Callable[[], dt.datetime]
+Sleep = Callable[[float], None]
+
+
+class CheckLater(DomainError):
+    """The Teaching Record kept answering 429 or did not answer, or no place came free in time: SQS brings the
+    message back (a batch item failure)."""
+
+
+# -- starting a run (the weekly schedule) ----------------------------------------------------------------
+@dataclass(frozen=True)
+class RefreshStarted:
+    run_id: str
+    queued: int
+    started: bool  # False: this run had already queued its mentors (the schedule delivered twice)
+
+
+def start_refresh(now: dt.datetime) -> RefreshStarted:
+    """Record the week's run, then queue a check of every teacher's TRN (the mentors table's Scan, a page at a
+    time). A second delivery in the same week continues the run: once its mentors are queued it does nothing."""
+    run_id = rules.run_id(now)
+    activity = Activity()
+    entry = ActivityEntry(
+        activity_id=run_id,
+        kind=ActivityKind.MENTOR_NAMES_REFRESH,
+        at=now,
+        actor_id=rules.ACTOR_ID,
+        actor_name=rules.ACTOR_NAME,
+        status=RUNNING,
+        summary=rules.RUNNING_SUMMARY,
+        counts={name: 0 for name in rules.COUNT_NAMES if name != rules.MENTORS},
+    )
+    if not activity.record(entry):
+        existing = activity.get(run_id)
+        if existing is not None and rules.MENTORS in existing.counts:
+            return RefreshStarted(run_id, existing.counts[rules.MENTORS], started=False)
+        # an earlier delivery stopped while queuing: queue them all again (a check made twice changes nothing)
+    trns = (trn for trn in Mentors().all_trns() if TRN_PATTERN.fullmatch(trn))
+    queued = enqueue(CheckMessage(run_id=run_id, trn=trn) for trn in trns)
+    state = MentorNamesRuns().set_queued(run_id, queued)
+    _finish_if_done(run_id, state)
+    logger.info("mentor names refresh started", extra={"run_id": run_id, "queued": queued})
+    metrics.add_metric(name="MentorNamesRefreshStarted", unit="Count", value=1)
+    return RefreshStarted(run_id, queued, started=True)
+
+
+def _finish_if_done(run_id: str, state: RunState) -> None:
+    """Write the run's summary once every mentor is counted (by whichever writer counted the last)."""
+    finished = state.running and rules.run_finished(state.counts)
+    if finished and MentorNamesRuns().finish(run_id, rules.run_summary(state.counts, state.not_found)):
+        logger.info("mentor names refresh finished", extra={"run_id": run_id, **_log_counts(state.counts)})
+        metrics.add_metric(name="MentorNamesRefreshFinished", unit="Count", value=1)
+
+
+def _log_counts(counts: dict[str, int]) -> dict[str, int]:
+    return {name.replace(" ", "_"): value for name, value in counts.items()}
+
+
+# -- checking one mentor (the queue's consumer) ----------------------------------------------------------
+def _take_place(clock: Clock, sleep: Sleep) -> None:
+    """Wait for a place in the current second's counter (every request to the Teaching Record takes one)."""
+    waited = 0.0
+    counters = RateLimits()
+    while True:
+        now = clock()
+        if counters.take(rules.counter_key(now), rules.PER_SECOND, rules.counter_expires(now)) is not None:
+            return
+        pause = max(0.01, (rules.next_counter_at(now) - now).total_seconds())
+        if waited + pause > rules.LONGEST_WAIT_FOR_A_PLACE:
+            raise CheckLater("no place in the rate limit")
+        sleep(pause)
+        waited += pause
+
+
+def _look_up(trn: str, clock: Clock, sleep: Sleep) -> teaching_record.TeacherRecord | None:
+    """The Teaching Record's answer for the TRN, each request (a retried 429 too) in a place of its own.
+    `CheckLater` when it keeps answering 429 or cannot answer at all."""
+    for attempt in range(1, rules.RETRY_ATTEMPTS + 1):
+        _take_place(clock, sleep)
+        try:
+            return teaching_record.find_teacher(trn, None, retries=False)
+        except TeachingRecordRateLimited as limited:
+            metrics.add_metric(name="TeachingRecordRateLimited", unit="Count", value=1)
+            wait = rules.retry_wait(attempt, limited.retry_after)
+            if wait is None:
+                raise CheckLater("the Teaching Record answered 429") from None
+            sleep(wait)
+        except TeachingRecordUnavailable:
+            raise CheckLater("the Teaching Record did not answer") from None
+    raise CheckLater("the Teaching Record answered 429")  # pragma: no cover - the loop returns or raises
+
+
+def check_mentor(message: CheckMessage, clock: Clock, sleep: Sleep, *, last_delivery: bool) -> Outcome:
+    """Look the TRN up and bring the teacher's names (and every school's entry) up to date, or mark them not
+    found; count it on the run. While the Teaching Record cannot answer (or the rate limit says wait) this
+    raises `CheckLater` and counts nothing, so the queue delivers the check again; on its last delivery the
+    check is counted as one that could not be made (the names stay as they were) and the run can finish."""
+    ids = {"run_id": message.run_id}
+    stored = Mentors().teachers([message.trn]).get(message.trn)
+    try:
+        record = _look_up(message.trn, clock, sleep)
+    except CheckLater:
+        if not last_delivery:
+            logger.info("mentor names check deferred", extra=ids)
+            raise
+        outcome = Outcome.FAILED
+    else:
+        outcome = _apply(message.trn, stored, record, clock())
+    logger.info("mentor names checked", extra={**ids, "outcome": outcome.value})
+    if outcome is not Outcome.UNCHANGED:
+        metrics.add_metric(name=f"MentorName{outcome.value.title().replace('_', '')}", unit="Count", value=1)
+    state = MentorNamesRuns().add_check(
+        message.run_id, rules.outcome_count(outcome), message.trn if outcome is Outcome.NOT_FOUND else None
+    )
+    _finish_if_done(message.run_id, state)
+    return outcome
+
+
+def _apply(trn: str, stored: Teacher | None, record: teaching_record.TeacherRecord | None, now: dt.datetime) -> Outcome:
+    Mentors().sync_names(trn, record, now)
+    if record is None:
+        return Outcome.NOT_FOUND
+    if stored is not None and rules.renamed(stored, record):
+        return Outcome.RENAMED
+    return Outcome.UNCHANGED
+
+
+# -- what pages and files show ---------------------------------------------------------------------------
+def with_current_names(claims: list[Claim]) -> list[Claim]:
+    """The claims with their mentors' current names (one BatchGetItem of the teachers, 100 keys a request), for
+    the pages and files that name a claim's mentors."""
+    if not claims:
+        return claims
+    current = Mentors().teachers(mentor.trn for claim in claims for mentor in claim.mentors)
+    return [rules.with_current_names(claim, current) for claim in claims]
