@@ -10,6 +10,7 @@ from shared.web.routes import (
     support_claim_windows,
     support_claims,
     support_clawback_requests,
+    support_clawback_runs,
     support_drafts,
     support_emails,
     support_eligibility,
@@ -40,6 +41,7 @@ app = WebApp(
         support_users.router,
         support_audit_decisions.router,
         support_clawback_requests.router,
+        support_clawback_runs.router,
         # Last: /support/claims/<reference> would otherwise answer for /support/claims/review and the like.
         support_claim.router,
     ]

@@ -255,7 +255,7 @@ def move(state: ClawbackRunState, now: dt.datetime) -> ClawbackRunState:
             StatusChange(claim, ClaimStatus.CLAWBACK_IN_PROGRESS, reason, clawback_owned_by=state.run_id)
             for claim in group
         ]
-        _apply(store, changes, now)
+        apply_changes(store, changes, ACTOR, now)
     moved = sum(
         1 for claim in owned_claims(state.run_id, run.owned) if claim.status is ClaimStatus.CLAWBACK_IN_PROGRESS
     )
@@ -267,20 +267,20 @@ def move(state: ClawbackRunState, now: dt.datetime) -> ClawbackRunState:
     return state.model_copy(update={"moved": moved})
 
 
-def _apply(store: ClaimsStore, changes: Sequence[StatusChange], at: dt.datetime) -> list[str]:
+def apply_changes(store: ClaimsStore, changes: Sequence[StatusChange], actor: str, at: dt.datetime) -> list[str]:
     """One transaction for the group; if one claim changed since it was read, claim by claim with the SAME
     change (its ownership condition included), so only that claim is left out."""
     if not changes:
         return []
     try:
-        store.change_statuses(changes, ACTOR, at)
+        store.change_statuses(changes, actor, at)
         return [change.claim.reference for change in changes]
     except ConcurrentUpdate:
         pass
     changed: list[str] = []
     for change in changes:
         try:
-            store.apply(change, ACTOR, at)
+            store.apply(change, actor, at)
         except (ConcurrentUpdate, InvalidTransition):
             logger.warning(
                 "claim changed before the clawback run reached it", extra={"reference": change.claim.reference}

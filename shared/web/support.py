@@ -27,6 +27,7 @@ CLAIMS_SECTION: tuple[tuple[str, str], ...] = (
     ("Review", "/support/claims/review"),
     ("Payments", "/support/payments"),
     ("Audits", "/support/audits"),
+    ("Clawbacks", "/support/clawbacks"),
 )
 
 

@@ -371,3 +371,23 @@ def test_the_weekly_start_names_the_run_by_its_day_and_starts_it_once(clawbacks:
     result = clawbacks.wait(_execution(clawbacks, "clawback-weekly-2026-12-07"))
     assert result["status"] == "SUCCEEDED", result
     assert _claim("20000051").clawback_run_id == "clawback-weekly-2026-12-07"
+
+
+def test_the_local_stack_runs_the_weekly_schedule_as_aws_would(clawbacks: Workflow) -> None:
+    # Given the local stack's provisioning (tests name its resources "test-<logical id>")
+    from infrastructure.local.schedules import fire
+
+    arn = clawbacks.provisioned.state_machine_arns["ClawbackRunStateMachine"]
+    assert clawbacks.provisioned.environment["CLAWBACK_RUN_STATE_MACHINE_ARN"] == arn
+    _waiting("20000061")
+    # When its weekly schedule is fired by hand (schedules never fire in moto)
+    fired = fire("test-WeeklyClawbackRunSchedule", clawbacks.provisioned.environment["SCHEDULE_GROUP_NAME"])
+    # Then the start function started the day's run, which sent the claim to the payer
+    assert fired.outcome == "invoked", fired
+    assert fired.result is not None
+    assert fired.result["started"] is True
+    run_id = fired.result["run_id"]
+    result = clawbacks.wait(_execution(clawbacks, run_id))
+    assert result["status"] == "SUCCEEDED", result
+    assert _claim("20000061").clawback_run_id == run_id
+    assert run_id.startswith("clawback-weekly-")
