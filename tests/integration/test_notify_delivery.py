@@ -387,3 +387,30 @@ def test_the_sample_event_is_a_receipt_the_callback_accepts(
     event = json.loads((ROOT / "events" / "notify_callback" / "delivered-receipt.json").read_text())
     assert callback.lambda_handler(event, LambdaContextStub())["statusCode"] == 200
     settings.cache_clear()
+
+
+def test_support_users_show_a_failing_address_too(fake_notify: NotifyServer, client: Client) -> None:
+    from shared.claims.people import Role
+    from shared.data.items import UserItem
+    from shared.data.users import Users
+
+    # Given Notify reported a permanent failure to Sam Brooks's address (a support user of the demo data)
+    sam = next(u for u in Users().with_role(Role.SUPPORT) if u.full_name == "Sam Brooks")
+    try:
+        assert _callback(_receipt(sam.email, "permanent-failure", "2026-12-03T10:00:05.000000Z"))["statusCode"] == 200
+        # When Support → Users is opened / Then his row says so, and Colin Chapman's does not
+        client.sign_in("Colin Chapman")
+        page = client.get("/support/users")
+        rows = {r.find("td").get_text(strip=True): " ".join(r.get_text().split()) for r in page.soup.select("tbody tr")}
+        assert "Emails to this address are failing: the email provider could not deliver" in rows["Sam Brooks"]
+        assert "Emails failing" not in rows["Colin Chapman"]
+    finally:
+        item = UserItem.get(sam.user_id)
+        item.update(
+            actions=[
+                UserItem.email_status.remove(),
+                UserItem.email_status_at.remove(),
+                UserItem.email_failure.remove(),
+                UserItem.email_failed_at.remove(),
+            ]
+        )
