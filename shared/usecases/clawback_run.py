@@ -190,7 +190,10 @@ def write_file(state: ClawbackRunState, now: dt.datetime) -> ClawbackRunState:
         raise ClawbackRunMissing(state.run_id)
     if run.file_key is None:
         content, rows, total, sha256 = file_content(owned_claims(state.run_id, run.owned))
-        stored = put_stream(clawback_file_key(state.run_id, now), [content])
+        # Named by the run's start, not this attempt's: an attempt that wrote the file and stopped before recording
+        # it is followed by one that writes the same claims to the same key (the bucket is versioned), never a
+        # second file.
+        stored = put_stream(clawback_file_key(state.run_id, run.created_at), [content])
         if stored.sha256 != sha256:
             raise TransientError(f"{state.run_id}: the stored file's SHA-256 is not the one written")
         if not runs.record_file(state.run_id, stored.key, sha256, rows, total):

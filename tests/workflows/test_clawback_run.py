@@ -391,3 +391,30 @@ def test_the_local_stack_runs_the_weekly_schedule_as_aws_would(clawbacks: Workfl
     assert result["status"] == "SUCCEEDED", result
     assert _claim("20000061").clawback_run_id == run_id
     assert run_id.startswith("clawback-weekly-")
+
+
+def test_an_attempt_that_wrote_the_file_but_did_not_record_it_leaves_one_file(
+    clawbacks: Workflow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the file task stops once between writing the file and recording it (the Lambda timed out, say)
+    from shared.data.clawback_runs import ClawbackRuns
+    from shared.usecases.payment_run_tasks import TransientError
+
+    _waiting("20000071")
+    original = ClawbackRuns.record_file
+    calls = {"n": 0}
+
+    def stopped_once(self: Any, *args: Any, **kwargs: Any) -> bool:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise TransientError("timed out after writing the file")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ClawbackRuns, "record_file", stopped_once)
+    run_id = "clawback-20261207T070000Z-00000007"
+    result = clawbacks.wait(_start(clawbacks, run_id), timeout=60)
+    # Then the retry wrote the same file again, not a second one, and that is the file the payer gets
+    assert result["status"] == "SUCCEEDED", result
+    assert calls["n"] == 2
+    (key,) = _files(run_id)
+    assert _run(run_id).file_key == key
