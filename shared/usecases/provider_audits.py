@@ -86,6 +86,13 @@ def audit_claim(provider: Provider, reference: str) -> AuditRow:
     return AuditRow(claim, _deadline(claim))
 
 
+def audit_claim_shown(provider: Provider, reference: str) -> AuditRow:
+    """`audit_claim` for the provider's pages: each mentor by their current name (ADR 0037). Only shown: the
+    answers are stored against the claim as `submit` reads it."""
+    row = audit_claim(provider, reference)
+    return AuditRow(with_current_names([row.claim])[0], row.deadline)
+
+
 def mentor_of(claim: Claim, trn: str) -> ClaimMentor:
     for mentor in claim.mentors:
         if mentor.trn == trn:

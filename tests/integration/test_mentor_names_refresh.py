@@ -277,7 +277,7 @@ def test_the_audit_file_and_the_claim_pages_name_the_mentors_current_name(
     from shared.data.claims import ClaimsStore
     from shared.data.items import ClaimItem, MentorItem
     from shared.data.mentors import Mentor, Mentors
-    from tests.integration.audit_helpers import claim_under_audit, patricias_provider
+    from tests.integration.audit_helpers import claim_under_audit, patricias_provider, start_answering
 
     # Given a claim under audit whose first mentor ("Ada Lovelace" on the claim) the refresh renamed "Ada King"
     code = patricias_provider(seed)
@@ -297,8 +297,12 @@ def test_the_audit_file_and_the_claim_pages_name_the_mentors_current_name(
         (row,) = [r for r in rows if r["mentor_trn"] == claimed.trn]
         assert row["mentor_full_name"] == "Ada King"
         assert row["mentor_hours_of_training"] == str(claimed.hours)
-        # And her list of claims under audit names them so too
+        # And her list of claims under audit and the claim's page name them so too
         assert "Ada King" in client.get(f"/providers/{code}/audits").text()
+        assert "Ada King" in client.get(f"/providers/{code}/audits/{reference}").text()
+        # And answering the audit asks about them by that name
+        answers_base = start_answering(client, code, reference)
+        assert "Ada King" in client.get(f"{answers_base}/mentor/{claimed.trn}").text()
         # And support's page of the claim names them so, by the TRN
         colin = Client(web=apps["web"], support=apps["support"])
         colin.sign_in("Colin Chapman")

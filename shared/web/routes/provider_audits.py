@@ -210,7 +210,7 @@ def audit(code: str, reference: str) -> Response[Any]:
     request = current_request(router)
     provider, several = _provider(request, code)
     try:
-        row = provider_audits.audit_claim(provider, reference)
+        row = provider_audits.audit_claim_shown(provider, reference)
     except AlreadyAnswered:
         return _answered(request, provider, several, reference)
     return page(
@@ -265,7 +265,7 @@ class _Step:
         )
         if self.opened.answers.reference != reference:
             raise ClaimNotFound(reference)
-        self.claim: Claim = provider_audits.audit_claim(self.provider, reference).claim
+        self.claim: Claim = provider_audits.audit_claim_shown(self.provider, reference).claim
 
     def render(self, template: str, h1: str, **context: Any) -> Response[Any]:
         return page(
