@@ -24,7 +24,7 @@ from shared.claims.clawback_runs import ClawbackRun, ClawbackRunStatus, Clawback
 from shared.claims.errors import ConcurrentUpdate
 from shared.claims.statuses import ClaimStatus
 from shared.data.claim_events import new_event
-from shared.data.claims import TAKE_GROUP_SIZE, _from_item
+from shared.data.claims import TAKE_GROUP_SIZE, ClaimsStore
 from shared.data.files import put_stream, read
 from shared.data.items import BatchItem, ClaimItem
 from shared.data.transactions import TransactionTooLarge, conditional, write_transaction
@@ -198,12 +198,17 @@ class ClawbackRuns:
 
 # -- the claims ----------------------------------------------------------------------------------------------------
 def claims_under(key: str, page_size: int = 500) -> Iterator[list[Claim]]:
-    """The claims under one key of the clawback index (CLAWBACK_PENDING, or a run's id), by reference, a page
-    (one Query) at a time. The index is eventually consistent: callers that must be exact count first."""
+    """The claims under one key of the clawback index (CLAWBACK_PENDING, or a run's id), by reference, a page at a
+    time: the index gives the references (one Query a page), the claims are read themselves (strongly consistent
+    BatchGets), and only those still under `key` are given: the index can lag behind a take a moment ago."""
+    store = ClaimsStore()
     last_key: dict[str, Any] | None = None
     while True:
-        result = ClaimItem.by_clawback.query(key, limit=page_size, last_evaluated_key=last_key)
-        claims = [_from_item(item) for item in result]
+        result = ClaimItem.by_clawback.query(
+            key, limit=page_size, last_evaluated_key=last_key, attributes_to_get=["claim_id", "clawback_run_id"]
+        )
+        references = [item.claim_id for item in result]
+        claims = [claim for claim in store.get_many(references, consistent=True) if claim.clawback_run_id == key]
         if claims:
             yield claims
         last_key = result.last_evaluated_key
@@ -222,7 +227,7 @@ def count_under(key: str) -> int:
 def get_claims(references: Iterable[str]) -> list[Claim]:
     """The claims themselves (strongly consistent BatchGets): what an index said a moment ago, checked."""
     keys = sorted(set(references))
-    return [_from_item(item) for item in ClaimItem.batch_get(keys, consistent_read=True)] if keys else []
+    return ClaimsStore().get_many(keys, consistent=True) if keys else []
 
 
 def take_for_clawback_run(claims: Sequence[Claim], run_id: str, at: dt.datetime) -> list[Claim]:

@@ -44,7 +44,6 @@ from shared.data.clawback_runs import (
     ClawbackRuns,
     claims_under,
     count_under,
-    get_claims,
     pending_claims,
     release_from_clawback_run,
     take_for_clawback_run,
@@ -155,11 +154,9 @@ def owned_claims(run_id: str, owned: int) -> list[Claim]:
         if wait:
             time.sleep(wait)
         listed = count_under(run_id)
-        if listed == owned:
-            references = [claim.reference for page in claims_under(run_id, PAGE_SIZE) for claim in page]
+        if listed == owned:  # each listed claim read itself (claims_under), and kept only if the run still owns it
             return sorted(
-                (claim for claim in get_claims(references) if claim.clawback_run_id == run_id),
-                key=lambda claim: claim.reference,
+                (claim for page in claims_under(run_id, PAGE_SIZE) for claim in page), key=lambda c: c.reference
             )
     raise TransientError(f"the clawback index lists {listed} of the {owned} claims {run_id} owns")
 
@@ -407,8 +404,7 @@ def record_failure(state: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
 
 
 def _release_unsent(run_id: str, now: dt.datetime) -> int:
-    references = [claim.reference for page in claims_under(run_id, PAGE_SIZE) for claim in page]
-    claims = [claim for claim in get_claims(references) if claim.clawback_run_id == run_id]
+    claims = [claim for page in claims_under(run_id, PAGE_SIZE) for claim in page]
     if any(claim.status is not ClaimStatus.CLAWBACK_REQUESTED for claim in claims):
         logger.error("clawback run failed after its claims began to move", extra={"run_id": run_id})
         return 0
