@@ -211,12 +211,22 @@ def _own_upload(run_id: str, batch_id: str, user: User) -> ClawbackUpload:
     return upload
 
 
+@dataclass(frozen=True)
+class Unfinished:
+    """A confirmed upload whose claims were not all changed (the confirmation stopped part-way)."""
+
+    upload: ClawbackUpload
+
+
 def response_confirmation(
     run_id: str, batch_id: str, user: User, now: dt.datetime
-) -> Confirmation | Confirmed | Rejected:
-    """What the check page shows: the claims the response completes, checked again against the claims now."""
+) -> Confirmation | Confirmed | Rejected | Unfinished:
+    """What the check page shows: the claims the response completes, checked again against the claims now (or,
+    once confirmed, what happened; or that its confirmation stopped part-way and can be finished)."""
     view = answerable_run(run_id)
     upload = _own_upload(run_id, batch_id, user)
+    if upload.status == "applying":
+        return Unfinished(upload)
     if upload.status != "pending":
         return Confirmed(upload.completed, upload.failed, first_time=False)
     if now - upload.created_at > UPLOAD_LIFETIME:

@@ -415,3 +415,36 @@ def test_a_run_that_sent_nothing_takes_no_response(colin: Client, created: list[
     assert "No claims were ready for clawback" in page.text()
     assert page.soup.select_one("a.govuk-button[href$='/upload']") is None
     assert colin.get(f"/support/clawbacks/{run_id}/upload", check=False).status == 404
+
+
+def test_a_confirmation_that_stopped_part_way_is_finished_never_twice(colin: Client, created: list[str]) -> None:
+    from shared.data.claims import ClaimsStore
+    from shared.data.clawback_runs import ClawbackResponses
+
+    run_id, (first, second) = _sent_run(created)
+    colin.get(f"/support/clawbacks/{run_id}/upload")
+    uploaded = post_upload(
+        colin, f"/support/clawbacks/{run_id}/upload", _csv(f"{first},clawback_complete", f"{second},clawback_complete")
+    )
+    batch_id = uploaded.location.rsplit("/", 1)[1]
+    created.append(batch_id)
+    # Given the confirmation claimed the upload and completed the first claim, then stopped (a timeout, say)
+    assert ClawbackResponses().start_applying(batch_id)
+    store = ClaimsStore()
+    from shared.data.claims import StatusChange
+
+    store.apply(
+        StatusChange(store.get(first), ClaimStatus.CLAWBACK_COMPLETE, "part-way", clawback_owned_by=run_id),
+        "user-colin-chapman",
+        NOW,
+    )
+    # When Colin opens the upload again / Then the page offers to finish it
+    page = colin.get(uploaded.location)
+    assert page.h1 == "Finish updating the claims in this clawback response"
+    # And finishing completes the second claim only: the first is not completed twice
+    done = colin.post(uploaded.location)
+    assert done.status == 303
+    assert _status(second) is ClaimStatus.CLAWBACK_COMPLETE
+    actions = [event["action"] for event in store.events(first)]
+    assert actions.count("clawback_completed") == 1
+    assert colin.get(uploaded.location).status == 303  # confirmed: back to the run

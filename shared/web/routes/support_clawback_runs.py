@@ -15,7 +15,7 @@ from shared.claims.payer_response import PREVIEW_ROWS
 from shared.claims.statuses import DISPLAY
 from shared.journeys.forms import Errors
 from shared.usecases import support_clawbacks
-from shared.usecases.support_clawbacks import Confirmed, Rejected, UploadExpired
+from shared.usecases.support_clawbacks import Confirmed, Rejected, Unfinished, UploadExpired
 from shared.web.flash import set_flash, take_flash
 from shared.web.pages import ShowInstead, page, redirect
 from shared.web.request import Request, current_request
@@ -159,6 +159,16 @@ def check(run_id: str, batch_id: str) -> Response[Any]:
         return _upload_page(request, run_id, found)
     if isinstance(found, Confirmed):
         return redirect(_run_path(run_id))
+    if isinstance(found, Unfinished):
+        return page(
+            request,
+            "support/clawbacks/unfinished.html",
+            h1="Finish updating the claims in this clawback response",
+            **support.context(SECTION),
+            upload=found.upload,
+            action=f"{_run_path(run_id)}/upload/{batch_id}",
+            cancel_href=_run_path(run_id),
+        )
     return page(
         request,
         "support/clawbacks/confirm.html",
