@@ -123,6 +123,8 @@ def run_summary(counts: Mapping[str, int], not_found: Iterable[str]) -> str:
     """The Activity entry's line once every mentor has been checked: the TRNs the Teaching Record no longer has
     (kept, never deleted) come first, as that is what support acts on."""
     missing = sorted(set(not_found))
+    if not counts.get(MENTORS) and not missing:
+        return "There were no mentors to check"
     if missing:
         listed = ", ".join(missing[:NOT_FOUND_LISTED])
         more = len(missing) - NOT_FOUND_LISTED

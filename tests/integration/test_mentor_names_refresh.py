@@ -345,7 +345,7 @@ def test_a_trn_no_longer_found_is_reported_and_marked_never_deleted(
     page = schools[0].client.get(schools[0].base)
     row = next(tr for tr in check_page(page.body).select("tbody tr") if trn in tr.get_text())
     assert "Not found in the Teaching Record" in row.get_text()
-    # And support sees the TRN on the run's Activity entry and on the Activity page
+    # And the run's Activity entry (its line on support's Activity page) names the TRN
     entry = _entry(run_id)
     assert entry.status == "finished"
     assert entry.counts["not found"] == 1

@@ -75,15 +75,16 @@ def test_the_run_summary_lists_the_trns_not_found_first() -> None:
     assert rules.run_summary(counts, {"2000002", "1000001"}) == (
         "Not found in the Teaching Record (not deleted): TRN 1000001, 2000002"
     )
-    assert rules.run_summary({rules.FAILED: 1}, ()) == (
+    assert rules.run_summary({rules.MENTORS: 3, rules.FAILED: 1}, ()) == (
         "Every mentor checked was found; some could not be checked (next week's refresh tries them again)"
     )
-    assert rules.run_summary({rules.FAILED: 0}, ()) == "Every mentor was found in the Teaching Record"
+    assert rules.run_summary({rules.MENTORS: 3, rules.FAILED: 0}, ()) == "Every mentor was found in the Teaching Record"
+    assert rules.run_summary({rules.MENTORS: 0}, ()) == "There were no mentors to check"
 
 
 def test_a_long_list_of_trns_not_found_is_cut_short_with_how_many_more() -> None:
     trns = {f"{1_000_000 + n}" for n in range(rules.NOT_FOUND_LISTED + 3)}
-    summary = rules.run_summary({}, trns)
+    summary = rules.run_summary({rules.MENTORS: len(trns)}, trns)
     assert summary.endswith("TRN " + ", ".join(sorted(trns)[: rules.NOT_FOUND_LISTED]) + " and 3 more")
 
 
