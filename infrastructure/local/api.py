@@ -16,9 +16,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from infrastructure.local.assets import asset_files, content_type
 from infrastructure.local.lambda_adapter import HandlerRegistry, LambdaContext
-from infrastructure.local.template import Route
+from infrastructure.local.template import GatewayResponse, Route
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
+DISCARD_LIMIT = 64 * 1024 * 1024  # an oversized body read and dropped; past this the connection just closes
+MAX_EVENT = 6 * 1024 * 1024  # Lambda's synchronous request limit: the event, base64 and all
 
 
 @dataclass(frozen=True)
@@ -57,13 +59,19 @@ def proxy_event(
     headers: dict[str, str],
     body: bytes,
     path_parameters: dict[str, str],
+    binary_types: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """A REST API (v1) Lambda proxy event, as API Gateway sends it."""
+    """A REST API (v1) Lambda proxy event, as API Gateway sends it: a body of one of the API's binary media types
+    (or one that is not UTF-8) base64-encoded."""
     multi_query = dict(parse_qs(query, keep_blank_values=True).items())
     text_body: str | None
     is_base64 = False
+    media_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "").split(";")[0]
     if not body:
         text_body = None
+    elif media_type.strip().lower() in binary_types:
+        text_body = base64.b64encode(body).decode()
+        is_base64 = True
     else:
         try:
             text_body = body.decode("utf-8")
@@ -98,8 +106,16 @@ class LocalApi:
     """Routes requests to handlers; one request per function at a time, as one Lambda container does."""
 
     def __init__(
-        self, routes: list[Route], registry: HandlerRegistry, function_names: dict[str, str], region: str
+        self,
+        routes: list[Route],
+        registry: HandlerRegistry,
+        function_names: dict[str, str],
+        region: str,
+        gateway_responses: dict[str, GatewayResponse] | None = None,
+        binary_types: frozenset[str] = frozenset(),
     ) -> None:
+        self.gateway_responses = gateway_responses or {}
+        self.binary_types = binary_types
         self.routes = sorted((compile_route(r) for r in routes), key=lambda c: -c.literal)
         self.registry = registry
         self.function_names = function_names
@@ -150,7 +166,8 @@ def _handler_class(api: LocalApi, log: Callable[[str], None]) -> type[BaseHTTPRe
                 return
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY:
-                self._send(413, {"Content-Type": "text/plain"}, b"Request too large")
+                self._discard(length)  # read what the browser sends, so it sees the page rather than a reset
+                self._gateway("REQUEST_TOO_LARGE", 413, b"Request too large")
                 return
             body = self.rfile.read(length) if length else b""
             method = "GET" if self.command == "HEAD" else self.command
@@ -160,12 +177,15 @@ def _handler_class(api: LocalApi, log: Callable[[str], None]) -> type[BaseHTTPRe
                 return
             route, parameters = found
             headers = dict(self.headers.items())
-            event = proxy_event(route, url.path, method, url.query, headers, body, parameters)
+            event = proxy_event(route, url.path, method, url.query, headers, body, parameters, api.binary_types)
+            if len(event.get("body") or "") > MAX_EVENT:  # Lambda refuses the invocation; API Gateway says 413
+                self._gateway("REQUEST_TOO_LARGE", 413, b"Request too large")
+                return
             try:
                 response = api.call(route, event)
             except Exception as error:  # noqa: BLE001 - API Gateway answers 502 when the function fails
                 log(f"function error: {type(error).__name__}: {error}")
-                self._send(502, {"Content-Type": "application/json"}, b'{"message":"Internal server error"}')
+                self._gateway("DEFAULT_5XX", 502, b'{"message":"Internal server error"}')
                 return
             self._respond(response)
 
@@ -187,6 +207,22 @@ def _handler_class(api: LocalApi, log: Callable[[str], None]) -> type[BaseHTTPRe
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(data)
+
+        def _discard(self, length: int) -> None:
+            left = min(length, DISCARD_LIMIT)
+            while left > 0:
+                chunk = self.rfile.read(min(left, 1024 * 1024))
+                if not chunk:
+                    return
+                left -= len(chunk)
+
+        def _gateway(self, name: str, status: int, fallback: bytes) -> None:
+            """API Gateway's own answer: the template's gateway response of that type, or its default."""
+            configured = api.gateway_responses.get(name)
+            if configured is None:
+                self._send(status, {"Content-Type": "application/json"}, fallback)
+                return
+            self._send(configured.status, configured.headers, configured.body.encode("utf-8"))
 
         def _asset(self, name: str) -> None:
             path = api.assets.get(name)

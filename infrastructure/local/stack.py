@@ -226,9 +226,16 @@ class LocalStack:
 
     def _start_api(self, template: dict[str, Any]) -> None:
         from infrastructure.local.api import LocalApi, serve
-        from infrastructure.local.template import api_routes
+        from infrastructure.local.template import api_routes, binary_media_types, gateway_responses
 
-        api = LocalApi(api_routes(template), self.registry, self.function_names, REGION)
+        api = LocalApi(
+            api_routes(template),
+            self.registry,
+            self.function_names,
+            REGION,
+            gateway_responses=gateway_responses(template),
+            binary_types=binary_media_types(template),
+        )
         self._servers.append(serve(api, self.host, self.web_port, self._request_log))
 
     def _request_log(self, line: str) -> None:

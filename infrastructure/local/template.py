@@ -266,6 +266,44 @@ def api_routes(template: Mapping[str, Any]) -> list[Route]:
     return routes
 
 
+@dataclass(frozen=True)
+class GatewayResponse:
+    """One of API Gateway's own answers as the template configures it (x-amazon-apigateway-gateway-responses)."""
+
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+_GATEWAY_DEFAULT_STATUS = {"DEFAULT_5XX": 502, "DEFAULT_4XX": 400}
+
+
+def _rest_api(template: Mapping[str, Any]) -> Mapping[str, Any]:
+    apis = list(_resources_of_type(template, "AWS::Serverless::Api").values())
+    return _properties(apis[0]) if apis else {}
+
+
+def gateway_responses(template: Mapping[str, Any]) -> dict[str, GatewayResponse]:
+    """The API's gateway responses by type (REQUEST_TOO_LARGE, DEFAULT_5XX...), their static header values unquoted."""
+    body = _rest_api(template).get("DefinitionBody") or {}
+    found: dict[str, GatewayResponse] = {}
+    for name, response in (body.get("x-amazon-apigateway-gateway-responses") or {}).items():
+        headers = {
+            key.removeprefix("gatewayresponse.header."): str(value).strip("'")
+            for key, value in (response.get("responseParameters") or {}).items()
+            if key.startswith("gatewayresponse.header.")
+        }
+        templates = response.get("responseTemplates") or {}
+        status = int(response.get("statusCode", _GATEWAY_DEFAULT_STATUS.get(name, 500)))
+        found[name] = GatewayResponse(status, headers, str(templates.get("text/html", "")))
+    return found
+
+
+def binary_media_types(template: Mapping[str, Any]) -> frozenset[str]:
+    """The API's binary media types ("multipart/form-data"), written in the template with ~1 for /."""
+    return frozenset(str(t).replace("~1", "/").lower() for t in _rest_api(template).get("BinaryMediaTypes") or [])
+
+
 def function_handlers(template: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
     """Function logical id → (CodeUri, Handler), falling back to Globals.Function as SAM does."""
     defaults = _global_function_properties(template)

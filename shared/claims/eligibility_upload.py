@@ -13,38 +13,28 @@ leaves out (ADR 0025).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.claims.csv_uploads import EMPTY as EMPTY
+from shared.claims.csv_uploads import MAX_ERRORS_SHOWN as MAX_ERRORS_SHOWN
+from shared.claims.csv_uploads import NO_FILE as NO_FILE
+from shared.claims.csv_uploads import NOT_CSV as NOT_CSV
+from shared.claims.csv_uploads import InvalidFile as InvalidFile
+from shared.claims.csv_uploads import csv_records as csv_records
+from shared.claims.csv_uploads import csv_text as csv_text
 from shared.claims.domain import Domain
 
 URN = "urn"
 PREVIEW_ROWS = 10
-MAX_ERRORS_SHOWN = 50
 MAX_VALUE_SHOWN = 20  # characters of a bad cell shown back on the page
 _URN_PATTERN = re.compile(r"^[0-9]{1,9}$")
-# Control characters that never appear in a text CSV (tab, CR and LF do); a PNG or a spreadsheet has them.
-_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-NO_FILE = "Select a CSV file to upload"
-NOT_CSV = "The selected file must be a CSV"
-EMPTY = "The selected file is empty"
 NO_URN_COLUMN = "The selected file must have a urn column"
 TWO_URN_COLUMNS = "The selected file must have only one urn column"
 NO_SCHOOLS = "The selected file must include at least one school"
-
-
-class InvalidFile(Exception):
-    """The file cannot be read as a list of schools at all (the first stage); `message` says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class KnownSchool(Domain):
@@ -120,26 +110,6 @@ class CheckedFile:
 
 
 # -- stage 1: the file ---------------------------------------------------------------------------
-def csv_text(content: bytes) -> str:
-    """An uploaded CSV's text: UTF-8 (a BOM is fine) or, failing that, Windows-1252; InvalidFile if binary."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", "replace")  # a spreadsheet's "CSV" on Windows; URNs are ASCII
-    if _BINARY.search(text):
-        raise InvalidFile(NOT_CSV)
-    return text
-
-
-def csv_records(text: str) -> list[tuple[int, list[str]]]:
-    """Every non-blank record with its row number (blank lines count as rows, as in a spreadsheet)."""
-    try:
-        records = list(enumerate(csv.reader(io.StringIO(text, newline=""), strict=True), start=1))
-    except csv.Error:
-        raise InvalidFile(NOT_CSV) from None
-    return [(number, cells) for number, cells in records if any(cell.strip() for cell in cells)]
-
-
 def read_file(content: bytes | None) -> ParsedFile:
     """Stage 1: a CSV (BOM and CRLF are fine) with one `urn` column (any case, trimmed; other columns
     ignored) and at least one row. Raises InvalidFile with the one message to show."""

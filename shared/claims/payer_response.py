@@ -9,14 +9,17 @@ header is row 1, blank lines count). Unlike the live service, statuses are trimm
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from shared.claims.csv_uploads import EMPTY as EMPTY
+from shared.claims.csv_uploads import NO_FILE as NO_FILE
+from shared.claims.csv_uploads import NOT_CSV as NOT_CSV
+from shared.claims.csv_uploads import InvalidFile as InvalidFile
+from shared.claims.csv_uploads import csv_records, csv_text
 from shared.claims.domain import Domain
 from shared.claims.statuses import DISPLAY, ClaimStatus
 
@@ -30,11 +33,7 @@ MAX_REASON_LENGTH = 1000
 # The shape of a reference worth looking up (anything else cannot be a claim of ours).
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 # Control characters that never appear in a text CSV (tab, CR and LF do); a PNG or a spreadsheet has them.
-_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-NO_FILE = "Select a CSV file to upload"
-NOT_CSV = "The selected file must be a CSV"
-EMPTY = "The selected file is empty"
 NO_CLAIMS = "The selected file must include at least one claim"
 
 
@@ -49,14 +48,6 @@ OUTCOME_STATUS: dict[PayerOutcome, ClaimStatus] = {
     PayerOutcome.UNPAID: ClaimStatus.PAYMENT_INFORMATION_REQUESTED,
 }
 AWAITING_RESPONSE = ClaimStatus.PAYMENT_IN_PROGRESS
-
-
-class InvalidFile(Exception):
-    """The file cannot be read as a payer response at all (the first stage); `message` says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class RawRow(Domain):
@@ -128,28 +119,6 @@ class CheckedFile:
 
 
 # -- stage 1: the file ---------------------------------------------------------------------------
-def _text(content: bytes) -> str:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidFile(NOT_CSV) from None
-    if _BINARY.search(text):
-        raise InvalidFile(NOT_CSV)
-    return text
-
-
-def _blank(cells: list[str]) -> bool:
-    return all(not cell.strip() for cell in cells)
-
-
-def _records(text: str) -> list[tuple[int, list[str]]]:
-    """Every record with its row number (blank lines count as rows, as in a spreadsheet)."""
-    try:
-        return list(enumerate(csv.reader(io.StringIO(text, newline=""), strict=True), start=1))
-    except csv.Error:
-        raise InvalidFile(NOT_CSV) from None
-
-
 def _header_positions(header: list[str]) -> dict[str, int]:
     names = [name.strip().lower() for name in header]
     duplicated = [name for name in REQUIRED_HEADERS if names.count(name) > 1]
@@ -171,8 +140,7 @@ def read_file(content: bytes | None) -> ParsedFile:
     extra columns ignored) and at least one row. Raises InvalidFile with the one message to show."""
     if content is None:
         raise InvalidFile(NO_FILE)
-    text = _text(content)
-    records = [(number, cells) for number, cells in _records(text) if not _blank(cells)]
+    records = csv_records(csv_text(content))
     if not records:
         raise InvalidFile(EMPTY)
     _, header = records[0]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import batched
 
 from shared.claims.claim import Claim
+from shared.claims.csv_uploads import MAX_ERRORS_SHOWN
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition, NotFound
 from shared.claims.payer_response import (
     FOLLOW_UPS,
@@ -46,7 +47,8 @@ class Rejected:
     """The file cannot be used: one message for the page, and every row's problems (if it got that far)."""
 
     message: str
-    row_errors: tuple[RowError, ...] = ()
+    row_errors: tuple[RowError, ...] = ()  # the first MAX_ERRORS_SHOWN
+    error_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ def _check(content: bytes | None) -> CheckedFile | Rejected:
     if not checked.valid:
         count = len(checked.errors)
         noun = "error" if count == 1 else "errors"
-        return Rejected(f"Fix the {count} {noun} in the selected file and upload it again", checked.errors)
+        message = f"Fix the {count:,} {noun} in the selected file and upload it again"
+        return Rejected(message, checked.errors[:MAX_ERRORS_SHOWN], count)
     return checked
 
 

@@ -265,6 +265,29 @@ def test_every_row_error_is_shown_at_once_with_its_row_number_and_nothing_change
     assert stored_uploads() == before
 
 
+def test_a_file_of_many_bad_rows_shows_the_first_fifty_and_the_count(colin: Client) -> None:
+    # Given a file of 120 rows naming no claim
+    content = (HEADER + "\n" + "\n".join(f"{99_000_000 + n},paid," for n in range(120)) + "\n").encode()
+    # When it is uploaded / Then the page names the count and lists only the first 50 rows
+    page = post_upload(colin, "/support/payments/upload", content)
+    assert page.status == 200
+    assert summary(page) == ["Fix the 120 errors in the selected file and upload it again"]
+    assert len(row_errors(page)) == 50
+    assert row_errors(page)[0][0] == "2"
+    assert "Showing the first 50 of 120 errors." in page.text()
+
+
+def test_a_csv_saved_by_excel_on_windows_is_read_as_windows_1252(colin: Client, seed: SeedData) -> None:
+    # Given a waiting claim and a response whose reason has a character Windows-1252 writes as one byte
+    reference = make_claim(seed)
+    content = f"{HEADER}\r\n{reference},unpaid,Bank details for the caf\u00e9 account \u2013 wrong\r\n".encode("cp1252")
+    # When it is uploaded / Then it is read, the reason as it was typed
+    page = post_upload(colin, "/support/payments/upload", content)
+    assert page.status == 303, summary(colin.last) if colin.last else page.status
+    confirm = colin.follow(page)
+    assert "Bank details for the caf\u00e9 account \u2013 wrong" in confirm.text()
+
+
 def test_a_file_over_the_size_limit_is_refused_with_its_own_message(colin: Client) -> None:
     page = post_upload(colin, "/support/payments/upload", HEADER.encode() + b"\n" + b"x" * (5 * 1024 * 1024))
     assert page.status == 200
@@ -458,7 +481,7 @@ def test_only_the_uploader_can_see_or_confirm_an_upload(client: Client, seed: Se
     client.sign_in("Colin Chapman")
     client.get("/support/payments/upload")
     path, paid, _ = upload_valid(client, seed, paid=1, unpaid=0)
-    client.get("/sign-out")
+    client.sign_out()
     client.sign_in("Sam Brooks")
     assert client.get(path).status == 404
     client.get("/support/payments/upload")

@@ -83,6 +83,7 @@ def _upload_page(request: Request, rejected: Rejected | None = None) -> Response
         **support.context("Payments"),
         errors=errors,
         row_errors=rejected.row_errors if rejected else (),
+        error_count=rejected.error_count if rejected else 0,
         headers=REQUIRED_HEADERS,
         max_size=MAX_UPLOAD_TEXT,
         back_href=PAYMENTS,
