@@ -21,7 +21,7 @@ import pytest
 
 from infrastructure.local.fake_gias import Row, establishment, generated_rows, gias_server, row
 from shared.config import settings
-from tests.support import NOW, REGION, LambdaContextStub
+from tests.support import NOW, REGION, Client, LambdaContextStub
 
 YESTERDAY = dt.date(2026, 11, 27)  # NOW is 28 November 2026, 10:30 UTC
 CHANGED, CLOSING, NEW = "610001", "610002", "610003"
@@ -351,7 +351,7 @@ def _claim(reference: str, window_id: str, status: Any) -> Any:
 
 
 def test_a_closed_school_with_claims_in_the_open_window_is_flagged_to_support_once(
-    night: FakeGias, open_window: Any
+    night: FakeGias, open_window: Any, client: Client
 ) -> None:
     from shared.claims.activity import ActivityKind
     from shared.claims.closed_schools import flag_id
@@ -393,6 +393,11 @@ def test_a_closed_school_with_claims_in_the_open_window_is_flagged_to_support_on
         assert record.report is not None
         assert record.report.flagged == 1
         assert record.report.counts()["closed with claims in the open window"] == 1
+        # And the Activity page shows it
+        client.sign_in("Colin Chapman")
+        page = client.get("/support/activity")
+        assert "Closed school has claims in an open window" in page.text()
+        assert "Old Forge Infant School (URN 610002), closed on 31 October 2026" in page.text()
     finally:
         for claim in claims:
             ClaimItem(claim_id=claim.reference).delete()
