@@ -165,7 +165,17 @@ class ClawbackRuns:
 
     # -- one run at a time ---------------------------------------------------------------------------------------
     def take_lock(self, run_id: str, at: dt.datetime) -> bool:
-        """Make `run_id` the one run in flight: False when another run holds the lock (taking it again is True)."""
+        """Make `run_id` the one run in flight: False when another RUNNING run holds the lock (taking it again is
+        True). A lock left by a run that is no longer running (its failure could not be recorded) is taken over, on
+        condition that it still names that run, so two runs taking it over at once cannot both win."""
+        holder = self._holder()
+        if holder and holder != run_id:
+            found = self.get(holder)
+            if found is not None and found.status is ClawbackRunStatus.RUNNING:
+                return False
+        condition = BatchItem.started_by.does_not_exist() | (BatchItem.started_by == run_id)
+        if holder:
+            condition = condition | (BatchItem.started_by == holder)
         return conditional(
             lambda: BatchItem(batch_id=CLAWBACK_LOCK).update(
                 actions=[
@@ -174,7 +184,7 @@ class ClawbackRuns:
                     BatchItem.status.set("held"),
                     BatchItem.started_by.set(run_id),
                 ],
-                condition=BatchItem.started_by.does_not_exist() | (BatchItem.started_by == run_id),
+                condition=condition,
             )
         )
 
@@ -187,13 +197,20 @@ class ClawbackRuns:
             )
         )
 
-    def in_flight(self) -> str | None:
-        """The run holding the lock, if any."""
+    def _holder(self) -> str | None:
         try:
             item = BatchItem.get(CLAWBACK_LOCK, consistent_read=True)
         except DoesNotExist:
             return None
         return item.started_by or None
+
+    def in_flight(self) -> str | None:
+        """The run holding the lock, if it is still running (a lock a failed run left is no run in flight)."""
+        holder = self._holder()
+        if holder is None:
+            return None
+        found = self.get(holder)
+        return holder if found is not None and found.status is ClawbackRunStatus.RUNNING else None
 
 
 # -- the claims ----------------------------------------------------------------------------------------------------

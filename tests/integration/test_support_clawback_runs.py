@@ -235,9 +235,12 @@ def test_send_clawbacks_needs_the_csrf_token_and_a_run_name_from_the_page(
 
 
 def test_send_clawbacks_is_refused_while_a_run_is_in_flight(colin: Client, created: list[str], machine: str) -> None:
+    from shared.claims.clawback_runs import ClawbackTrigger
     from shared.data.clawback_runs import ClawbackRuns
 
     _claim(created, ClaimStatus.CLAWBACK_REQUESTED)
+    ClawbackRuns().start("clawback-20261207T065959Z-0f0f0f0f", ClawbackTrigger.SCHEDULE, "scheduler", "", NOW)
+    created.append("clawback-20261207T065959Z-0f0f0f0f")
     assert ClawbackRuns().take_lock("clawback-20261207T065959Z-0f0f0f0f", NOW)
     try:
         page = colin.get("/support/clawbacks")

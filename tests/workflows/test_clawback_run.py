@@ -220,7 +220,8 @@ def test_a_second_start_of_a_run_is_refused_and_a_run_while_another_is_in_flight
     from shared.usecases.clawback_run import run_input, start
 
     _waiting("20000011")
-    # Given another run holds the lock
+    # Given another run, still running, holds the lock
+    ClawbackRuns().start("clawback-20261207T060000Z-ffffffff", ClawbackTrigger.SCHEDULE, "scheduler", "", NOW)
     assert ClawbackRuns().take_lock("clawback-20261207T060000Z-ffffffff", NOW)
     run_id = "clawback-20261207T070000Z-00000002"
     # When a run starts, and support's start of the same run is pressed again
@@ -418,3 +419,24 @@ def test_an_attempt_that_wrote_the_file_but_did_not_record_it_leaves_one_file(
     assert calls["n"] == 2
     (key,) = _files(run_id)
     assert _run(run_id).file_key == key
+
+
+def test_a_lock_left_by_a_run_that_is_no_longer_running_is_taken_over(clawbacks: Workflow) -> None:
+    # Given a run failed and its failure could not free the lock
+    from shared.claims.clawback_runs import ClawbackRunStatus
+    from shared.data.clawback_runs import ClawbackRuns
+
+    stale = "clawback-20261207T050000Z-eeeeeeee"
+    runs = ClawbackRuns()
+    runs.start(stale, ClawbackTrigger.SCHEDULE, "scheduler", "", NOW)
+    assert runs.take_lock(stale, NOW)
+    runs.record_failure(stale, "States.Timeout", "", NOW)
+    assert _in_flight() is None  # support's button is not refused for it
+    _waiting("20000081")
+    # When a run starts / Then it takes the lock over and sends the claim
+    run_id = "clawback-20261207T070000Z-00000008"
+    result = clawbacks.wait(_start(clawbacks, run_id))
+    assert result["status"] == "SUCCEEDED", result
+    assert _run(run_id).status is ClawbackRunStatus.COMPLETED
+    assert _claim("20000081").clawback_run_id == run_id
+    assert _in_flight() is None
