@@ -1,7 +1,8 @@
 """Last year's paid claims audited, in Chromium, with JavaScript on and off (issue: audit and clawback): Colin
 Chapman samples 2025 to 2026, Patricia Adeyemi answers one claim "No" for a mentor who did 2 of 6 hours, Mary
-Lawson disagrees, Colin claws back, Sam Brooks approves the clawback Colin asked for. Zero axe-core violations on
-every page.
+Lawson disagrees, Colin claws back, Sam Brooks approves the clawback Colin asked for and sends clawbacks to the
+payer, the payer downloads the clawback file once, and Colin uploads the payer's response: the clawback is complete.
+Zero axe-core violations on every page.
 
 The claims are the local stack's demo data (`infrastructure/local/demo_claims.py`): Mary Lawson's Riverside
 Bridge Primary Academy claimed with Sheffield Hallam for more than £5,000, so every sample takes its claims; the
@@ -10,13 +11,19 @@ first (25000001) has two mentors of 6 hours each, at Inner London's £53.60 an h
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
+import time
+import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import Journey, assert_good_page, assert_good_static_page
+from tests.browser.conftest import AXE, Journey, assert_good_page, assert_good_static_page, notify_url
 from tests.browser.test_payment_run_journey import _sign_in
 
 CLAIM = "25000001"
@@ -154,8 +161,92 @@ def _sam_approves(page: Page, good: Callable[[], None]) -> None:
     good()
 
 
+def _sam_sends_clawbacks_to_the_payer(page: Page, good: Callable[[], None]) -> None:
+    page.get_by_role("link", name="Clawbacks").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Clawbacks")
+    expect(page.locator("main")).to_contain_text("£214.40")
+    good()
+    page.get_by_role("button", name="Send clawbacks to the payer").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("started")
+    good()
+    runs = page.locator("main table").last
+    for _ in range(60):  # the run is a state machine: it sends the file within seconds
+        if "Sent to payer" in runs.inner_text():
+            break
+        time.sleep(0.5)
+        page.reload()
+    expect(runs).to_contain_text("Sent to payer")
+    expect(runs).to_contain_text("£214.40")
+    good()
+
+
+def _clawback_link(base_url: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(notify_url(base_url) + "/emails.json", timeout=5) as response:
+            for email in json.loads(response.read()):
+                personalisation = email.get("personalisation") or {}
+                if "Claims ready for clawback" in personalisation.get("subject", ""):
+                    found = re.search(r"https?://\S+/downloads/[\w-]+", personalisation.get("body", ""))
+                    if found:
+                        return found.group(0).rstrip(").")
+        time.sleep(0.5)
+    raise AssertionError("the payer was never emailed the clawback file")
+
+
+def _the_payer_downloads_the_file_once(browser: Browser, base_url: str) -> str:
+    """The payer, in a browser of its own (JavaScript on: it is not the journey's user), uses the link once."""
+    context = browser.new_context(base_url=base_url, accept_downloads=True)
+    context.add_init_script(path=str(AXE))
+    payer = context.new_page()
+    try:
+        link = _clawback_link(base_url)
+        payer.goto(link)
+        expect(payer.get_by_role("heading", level=1)).to_have_text("Download the clawback file")
+        assert_good_page(payer)
+        with payer.expect_download() as started:
+            payer.get_by_role("button", name="Download the file").click()
+        download = started.value
+        assert re.fullmatch(r"clawbacks-claims-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
+        text = Path(download.path()).read_text(encoding="utf-8")
+        payer.goto(link)  # a second use is refused
+        expect(payer.get_by_role("heading", level=1)).to_have_text("This link has already been used")
+        assert_good_page(payer)
+        return text
+    finally:
+        context.close()
+
+
+def _colin_uploads_the_payers_response(page: Page, good: Callable[[], None], tmp_path: Path) -> None:
+    _sign_in(page, "Colin Chapman")
+    page.goto("/support/clawbacks")
+    page.get_by_role("link", name=re.compile("clawback run")).first.click()
+    expect(page.locator("main")).to_contain_text("Sent to payer for clawback")
+    good()
+    page.get_by_role("link", name="Upload clawback response").or_(
+        page.get_by_role("button", name="Upload clawback response")
+    ).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Upload clawback response")
+    good()
+    response = tmp_path / "clawback-response.csv"
+    response.write_text(f"claim_reference,claim_status\r\n{CLAIM},clawback_complete\r\n", encoding="utf-8")
+    page.get_by_label("Upload a CSV file").set_input_files(str(response))
+    page.get_by_role("button", name="Upload CSV file").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the clawback response")
+    expect(page.locator("main")).to_contain_text(CLAIM)
+    good()
+    page.get_by_role("button", name="Confirm upload").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("1 clawback complete")
+    good()
+    page.goto(f"/support/claims/{CLAIM}")
+    expect(page.locator("main .govuk-tag").first).to_have_text("Clawback complete")
+    good()
+
+
 @pytest.mark.parametrize("journey", [True, False], ids=["javascript", "no-javascript"], indirect=True)
-def test_a_sampled_claim_is_answered_disputed_and_clawed_back(journey: Journey, checker: Page) -> None:
+def test_a_sampled_claim_is_answered_disputed_and_clawed_back(
+    journey: Journey, checker: Page, browser: Browser, fresh_base_url: str, tmp_path: Path
+) -> None:
     page = journey.page
     good: Callable[[], None] = (
         (lambda: assert_good_page(page)) if journey.javascript else (lambda: assert_good_static_page(page, checker))
@@ -165,3 +256,7 @@ def test_a_sampled_claim_is_answered_disputed_and_clawed_back(journey: Journey, 
     _mary_disagrees(page, good, not_completed)
     _colin_claws_back(page, good, not_completed)
     _sam_approves(page, good)
+    _sam_sends_clawbacks_to_the_payer(page, good)
+    rows = list(csv.DictReader(io.StringIO(_the_payer_downloads_the_file_once(browser, fresh_base_url))))
+    assert [(row["claim_reference"], row["clawback_amount"]) for row in rows] == [(CLAIM, "214.40")]
+    _colin_uploads_the_payers_response(page, good, tmp_path)
