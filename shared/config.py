@@ -84,6 +84,7 @@ class Settings(Tables):
     support_email_domains: str = "education.gov.uk"  # a support user's address must be on one (comma-separated)
     secrets_arn: str = ""
     session_idle_minutes: int = 120
+    session_lifetime_hours: int = 12  # a session ends this long after sign-in, however active (ADR 0040)
     review_timeout_seconds: int = 7 * 24 * 3600  # how long a payment run waits for a support review
     service_unavailable: bool = False  # switch on to show the GOV.UK "service unavailable" page (503)
     persona_user_ids: str = ""

@@ -22,6 +22,8 @@ REGION = "eu-west-2"
 SERVICE = "Claim funding for mentor training"
 # A fixed "now" for integration tests: a Saturday in the 2026 to 2027 academic year.
 NOW = dt.datetime(2026, 11, 28, 10, 30, tzinfo=dt.UTC)
+# The session cookie's name where cookies are Secure, as in the test copy and every deployed one (ADR 0040).
+SESSION_COOKIE = "__Host-session"
 
 
 def table_name(logical_id: str) -> str:
@@ -310,6 +312,16 @@ class Client:
                 user_id = form.find("input", attrs={"name": "user_id"})["value"]
                 return self.post("/sign-in/persona", {"user_id": user_id})
         raise AssertionError(f"no persona called {full_name}")
+
+    def sign_out(self) -> Page:
+        """Sign out as a browser does: the "Sign out" button (a POST with the session's CSRF token). The sign-out
+        page is what a GET of /sign-out shows; without a session to end it redirects and there is nothing to do."""
+        page = self.get("/sign-out")
+        if page.status != 200:
+            return page
+        form = page.soup.find("form", attrs={"action": "/sign-out", "method": "post"})
+        assert form is not None, "no sign-out form"
+        return self.post("/sign-out")
 
     def follow(self, page: Page) -> Page:
         assert page.status in (302, 303), page.status

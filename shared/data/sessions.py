@@ -1,4 +1,9 @@
-"""Session storage in DynamoDB. The cookie holds a random token; the table holds only its SHA-256."""
+"""Session storage in DynamoDB. The cookie holds a random token; the table holds only its SHA-256.
+
+A session ends after `idle` without a request, and `lifetime` after it started (sign-in starts a new one)
+however active it is (ADR 0040). The item's TTL is the earlier of the two, and an expired item that is read
+is deleted at once, so an ended session never comes back.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,9 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from shared.data.items import SessionItem
+
+# When the session started, kept in the item's data map beside what the pages keep, and never shown to them.
+_STARTED_AT = "__session_started_at"
 
 
 def _key(token: str) -> str:
@@ -23,31 +31,52 @@ class StoredSession:
     user_id: str | None
     last_seen_at: dt.datetime
     data: dict[str, Any] = field(default_factory=dict)
+    started_at: dt.datetime | None = None  # set when first saved
+
+
+def _started_at(data: dict[str, Any]) -> dt.datetime | None:
+    value = data.pop(_STARTED_AT, None)
+    if not isinstance(value, str):
+        return None
+    try:
+        started = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return started if started.tzinfo is not None else None
 
 
 class Sessions:
-    def __init__(self, idle: dt.timedelta) -> None:
+    def __init__(self, idle: dt.timedelta, lifetime: dt.timedelta = dt.timedelta(hours=12)) -> None:
         self.idle = idle
+        self.lifetime = lifetime
 
     def load(self, token: str, now: dt.datetime) -> StoredSession | None:
-        """The live session for a cookie token, or None when unknown or idle too long."""
+        """The live session for a cookie token, or None when unknown, idle too long or past its lifetime.
+
+        A session with no start time (saved before sessions had a lifetime) counts as past it."""
+        key = _key(token)
         try:
-            item = SessionItem.get(_key(token))
+            item = SessionItem.get(key)
         except DoesNotExist:
             return None
-        if item.last_seen_at + self.idle < now:
-            return None
         data = item.data.as_dict() if hasattr(item.data, "as_dict") else dict(item.data or {})
-        return StoredSession(token, item.csrf_token, item.user_id, item.last_seen_at, data)
+        started_at = _started_at(data)
+        if started_at is None or started_at + self.lifetime <= now or item.last_seen_at + self.idle < now:
+            SessionItem(session_id=key).delete()
+            return None
+        return StoredSession(token, item.csrf_token, item.user_id, item.last_seen_at, data, started_at)
 
     def save(self, session: StoredSession, now: dt.datetime) -> None:
+        if session.started_at is None:
+            session.started_at = now
+        ends_at = min(now + self.idle, session.started_at + self.lifetime)
         SessionItem(
             session_id=_key(session.token),
             csrf_token=session.csrf_token,
             user_id=session.user_id,
-            data=session.data,
+            data={**session.data, _STARTED_AT: session.started_at.isoformat()},
             last_seen_at=now,
-            expires_at=int((now + self.idle).timestamp()),
+            expires_at=int(ends_at.timestamp()),
         ).save()
         session.last_seen_at = now
 

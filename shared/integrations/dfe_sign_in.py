@@ -3,10 +3,12 @@
 DfE Sign-in (DSI) authenticates; this service decides who may do what. The flow is:
 
 1. `authorization_url` sends the browser to DSI with a random `state` (kept in our session, checked on
-   return) and a random `nonce` (echoed inside the id_token).
+   return), a random `nonce` (echoed inside the id_token) and a PKCE `code_challenge` (S256, RFC 7636) of a
+   random `code_verifier` that only our session holds.
 2. DSI redirects back to `{service_url}/auth/dfe/callback?code=…&state=…`.
-3. `exchange_code` posts the code to the token endpoint (`client_secret_post`) and validates the id_token's
-   claims: issuer, audience, expiry and nonce.
+3. `exchange_code` posts the code and the `code_verifier` to the token endpoint (`client_secret_post`), so a
+   code stolen or injected from another browser's attempt is worthless, and validates the id_token's claims:
+   issuer, audience, expiry and nonce. The raw id_token goes no further than that check (ADR 0040).
 
 The id_token's signature is not checked. It is received directly from the token endpoint over TLS, with the
 server's certificate verified, and OpenID Connect Core 1.0 §3.1.3.7 (step 6) allows that TLS server
@@ -22,10 +24,12 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import hashlib
 import hmac
 import http.client
 import ipaddress
 import json
+import secrets
 import time
 import urllib.error
 import urllib.request
@@ -40,6 +44,7 @@ SCOPE = "openid email profile"
 TIMEOUT_SECONDS = 5.0
 CLOCK_SKEW_SECONDS = 60
 MAX_RESPONSE_BYTES = 1024 * 1024
+CODE_CHALLENGE_METHOD = "S256"
 
 FailureReason = Literal[
     "not_configured",  # no issuer, client id or client secret
@@ -79,8 +84,6 @@ class IdentityClaims:
     email: str = field(repr=False)
     given_name: str = field(repr=False)
     family_name: str = field(repr=False)
-    # Kept only to pass back to DSI as `id_token_hint` when the user signs out.
-    id_token: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,8 @@ class DfeSignIn:
         )
 
     # -- the flow -------------------------------------------------------------------------------
-    def authorization_url(self, state: str, nonce: str, redirect_uri: str) -> str:
+    def authorization_url(self, state: str, nonce: str, redirect_uri: str, *, code_verifier: str) -> str:
+        """The authorisation request, with the S256 challenge of `code_verifier` (`new_code_verifier`)."""
         endpoint = self.metadata().authorization_endpoint
         query = urlencode(
             {
@@ -190,12 +194,14 @@ class DfeSignIn:
                 "scope": SCOPE,
                 "state": state,
                 "nonce": nonce,
+                "code_challenge": code_challenge(code_verifier),
+                "code_challenge_method": CODE_CHALLENGE_METHOD,
             }
         )
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
-    def exchange_code(self, code: str, redirect_uri: str, *, nonce: str) -> IdentityClaims:
-        """Swap the authorisation code for tokens and return the validated identity."""
+    def exchange_code(self, code: str, redirect_uri: str, *, nonce: str, code_verifier: str) -> IdentityClaims:
+        """Swap the authorisation code (with the attempt's PKCE verifier) for tokens; the validated identity."""
         metadata = self.metadata()
         form = urlencode(
             {
@@ -204,6 +210,7 @@ class DfeSignIn:
                 "redirect_uri": redirect_uri,
                 "client_id": self.client_id,
                 "client_secret": self._secret(),
+                "code_verifier": code_verifier,
             }
         ).encode()
         request = urllib.request.Request(  # noqa: S310 - the endpoint was checked to be https (or loopback)
@@ -232,17 +239,18 @@ class DfeSignIn:
             email=email.strip(),
             given_name=_text(claims.get("given_name")),
             family_name=_text(claims.get("family_name")),
-            id_token=id_token,
         )
 
-    def end_session_url(self, post_logout_redirect_uri: str, id_token_hint: str | None = None) -> str | None:
-        """Where to send the browser to sign out of DfE Sign-in too, or None if DSI offers no such endpoint."""
+    def end_session_url(self, post_logout_redirect_uri: str) -> str | None:
+        """Where to send the browser to sign out of DfE Sign-in too, or None if DSI offers no such endpoint.
+
+        OpenID Connect RP-Initiated Logout 1.0 §2 without `id_token_hint` (we do not keep the raw id_token,
+        ADR 0040): `client_id` lets DSI check `post_logout_redirect_uri` against our registration; DSI may ask
+        the user to confirm signing out of DSI, which the spec has a provider do when no hint is given."""
         endpoint = self.metadata().end_session_endpoint
         if endpoint is None:
             return None
         params = {"post_logout_redirect_uri": post_logout_redirect_uri, "client_id": self.client_id}
-        if id_token_hint:
-            params["id_token_hint"] = id_token_hint
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
 
     # -- checks ---------------------------------------------------------------------------------
@@ -326,6 +334,18 @@ class DfeSignIn:
                 raise SignInFailed(unreachable) from None
             return _json_object(body, step)
         raise SignInFailed(unreachable)  # pragma: no cover - the loop always returns or raises
+
+
+# -- PKCE (RFC 7636) ----------------------------------------------------------------------------
+def new_code_verifier() -> str:
+    """A fresh `code_verifier`: 64 random bytes as base64url, 86 characters of the unreserved set (§4.1)."""
+    return secrets.token_urlsafe(64)
+
+
+def code_challenge(code_verifier: str) -> str:
+    """The S256 `code_challenge` of a verifier (§4.2): BASE64URL(SHA256(ASCII(code_verifier))), unpadded."""
+    digest = hashlib.sha256(code_verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 # -- helpers ------------------------------------------------------------------------------------

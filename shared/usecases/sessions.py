@@ -15,14 +15,16 @@ __all__ = ["SessionStore", "StoredSession"]
 
 
 class SessionStore:
-    """Load, save and end sessions that expire after `idle` without a request."""
+    """Load, save and end sessions that expire after `idle` without a request, and `lifetime` after sign-in
+    however active (ADR 0040)."""
 
-    def __init__(self, idle: dt.timedelta) -> None:
-        self._sessions = Sessions(idle)
+    def __init__(self, idle: dt.timedelta, lifetime: dt.timedelta) -> None:
+        self._sessions = Sessions(idle, lifetime)
         self._users = Users()
 
     def load(self, token: str, now: dt.datetime) -> tuple[StoredSession, User | None] | None:
-        """The live session for a cookie token and its signed-in user, or None when unknown or idle too long."""
+        """The live session for a cookie token and its signed-in user, or None when unknown, idle too long or
+        past its lifetime."""
         session = self._sessions.load(token, now)
         if session is None:
             return None

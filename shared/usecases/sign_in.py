@@ -5,6 +5,10 @@ environment other than production (`Settings.persona_sign_in_enabled`). See docs
 
 DfE Sign-in only says who someone is. Whether they may use this service is ours to decide: the email
 address DSI gives must belong to a user who was added to the service, as in the live service.
+
+Each attempt's `state`, `nonce` and PKCE `code_verifier` wait in the (server-side) session until DSI sends the
+browser back, and are spent by that callback. After it the session keeps no token from DSI, only that the
+person came through DSI (for signing them out of it too): ADR 0040.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from shared.claims.errors import NotAuthorised, NotFound
 from shared.claims.people import User
 from shared.config import Settings
 from shared.data.users import Users
-from shared.integrations.dfe_sign_in import DfeSignIn
+from shared.integrations.dfe_sign_in import DfeSignIn, new_code_verifier
 from shared.integrations.dfe_sign_in import SignInFailed as SignInFailed  # the sign-in pages catch it
 from shared.integrations.secrets import secret
 from shared.observability import logger
@@ -28,7 +32,10 @@ from shared.usecases.access import landing_for
 # What the session keeps between leaving for DfE Sign-in and coming back, and after signing in.
 STATE_KEY = "dfe_sign_in_state"
 NONCE_KEY = "dfe_sign_in_nonce"
-SIGN_OUT_HINT_KEY = "dfe_sign_in_id_token"
+VERIFIER_KEY = "dfe_sign_in_code_verifier"
+# Not a token: only that this session came back from DSI, so that signing out goes to DSI's end-session too.
+CAME_THROUGH_DSI_KEY = "signed_in_through"
+CAME_THROUGH_DSI = "dfe-sign-in"
 CALLBACK_PATH = "/auth/dfe/callback"
 
 
@@ -69,9 +76,9 @@ def sign_in_as_persona(config: Settings, user_id: str) -> User:
 class NoAccount(Exception):
     """DfE Sign-in knows this person, but nobody has added them to this service."""
 
-    def __init__(self, id_token_hint: str) -> None:
+    def __init__(self) -> None:
         super().__init__("no account")
-        self.session_data = {SIGN_OUT_HINT_KEY: id_token_hint} if id_token_hint else {}
+        self.session_data = {CAME_THROUGH_DSI_KEY: CAME_THROUGH_DSI}
 
 
 @dataclass(frozen=True)
@@ -117,18 +124,26 @@ def redirect_uri(config: Settings) -> str:
 
 
 def start_dfe_sign_in(config: Settings) -> SignInStarted:
-    """A fresh `state` (against forged callbacks) and `nonce` (against replayed id_tokens) for this attempt."""
+    """A fresh `state` (against forged callbacks), `nonce` (against replayed id_tokens) and PKCE `code_verifier`
+    (against stolen or injected codes) for this attempt."""
     _require_dfe_sign_in(config)
-    state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    location = dfe_sign_in_client(config).authorization_url(state, nonce, redirect_uri(config))
-    return SignInStarted(location, {STATE_KEY: state, NONCE_KEY: nonce})
+    state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), new_code_verifier()
+    location = dfe_sign_in_client(config).authorization_url(state, nonce, redirect_uri(config), code_verifier=verifier)
+    return SignInStarted(location, {STATE_KEY: state, NONCE_KEY: nonce, VERIFIER_KEY: verifier})
 
 
-def _take_pending(session_data: dict[str, Any]) -> tuple[str, str] | None:
-    """The attempt's state and nonce, removed from the session: each is good for one callback."""
-    state, nonce = session_data.pop(STATE_KEY, None), session_data.pop(NONCE_KEY, None)
-    if isinstance(state, str) and isinstance(nonce, str) and state and nonce:
-        return state, nonce
+@dataclass(frozen=True)
+class _Pending:
+    state: str
+    nonce: str
+    code_verifier: str = field(repr=False)
+
+
+def _take_pending(session_data: dict[str, Any]) -> _Pending | None:
+    """The attempt's state, nonce and verifier, removed from the session: each is good for one callback."""
+    found = [session_data.pop(key, None) for key in (STATE_KEY, NONCE_KEY, VERIFIER_KEY)]
+    if all(isinstance(value, str) and value for value in found):
+        return _Pending(*found)
     return None
 
 
@@ -143,24 +158,25 @@ def finish_dfe_sign_in(
 ) -> SignedIn:
     """The user DfE Sign-in sent back, and where they land. Raises `SignInFailed` (start again) or `NoAccount`.
 
-    The attempt's state and nonce are taken out of `session_data` whatever the outcome.
+    The attempt's state, nonce and verifier are taken out of `session_data` whatever the outcome.
     """
     _require_dfe_sign_in(config)
     pending = _take_pending(session_data)
     if error:
         raise SignInFailed("provider_error")
-    if pending is None or not state or not hmac.compare_digest(state.encode(), pending[0].encode()):
+    if pending is None or not state or not hmac.compare_digest(state.encode(), pending.state.encode()):
         raise SignInFailed("state_mismatch")
     if not code:
         raise SignInFailed("code_missing")
-    identity = dfe_sign_in_client(config).exchange_code(code, redirect_uri(config), nonce=pending[1])
+    identity = dfe_sign_in_client(config).exchange_code(
+        code, redirect_uri(config), nonce=pending.nonce, code_verifier=pending.code_verifier
+    )
     users = users or Users()
     user = users.by_email(identity.email.lower())
     if user is None:
-        raise NoAccount(identity.id_token)
+        raise NoAccount
     landing = landing_for(user, users)
-    hint = {SIGN_OUT_HINT_KEY: identity.id_token} if identity.id_token else {}
-    return SignedIn(user, landing.location or "/organisations", hint)
+    return SignedIn(user, landing.location or "/organisations", {CAME_THROUGH_DSI_KEY: CAME_THROUGH_DSI})
 
 
 def sign_out_location(config: Settings, *, signed_in: bool, session_data: Mapping[str, Any]) -> str:
@@ -169,13 +185,16 @@ def sign_out_location(config: Settings, *, signed_in: bool, session_data: Mappin
     Only someone who came through DfE Sign-in is sent there, so that signing out of this service signs
     them out of DSI too (as the live service does) and DSI sends them back to our start page.
     """
-    hint = session_data.get(SIGN_OUT_HINT_KEY)
-    hint = hint if isinstance(hint, str) and hint else None
-    if not _dfe_sign_in_configured(config) or not (signed_in or hint):
+    if not _dfe_sign_in_configured(config) or not (signed_in or came_through_dfe_sign_in(session_data)):
         return "/"
     try:
-        location = dfe_sign_in_client(config).end_session_url(f"{config.service_url.rstrip('/')}/", hint)
+        location = dfe_sign_in_client(config).end_session_url(f"{config.service_url.rstrip('/')}/")
     except SignInFailed as failed:
         logger.warning("dfe sign-out skipped", extra={"reason": failed.reason})
         return "/"
     return location or "/"
+
+
+def came_through_dfe_sign_in(session_data: Mapping[str, Any]) -> bool:
+    """Whether this session came back from DfE Sign-in (signed in, or refused for want of an account)."""
+    return session_data.get(CAME_THROUGH_DSI_KEY) == CAME_THROUGH_DSI

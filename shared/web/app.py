@@ -30,7 +30,7 @@ from shared.usecases.sessions import SessionStore
 from shared.usecases.startup import configure
 from shared.web.journeys import GoTo
 from shared.web.pages import ShowInstead, SignInRequired, page
-from shared.web.request import SESSION_COOKIE, Request, parse_cookies, parse_form
+from shared.web.request import Request, parse_cookies, parse_form
 from shared.web.school import GrantConditionsRequired
 
 Clock = Callable[[], dt.datetime]
@@ -102,6 +102,31 @@ def from_own_origin(headers: Mapping[str, str], service_url: str) -> bool:
 
 START_AGAIN_H1 = "Sorry, you’ll need to start again"
 
+# The session cookie's name (ADR 0040). Where cookies are Secure (every deployed copy, and the local stack on
+# loopback, which browsers treat as secure) the `__Host-` prefix: a browser then keeps it only if it is Secure,
+# for Path=/ and with no Domain, so no other site (a sibling subdomain, plain http) can set or overwrite it.
+# A copy whose cookies are not Secure cannot use the prefix (browsers refuse the cookie): it has a plain name.
+SECURE_SESSION_COOKIE = "__Host-session"
+INSECURE_SESSION_COOKIE = "session"
+
+
+def session_cookie_name(config: Settings) -> str:
+    return SECURE_SESSION_COOKIE if config.cookie_secure else INSECURE_SESSION_COOKIE
+
+
+def session_cookie(config: Settings, value: str, expire: bool = False) -> Cookie:
+    """The session cookie as every response sets it: HttpOnly, SameSite=Lax, Path=/, no Domain, and Secure
+    (with the `__Host-` name) wherever `config.cookie_secure`."""
+    return Cookie(
+        name=session_cookie_name(config),
+        value=value,
+        path="/",
+        secure=config.cookie_secure,
+        http_only=True,
+        same_site=SameSite.LAX_MODE,
+        max_age=0 if expire else None,
+    )
+
 
 class WebApp:
     """A Powertools resolver with the project's middleware and error pages.
@@ -114,7 +139,10 @@ class WebApp:
         self.config = configure()
         self.csrf = csrf
         self.clock = clock
-        self.sessions = SessionStore(dt.timedelta(minutes=self.config.session_idle_minutes))
+        self.sessions = SessionStore(
+            dt.timedelta(minutes=self.config.session_idle_minutes),
+            dt.timedelta(hours=self.config.session_lifetime_hours),
+        )
         self.resolver = APIGatewayRestResolver(strip_prefixes=None)
         self.resolver.use(middlewares=[self._middleware])
         for router in routers:
@@ -158,7 +186,7 @@ class WebApp:
         return response
 
     def _load_session(self, request: Request) -> None:
-        token = request.cookies.get(SESSION_COOKIE)
+        token = request.cookies.get(session_cookie_name(self.config))
         if not token:
             return
         found = self.sessions.load(token, request.now)
@@ -203,21 +231,13 @@ class WebApp:
         if request.session is not None and request.session_dirty:
             self.sessions.save(request.session, request.now)
             response.cookies.append(self._cookie(request.session.token))
-        elif request.session is None and SESSION_COOKIE in request.cookies:
+        elif request.session is None and session_cookie_name(self.config) in request.cookies:
             response.cookies.append(self._cookie("", expire=True))
         for name, value in security_headers(request.nonce, self.config).items():
             response.headers.setdefault(name, value)
 
     def _cookie(self, value: str, expire: bool = False) -> Cookie:
-        return Cookie(
-            name=SESSION_COOKIE,
-            value=value,
-            path="/",
-            secure=self.config.cookie_secure,
-            http_only=True,
-            same_site=SameSite.LAX_MODE,
-            max_age=0 if expire else None,
-        )
+        return session_cookie(self.config, value, expire)
 
     # -- error pages ------------------------------------------------------------------------
     @staticmethod

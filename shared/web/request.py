@@ -16,7 +16,6 @@ from shared.claims.people import User
 from shared.usecases.sessions import StoredSession
 from shared.web.uploads import MalformedUpload, UploadedFile, is_multipart, parse_multipart
 
-SESSION_COOKIE = "session"
 MAX_FORM_BYTES = 64 * 1024
 
 

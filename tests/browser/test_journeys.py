@@ -29,7 +29,7 @@ def test_start_page_sign_in_as_anne_wilson_to_claims(page: Page) -> None:
     expect(page.get_by_text("Meadowbank Primary School").first).to_be_visible()
     assert_good_page(page)
     # And signing out ends the session
-    page.get_by_role("link", name="Sign out").click()
+    page.locator("header").get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Claim funding for mentor training")
 
 

@@ -17,7 +17,11 @@ from tests.browser.conftest import assert_good_page, notify_url
 
 
 def _sign_in(page: Page, name: str) -> None:
-    page.goto("/sign-out")
+    """Sign out whoever is signed in (the header's "Sign out" button: a POST), then sign in as `name`."""
+    page.goto("/")
+    sign_out = page.locator("header").get_by_role("button", name="Sign out")
+    if sign_out.count():
+        sign_out.click()
     page.goto("/sign-in")
     page.get_by_role("button", name=f"Sign in as {name}").click()
 

@@ -1,6 +1,7 @@
 """The DfE Sign-in OIDC client against a tiny fake OpenID Provider on 127.0.0.1.
 
-The fake serves discovery, the token endpoint and userinfo, and is also used by
+The fake serves discovery, the token endpoint (which holds each code to the PKCE challenge it was issued for,
+as RFC 7636 §4.6 has a provider do) and userinfo, and is also used by
 tests/integration/test_dfe_sign_in.py. Test id_tokens are unsigned (base64url JSON segments): the client
 does not check signatures, because the id_token comes straight from the token endpoint over TLS.
 """
@@ -8,6 +9,7 @@ does not check signatures, because the id_token comes straight from the token en
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import logging
@@ -28,6 +30,7 @@ from shared.integrations.dfe_sign_in import (
     SignInFailed,
     clear_discovery_cache,
     decode_unverified,
+    new_code_verifier,
     same_issuer,
 )
 
@@ -35,6 +38,12 @@ CLIENT_ID = "claim-test-client"
 CLIENT_SECRET = "claim-test-secret"
 REDIRECT_URI = "http://127.0.0.1:3000/auth/dfe/callback"
 NONCE = "nonce-for-this-attempt"
+VERIFIER = "the-code-verifier-of-this-attempt-43-characters-or-more"
+
+
+def s256(verifier: str) -> str:
+    """RFC 7636 §4.2: BASE64URL(SHA256(ASCII(code_verifier))), without padding."""
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode()
 
 
 def unsigned_id_token(claims: dict[str, Any]) -> str:
@@ -52,6 +61,8 @@ class FakeProvider:
         self.client_id = client_id
         self.client_secret = client_secret
         self.codes: dict[str, dict[str, Any]] = {}  # code -> id_token claims, each code single-use
+        self.challenges: dict[str, str] = {}  # code -> the code_challenge (S256) of the request it answered
+        self.id_tokens: list[str] = []  # every id_token the token endpoint gave out
         self.token_failures: list[int] = []  # statuses to answer the next token requests with
         self.token_requests: list[dict[str, str]] = []
         self.discovery_requests = 0
@@ -103,16 +114,23 @@ class FakeProvider:
                     self._json(401, {"error": "invalid_client"})
                     return
                 claims = provider.codes.pop(form.get("code", ""), None)
+                challenge = provider.challenges.pop(form.get("code", ""), None)
+                verifier = form.get("code_verifier", "")
                 if form.get("grant_type") != "authorization_code" or claims is None:
                     self._json(400, {"error": "invalid_grant"})
                     return
+                if challenge is not None and not (43 <= len(verifier) <= 128 and s256(verifier) == challenge):
+                    self._json(400, {"error": "invalid_grant"})  # RFC 7636 §4.6
+                    return
+                id_token = unsigned_id_token(claims)
+                provider.id_tokens.append(id_token)
                 self._json(
                     200,
                     {
                         "access_token": "fake-access-token",
                         "token_type": "Bearer",
                         "expires_in": 3600,
-                        "id_token": unsigned_id_token(claims),
+                        "id_token": id_token,
                         **provider.token_response_overrides,
                     },
                 )
@@ -136,8 +154,10 @@ class FakeProvider:
             **self.discovery_overrides,
         }
 
-    def issue(self, code: str, *, nonce: str, email: str, **overrides: Any) -> None:
-        """Make `code` redeemable once, for an id_token with these claims."""
+    def issue(self, code: str, *, nonce: str, email: str, code_challenge: str | None = None, **overrides: Any) -> None:
+        """Make `code` redeemable once, for an id_token with these claims, by whoever holds the verifier of
+        `code_challenge` (by default, of `VERIFIER`)."""
+        self.challenges[code] = code_challenge or s256(VERIFIER)
         now = int(time.time())
         self.codes[code] = {
             "iss": self.issuer,
@@ -188,8 +208,10 @@ def provider() -> Iterator[FakeProvider]:
         yield fake
 
 
-def _exchange(provider: FakeProvider, code: str = "code-1", nonce: str = NONCE) -> IdentityClaims:
-    return provider.client().exchange_code(code, REDIRECT_URI, nonce=nonce)
+def _exchange(
+    provider: FakeProvider, code: str = "code-1", nonce: str = NONCE, verifier: str = VERIFIER
+) -> IdentityClaims:
+    return provider.client().exchange_code(code, REDIRECT_URI, nonce=nonce, code_verifier=verifier)
 
 
 def _failure(provider: FakeProvider, **claims: Any) -> str:
@@ -200,9 +222,9 @@ def _failure(provider: FakeProvider, **claims: Any) -> str:
 
 
 # -- the authorisation request --------------------------------------------------------------------
-def test_authorization_url_asks_for_a_code_with_state_and_nonce(provider: FakeProvider) -> None:
+def test_authorization_url_asks_for_a_code_with_state_nonce_and_pkce(provider: FakeProvider) -> None:
     # Given a configured client, When it builds the authorisation URL
-    url = urlsplit(provider.client().authorization_url("the-state", "the-nonce", REDIRECT_URI))
+    url = urlsplit(provider.client().authorization_url("the-state", "the-nonce", REDIRECT_URI, code_verifier=VERIFIER))
     # Then it points at the provider's authorisation endpoint with every parameter of the code flow
     assert f"{url.scheme}://{url.netloc}{url.path}" == f"{provider.issuer}/auth"
     assert {k: v[0] for k, v in parse_qs(url.query).items()} == {
@@ -212,12 +234,22 @@ def test_authorization_url_asks_for_a_code_with_state_and_nonce(provider: FakePr
         "scope": "openid email profile",
         "state": "the-state",
         "nonce": "the-nonce",
+        "code_challenge": s256(VERIFIER),
+        "code_challenge_method": "S256",
     }
 
 
+def test_a_code_verifier_is_random_and_as_rfc_7636_says() -> None:
+    verifiers = {new_code_verifier() for _ in range(20)}
+    assert len(verifiers) == 20
+    for verifier in verifiers:
+        assert 43 <= len(verifier) <= 128
+        assert set(verifier) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
 def test_discovery_is_fetched_once_per_process(provider: FakeProvider) -> None:
-    provider.client().authorization_url("s1", "n1", REDIRECT_URI)
-    provider.client().authorization_url("s2", "n2", REDIRECT_URI)
+    provider.client().authorization_url("s1", "n1", REDIRECT_URI, code_verifier=VERIFIER)
+    provider.client().authorization_url("s2", "n2", REDIRECT_URI, code_verifier=VERIFIER)
     assert provider.discovery_requests == 1
 
 
@@ -234,7 +266,7 @@ def test_code_is_exchanged_for_the_users_identity(provider: FakeProvider) -> Non
         "Anne",
         "Wilson",
     )
-    assert decode_unverified(identity.id_token)["nonce"] == NONCE
+    assert decode_unverified(provider.id_tokens[0])["nonce"] == NONCE
     assert provider.token_requests == [
         {
             "grant_type": "authorization_code",
@@ -242,8 +274,20 @@ def test_code_is_exchanged_for_the_users_identity(provider: FakeProvider) -> Non
             "redirect_uri": REDIRECT_URI,
             "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET,
+            "code_verifier": VERIFIER,
         }
     ]
+    # And the identity does not carry the raw id_token on to be kept anywhere
+    assert provider.id_tokens[0] not in repr(vars(identity))
+
+
+def test_a_code_with_the_wrong_verifier_is_refused(provider: FakeProvider) -> None:
+    # Given a code issued for the challenge of VERIFIER / When another verifier comes with it
+    provider.issue("code-1", nonce=NONCE, email="anne.wilson@example.org")
+    with pytest.raises(SignInFailed) as raised:
+        _exchange(provider, verifier=new_code_verifier())
+    # Then the provider refuses it, as a stolen code would be
+    assert raised.value.reason == "token_rejected"
 
 
 def test_identity_repr_holds_no_personal_data(provider: FakeProvider) -> None:
@@ -301,7 +345,7 @@ def test_a_token_endpoint_5xx_is_retried_once(provider: FakeProvider) -> None:
     assert identity.email == "anne.wilson@example.org"
     assert len(provider.token_requests) == 2
     assert "retried" in logged.getvalue()
-    for secret in ("code-1", CLIENT_SECRET, "anne.wilson", identity.id_token):
+    for secret in ("code-1", CLIENT_SECRET, "anne.wilson", VERIFIER, provider.id_tokens[0]):
         assert secret not in logged.getvalue()
 
 
@@ -321,7 +365,7 @@ def test_a_wrong_client_secret_is_refused(provider: FakeProvider) -> None:
     provider.issue("code-1", nonce=NONCE, email="anne.wilson@example.org")
     client = DfeSignIn(provider.issuer, CLIENT_ID, "not-the-secret", retry_pause=0)
     with pytest.raises(SignInFailed) as raised:
-        client.exchange_code("code-1", REDIRECT_URI, nonce=NONCE)
+        client.exchange_code("code-1", REDIRECT_URI, nonce=NONCE, code_verifier=VERIFIER)
     assert raised.value.reason == "token_rejected"
 
 
@@ -387,14 +431,14 @@ def test_https_and_loopback_issuers_are_accepted(issuer: str) -> None:
 def test_an_endpoint_that_is_not_https_is_refused(provider: FakeProvider) -> None:
     provider.discovery_overrides = {"token_endpoint": "http://oidc.example.org/token"}
     with pytest.raises(SignInFailed) as raised:
-        provider.client().authorization_url("s", "n", REDIRECT_URI)
+        provider.client().authorization_url("s", "n", REDIRECT_URI, code_verifier=VERIFIER)
     assert raised.value.reason == "insecure_issuer"
 
 
 def test_a_discovery_document_for_another_issuer_is_refused(provider: FakeProvider) -> None:
     provider.discovery_overrides = {"issuer": "https://evil.example.org"}
     with pytest.raises(SignInFailed) as raised:
-        provider.client().authorization_url("s", "n", REDIRECT_URI)
+        provider.client().authorization_url("s", "n", REDIRECT_URI, code_verifier=VERIFIER)
     assert raised.value.reason == "issuer_mismatch"
 
 
@@ -410,7 +454,9 @@ def test_an_unreachable_issuer_fails_discovery() -> None:
 def test_a_missing_client_secret_is_a_configuration_error(provider: FakeProvider) -> None:
     provider.issue("code-1", nonce=NONCE, email="anne.wilson@example.org")
     with pytest.raises(SignInFailed) as raised:
-        DfeSignIn(provider.issuer, CLIENT_ID, "").exchange_code("code-1", REDIRECT_URI, nonce=NONCE)
+        DfeSignIn(provider.issuer, CLIENT_ID, "").exchange_code(
+            "code-1", REDIRECT_URI, nonce=NONCE, code_verifier=VERIFIER
+        )
     assert raised.value.reason == "not_configured"
 
 
@@ -422,15 +468,16 @@ def test_issuers_compare_as_urls() -> None:
 
 
 # -- signing out ------------------------------------------------------------------------------------
-def test_end_session_url_carries_the_hint_and_where_to_come_back_to(provider: FakeProvider) -> None:
-    location = provider.client().end_session_url("http://127.0.0.1:3000/", "the-id-token")
+def test_end_session_url_names_the_client_and_where_to_come_back_to(provider: FakeProvider) -> None:
+    # RP-Initiated Logout 1.0 §2: client_id, so the provider can check post_logout_redirect_uri without an
+    # id_token_hint (the raw id_token is not kept: ADR 0040)
+    location = provider.client().end_session_url("http://127.0.0.1:3000/")
     assert location is not None
     url = urlsplit(location)
     assert f"{url.scheme}://{url.netloc}{url.path}" == f"{provider.issuer}/session/end"
     assert {k: v[0] for k, v in parse_qs(url.query).items()} == {
         "post_logout_redirect_uri": "http://127.0.0.1:3000/",
         "client_id": CLIENT_ID,
-        "id_token_hint": "the-id-token",
     }
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from infrastructure.local.fakes import API_KEY, teaching_record_server
 from infrastructure.local.seed_data import ANNE_WILSON_SCHOOL_URN, MARY_LAWSON_SCHOOL_URNS, build_seed_data
-from tests.support import NOW, Client, Page
+from tests.support import NOW, SESSION_COOKIE, Client, Page
 
 FIND = "Find teacher"
 
@@ -91,7 +91,7 @@ def make_school_user(apps: dict[str, Any]) -> SchoolUser:
     )
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     Sessions(dt.timedelta(minutes=120)).save(StoredSession(token, csrf, user.user_id, NOW), NOW)
-    client = Client(web=apps["web"], support=apps["support"], cookies={"session": token})
+    client = Client(web=apps["web"], support=apps["support"], cookies={SESSION_COOKIE: token})
     return SchoolUser(client, school.organisation_id, school.name, user.user_id, csrf)
 
 
@@ -589,7 +589,7 @@ def add_colleague(apps: dict[str, Any], school: SchoolUser) -> SchoolUser:
     )
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     Sessions(dt.timedelta(minutes=120)).save(StoredSession(token, csrf, user.user_id, NOW), NOW)
-    client = Client(web=apps["web"], support=apps["support"], cookies={"session": token})
+    client = Client(web=apps["web"], support=apps["support"], cookies={SESSION_COOKIE: token})
     return SchoolUser(client, school.school_id, school.school_name, user.user_id, csrf)
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from infrastructure.local.seed_data import ANNE_WILSON_SCHOOL_URN, MARY_LAWSON_SCHOOL_URNS
-from tests.support import Client, set_grant_conditions
+from tests.support import SESSION_COOKIE, Client, set_grant_conditions
 
 
 def test_start_page(client: Client) -> None:
@@ -105,9 +105,9 @@ def test_provider_user_lands_on_provider_claims(client: Client) -> None:
 
 def test_sign_out_ends_the_session(client: Client) -> None:
     client.sign_in("Anne Wilson")
-    page = client.get("/sign-out")
+    page = client.sign_out()
     assert (page.status, page.location) == (303, "/")
-    assert "session" not in client.cookies
+    assert SESSION_COOKIE not in client.cookies
     assert client.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims").location == "/sign-in"
 
 

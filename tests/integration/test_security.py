@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import hashlib
+import operator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from infrastructure.local.seed_data import ANNE_WILSON_SCHOOL_URN
-from tests.support import NOW, Client
+from tests.support import NOW, SESSION_COOKIE, Client
 
 
 def _anne_id(client: Client) -> str:
@@ -44,17 +50,83 @@ def test_a_post_with_a_token_that_is_not_ascii_is_refused_not_an_error(client: C
 
 def test_sign_in_rotates_the_session(client: Client) -> None:
     client.get("/sign-in")
-    before = client.cookies["session"]
+    before = client.cookies[SESSION_COOKIE]
     client.sign_in("Anne Wilson")
-    assert client.cookies["session"] != before
+    assert client.cookies[SESSION_COOKIE] != before
+
+
+@contextlib.contextmanager
+def _web_config(**changes: object) -> Iterator[None]:
+    import functions.web.app as web
+
+    original = web.app.config
+    web.app.config = original.model_copy(update=changes)
+    try:
+        yield
+    finally:
+        web.app.config = original
 
 
 def test_session_cookie_attributes(client: Client) -> None:
+    # Where cookies are Secure (every deployed copy): the __Host- prefix, so only this origin can set it
     page = client.get("/sign-in")
     cookie = page.headers["Set-Cookie"][0]
-    assert cookie.startswith("session=")
+    assert cookie.startswith("__Host-session=")
+    attributes = [part.strip() for part in cookie.split(";")[1:]]
     for attribute in ("HttpOnly", "Secure", "SameSite=Lax", "Path=/"):
-        assert attribute in cookie
+        assert attribute in attributes
+    assert not any(part.lower().startswith("domain") for part in attributes)  # __Host- forbids a Domain
+
+
+def test_an_insecure_copy_names_its_cookie_without_the_host_prefix(apps: dict) -> None:
+    # A browser refuses a __Host- cookie that is not Secure: a copy served over plain http uses a plain name
+    with _web_config(cookie_secure=False):
+        client = Client(web=apps["web"], support=apps["support"])
+        cookie = client.get("/sign-in").headers["Set-Cookie"][0]
+        assert cookie.startswith("session=")
+        assert "Secure" not in cookie
+        client.sign_in("Anne Wilson")
+        assert client.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims").status in (200, 303)
+        assert client.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims").location != "/sign-in"
+
+
+def test_a_session_cookie_without_the_host_prefix_is_ignored_where_cookies_are_secure(anne: Client) -> None:
+    # Given Anne's live session, sent under the plain name (as a sibling site or plain http could set it)
+    token = anne.cookies.pop(SESSION_COOKIE)
+    anne.cookies["session"] = token
+    # Then it is not her session
+    assert anne.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims").location == "/sign-in"
+
+
+def test_a_get_of_sign_out_does_not_end_the_session(anne: Client) -> None:
+    # An <img src="/sign-out"> on another site makes the browser GET it, with the cookie (SameSite=Lax)
+    page = anne.get("/sign-out")
+    assert page.status == 200
+    assert page.h1 == "Sign out"
+    assert SESSION_COOKIE in anne.cookies
+    assert anne.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims").status == 200
+
+
+def test_sign_out_is_a_post_with_the_sessions_csrf_token(anne: Client) -> None:
+    # Every page's header has "Sign out" as a button, of a form that posts the session's token
+    soup = anne.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims").soup
+    header = soup.select_one("header")
+    button = header.find("button", string="Sign out")
+    assert button["type"] == "submit"
+    assert header.find("a", href="/sign-out") is None
+    form = soup.find("form", id=button["form"])
+    assert (form["method"], form["action"]) == ("post", "/sign-out")
+    assert form.find("input", attrs={"name": "csrf_token"})["value"] == anne.csrf_token()
+    # And the page's own forms come before it
+    assert soup.find_all("form")[-1] is form
+    # A forged POST (no token) is refused and ends nothing
+    assert anne.post("/sign-out", csrf=False).status == 403
+    assert anne.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims").status == 200
+    # The button signs out
+    page = anne.post("/sign-out")
+    assert (page.status, page.location) == (303, "/")
+    assert SESSION_COOKIE not in anne.cookies
+    assert anne.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims").location == "/sign-in"
 
 
 def test_security_headers_on_every_page(client: Client) -> None:
@@ -85,6 +157,62 @@ def test_sessions_expire_after_two_idle_hours(anne: Client, apps: dict, idle_min
     finally:
         web.app.clock = lambda: NOW
     assert (page.status == 200) is signed_in
+
+
+def _session_item(client: Client) -> Any:
+    from pynamodb.exceptions import DoesNotExist
+
+    from shared.data.items import SessionItem
+
+    try:
+        return SessionItem.get(hashlib.sha256(client.cookies[SESSION_COOKIE].encode()).hexdigest())
+    except DoesNotExist:
+        return None
+
+
+def test_a_session_ends_twelve_hours_after_sign_in_however_active(anne: Client) -> None:
+    import functions.web.app as web
+
+    token = anne.cookies[SESSION_COOKIE]
+    item = _session_item(anne)
+    assert item is not None
+    # The item's TTL is never later than twelve hours after sign-in
+    assert item.expires_at <= (NOW + dt.timedelta(hours=12)).timestamp()
+    try:
+        # Given Anne active every 100 minutes (never idle long enough to be signed out)
+        for minutes in [*range(100, 12 * 60, 100), 12 * 60 - 1]:
+            web.app.clock = functools.partial(operator.add, NOW, dt.timedelta(minutes=minutes))
+            assert anne.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims").status == 200, minutes
+            item = _session_item(anne)
+            assert item is not None
+            assert item.expires_at <= (NOW + dt.timedelta(hours=12)).timestamp()
+        # When twelve hours have passed since she signed in
+        web.app.clock = lambda: NOW + dt.timedelta(hours=12, minutes=1)
+        page = anne.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims")
+    finally:
+        web.app.clock = lambda: NOW
+    # Then she is signed out: the sign-in page, the cookie cleared and the session gone from the table
+    assert page.location == "/sign-in"
+    assert SESSION_COOKIE not in anne.cookies
+    anne.cookies[SESSION_COOKIE] = token
+    assert _session_item(anne) is None
+
+
+def test_the_absolute_lifetime_is_a_setting() -> None:
+    import secrets
+
+    from shared.config import load_settings
+    from shared.data.sessions import Sessions, StoredSession
+    from tests.support import test_environment
+
+    assert load_settings(test_environment()).session_lifetime_hours == 12
+    assert load_settings({**test_environment(), "SESSION_LIFETIME_HOURS": "1"}).session_lifetime_hours == 1
+    sessions = Sessions(idle=dt.timedelta(hours=2), lifetime=dt.timedelta(hours=1))
+    session = StoredSession(secrets.token_urlsafe(32), "csrf", None, NOW)
+    sessions.save(session, NOW)
+    sessions.save(session, NOW + dt.timedelta(minutes=50))
+    assert sessions.load(session.token, NOW + dt.timedelta(minutes=59)) is not None
+    assert sessions.load(session.token, NOW + dt.timedelta(minutes=61)) is None
 
 
 def test_persona_sign_in_is_impossible_unless_configured(client: Client) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import NOW, Client, queued_emails
+from tests.support import NOW, SESSION_COOKIE, Client, queued_emails
 
 BASE = "/support/users"
 
@@ -76,7 +76,7 @@ def _signed_in_as(apps: dict[str, Any], user_id: str) -> Client:
     token = secrets.token_urlsafe(32)
     Sessions(idle=NOW - NOW.replace(hour=0)).save(StoredSession(token, "csrf", user_id, NOW), NOW)
     other = Client(web=apps["web"], support=apps["support"])
-    other.cookies["session"] = token
+    other.cookies[SESSION_COOKIE] = token
     return other
 
 

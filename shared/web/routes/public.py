@@ -18,6 +18,7 @@ from shared.usecases.sign_in import (
     CALLBACK_PATH,
     NoAccount,
     SignInFailed,
+    came_through_dfe_sign_in,
     finish_dfe_sign_in,
     personas,
     sign_in_as_persona,
@@ -113,6 +114,17 @@ def sign_in_persona() -> Response[Any]:
 
 
 @router.get("/sign-out")
+def sign_out_page() -> Response[Any]:
+    """A GET never signs out (another site's link or image could make one): it shows the "Sign out" button."""
+    request = current_request(router)
+    session_data = request.session.data if request.session is not None else {}
+    through_dsi = came_through_dfe_sign_in(session_data)
+    if request.user is None and not through_dsi:
+        return redirect("/")
+    return page(request, "sign-out.html", h1="Sign out", through_dfe_sign_in=through_dsi)
+
+
+@router.post("/sign-out")
 def sign_out() -> Response[Any]:
     request = current_request(router)
     location = sign_out_location(
@@ -153,8 +165,8 @@ _CONTENT = {
     "/cookies": (
         "Cookies",
         [
-            "This service uses one essential cookie, called session, to keep you signed in. "
-            "It expires when you sign out or after 2 hours without activity.",
+            "This service uses one essential cookie, called __Host-session, to keep you signed in. "
+            "It expires when you sign out, after 2 hours without activity or 12 hours after you signed in.",
             "We do not use analytics or advertising cookies.",
         ],
     ),
