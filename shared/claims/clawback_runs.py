@@ -61,6 +61,12 @@ def weekly_run_id(scheduled_at: dt.datetime) -> str:
     return f"{RUN_PREFIX}weekly-{london_today(scheduled_at).isoformat()}"
 
 
+def retry_execution_name(run_id: str, attempt: int) -> str:
+    """Support's n-th "Retry run" of a failed run: an execution of its own name (Step Functions never reuses one),
+    carrying the run's id."""
+    return f"{run_id}-retry-{attempt}"
+
+
 def is_run_id(text: str) -> bool:
     return _RUN_ID.fullmatch(text) is not None
 
@@ -101,6 +107,8 @@ class ClawbackRun(Domain):
     finished_at: dt.datetime | None = None
     failure: str = ""
     not_started_reason: str = ""
+    attempts: int = 0  # support's retries
+    retried_by: str = ""
 
     @property
     def label(self) -> str:

@@ -66,6 +66,8 @@ def _run(item: BatchItem) -> ClawbackRun:
         finished_at=item.finished_at,
         failure=f"{failure.get('error', '')}: {failure.get('cause', '')}" if failure else "",
         not_started_reason=item.not_started_reason or "",
+        attempts=int(item.attempts or 0),
+        retried_by=item.retried_by or "",
     )
 
 
@@ -162,6 +164,29 @@ class ClawbackRuns:
             ],
             condition=BatchItem.batch_id.exists(),
         )
+
+    def start_retry(self, run_id: str, by: str, at: dt.datetime) -> int | None:
+        """failed → running, once, for support's "Retry run": the retry's attempt number, or None when the run is
+        not failed (a colleague retried it a moment ago)."""
+        run = self.get(run_id)
+        if run is None or run.status is not ClawbackRunStatus.FAILED:
+            return None
+        attempt = run.attempts + 1
+        written = conditional(
+            lambda: BatchItem(batch_id=run_id).update(
+                actions=[
+                    BatchItem.status.set(ClawbackRunStatus.RUNNING.value),
+                    BatchItem.failure.remove(),
+                    BatchItem.finished_at.remove(),
+                    BatchItem.attempts.set(attempt),
+                    BatchItem.retried_by.set(by),
+                    BatchItem.retried_at.set(at),
+                ],
+                condition=(BatchItem.status == ClawbackRunStatus.FAILED.value)
+                & (BatchItem.attempts.does_not_exist() | (BatchItem.attempts == run.attempts)),
+            )
+        )
+        return attempt if written else None
 
     # -- one run at a time ---------------------------------------------------------------------------------------
     def take_lock(self, run_id: str, at: dt.datetime) -> bool:

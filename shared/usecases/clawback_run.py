@@ -83,18 +83,22 @@ class ClawbackRunState(BaseModel):
     total_pence: int = 0
     moved: int = 0
     payer_notified: bool = False
+    attempt: int = 0  # 0 for the run's first execution; n for support's n-th "Retry run"
 
 
 def run_input(
-    run_id: str, trigger: ClawbackTrigger, started_by: str = SCHEDULER, started_by_name: str = ""
+    run_id: str, trigger: ClawbackTrigger, started_by: str = SCHEDULER, started_by_name: str = "", attempt: int = 0
 ) -> dict[str, Any]:
-    """What the state machine is started with (by support or by the weekly schedule)."""
-    return {"run_id": run_id, "trigger": trigger.value, "started_by": started_by, "started_by_name": started_by_name}
-
-
-def _run_exists(run_id: str) -> None:
-    if ClawbackRuns().get(run_id) is None:
-        raise ClawbackRunMissing(run_id)
+    """What the state machine is started with (by support, the weekly schedule, or support's "Retry run")."""
+    payload: dict[str, Any] = {
+        "run_id": run_id,
+        "trigger": trigger.value,
+        "started_by": started_by,
+        "started_by_name": started_by_name,
+    }
+    if attempt:
+        payload["attempt"] = attempt
+    return payload
 
 
 # -- Begin: the record and the lock ----------------------------------------------------------------------------
@@ -106,6 +110,9 @@ def begin(state: ClawbackRunState, now: dt.datetime) -> ClawbackRunState:
     if runs.take_lock(state.run_id, now):
         return state
     holder = runs.in_flight()
+    if state.attempt:  # a retry keeps its claims and file, and stays failed until it can run
+        runs.record_failure(state.run_id, "AnotherRunInProgress", f"Clawback run {holder} was in progress", now)
+        return state.model_copy(update={"skipped": True})
     runs.finish(state.run_id, ClawbackRunStatus.NOT_STARTED, now, f"Clawback run {holder} was in progress")
     metrics.add_metric(name="ClawbackRunNotStarted", unit="Count", value=1)
     logger.info("clawback run not started", extra={"run_id": state.run_id, "in_flight": holder})
@@ -119,7 +126,11 @@ def take(state: ClawbackRunState, now: dt.datetime) -> ClawbackRunState:
     that owns nothing ends here, cleanly: no file and no email."""
     if state.skipped:
         return state
-    _run_exists(state.run_id)
+    recorded = ClawbackRuns().get(state.run_id)
+    if recorded is None:
+        raise ClawbackRunMissing(state.run_id)
+    if recorded.file_key is not None:  # a retried run: it has its claims and its file, and takes nothing more
+        return state.model_copy(update={"owned": recorded.owned})
     waiting = [claim for page in pending_claims(PAGE_SIZE) for claim in page]  # read first: taking moves them
     taken = 0
     for group in batched(waiting, TAKE_GROUP_SIZE):

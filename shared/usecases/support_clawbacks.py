@@ -26,10 +26,12 @@ from shared.claims.clawback_file import (
 )
 from shared.claims.clawback_runs import (
     ClawbackRun,
+    ClawbackRunStatus,
     ClawbackTrigger,
     SendRefusal,
     is_run_id,
     person_run_id,
+    retry_execution_name,
     send_refusal,
 )
 from shared.claims.errors import NotFound
@@ -118,6 +120,12 @@ class RunView:
     def total_pence(self) -> int:
         return sum(_pence(claim) for claim in self.claims)
 
+    @property
+    def retryable(self) -> bool:
+        """A failed run that still owns claims (some had moved when it failed, so they were not given back) is
+        finished by retrying it: its steps repeat safely with the claims and the file it has."""
+        return self.run.status is ClawbackRunStatus.FAILED and bool(self.claims)
+
 
 def run_view(run_id: str) -> RunView:
     """The run and the claims it owns, by reference (NotFound for no such run)."""
@@ -125,6 +133,31 @@ def run_view(run_id: str) -> RunView:
     if run is None:
         raise NotFound
     return RunView(run, [claim for page in claims_under(run_id) for claim in page])
+
+
+def retry_run(run_id: str, user: User, now: dt.datetime) -> bool:
+    """ "Retry run": start a failed run again from its first step, with the claims and the file it has (each step
+    repeats safely). False when someone retried it a moment ago; ClawbackRefused while another run is in flight;
+    NotFound for a run that cannot be retried."""
+    view = run_view(run_id)
+    if view.run.attempts and view.run.status is not ClawbackRunStatus.FAILED:
+        return False  # retried a moment ago (a second click, or a colleague)
+    if not view.retryable:
+        raise NotFound
+    in_flight = ClawbackRuns().in_flight()
+    if in_flight and in_flight != run_id:
+        raise ClawbackRefused(SendRefusal.RUN_IN_FLIGHT)
+    attempt = ClawbackRuns().start_retry(run_id, user.full_name, now)
+    if attempt is None:
+        return False
+    run = view.run
+    start(
+        retry_execution_name(run_id, attempt),
+        run_input(run_id, run.trigger, run.started_by, run.started_by_name, attempt=attempt),
+    )
+    metrics.add_metric(name="ClawbackRunRetried", unit="Count", value=1)
+    logger.info("clawback run retried", extra={"run_id": run_id, "attempt": attempt, "user_id": user.user_id})
+    return True
 
 
 # -- the payer's clawback response -----------------------------------------------------------------------------

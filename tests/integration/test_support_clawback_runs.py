@@ -451,3 +451,48 @@ def test_a_confirmation_that_stopped_part_way_is_finished_never_twice(colin: Cli
     actions = [event["action"] for event in store.events(first)]
     assert actions.count("clawback_completed") == 1
     assert colin.get(uploaded.location).status == 303  # confirmed: back to the run
+
+
+def test_a_failed_run_that_still_owns_claims_offers_retry_run_and_starts_it_once(
+    colin: Client, created: list[str], machine: str
+) -> None:
+    from shared.claims.clawback_runs import ClawbackRunStatus, ClawbackTrigger
+    from shared.data.clawback_runs import ClawbackRuns
+
+    # Given a run failed after its claims moved to the payer (its email was never sent)
+    run_id = f"clawback-20261207T080000Z-{secrets.token_hex(4)}"
+    runs = ClawbackRuns()
+    runs.start(run_id, ClawbackTrigger.PERSON, "user-colin-chapman", "Colin Chapman", NOW)
+    created.append(run_id)
+    _claim(created, ClaimStatus.CLAWBACK_IN_PROGRESS, run_id)
+    runs.record_failure(run_id, "TransientError", "payer emails were not queued", NOW)
+    # When Colin opens it / Then it offers "Retry run"
+    page = colin.get(f"/support/clawbacks/{run_id}")
+    assert "retry the run to finish sending them" in page.text()
+    form = page.soup.select_one(f"form[action='/support/clawbacks/{run_id}/retry']")
+    assert form is not None
+    assert form.select_one("button").text.strip() == "Retry run"
+    # And retrying starts the run's first retry, once
+    assert colin.post(f"/support/clawbacks/{run_id}/retry").status == 303
+    assert colin.post(f"/support/clawbacks/{run_id}/retry").status == 303
+    assert _executions(machine) == [f"{run_id}-retry-1"]
+    run = runs.get(run_id)
+    assert run is not None
+    assert (run.status, run.attempts, run.retried_by) == (ClawbackRunStatus.RUNNING, 1, "Colin Chapman")
+    banner = colin.get(f"/support/clawbacks/{run_id}").soup.select_one(".govuk-notification-banner")
+    assert banner is not None
+    assert "had already been retried" in banner.text
+
+
+def test_a_failed_run_whose_claims_were_given_back_is_not_retried(colin: Client, created: list[str]) -> None:
+    from shared.claims.clawback_runs import ClawbackTrigger
+    from shared.data.clawback_runs import ClawbackRuns
+
+    run_id = f"clawback-20261207T080000Z-{secrets.token_hex(4)}"
+    ClawbackRuns().start(run_id, ClawbackTrigger.PERSON, "user-colin-chapman", "Colin Chapman", NOW)
+    created.append(run_id)
+    ClawbackRuns().record_failure(run_id, "RuntimeError", "S3 is down", NOW)
+    page = colin.get(f"/support/clawbacks/{run_id}")
+    assert "Its claims wait for the next run" in page.text()
+    assert page.soup.select_one("form[action$='/retry']") is None
+    assert colin.post(f"/support/clawbacks/{run_id}/retry").status == 404

@@ -18,6 +18,7 @@ from shared.claims.clawback_runs import (
     is_clawback_file,
     is_run_id,
     person_run_id,
+    retry_execution_name,
     send_refusal,
     weekly_run_id,
 )
@@ -33,6 +34,9 @@ def test_a_run_is_named_so_that_a_second_start_names_the_same_execution() -> Non
     assert weekly_run_id(AT) == "clawback-weekly-2026-12-07"
     assert weekly_run_id(dt.datetime(2026, 6, 7, 23, 30, tzinfo=dt.UTC)) == "clawback-weekly-2026-06-08"  # BST
     assert is_run_id("clawback-weekly-2026-12-07")
+    # And a retry is an execution of its own name, never a run id
+    assert retry_execution_name("clawback-weekly-2026-12-07", 1) == "clawback-weekly-2026-12-07-retry-1"
+    assert not is_run_id(retry_execution_name("clawback-weekly-2026-12-07", 1))
     for bad in ("", "clawback-", "clawback-weekly-2026-12-07:x", "window-1-run-1", "../clawback-weekly-2026-12-07"):
         assert not is_run_id(bad), bad
 

@@ -440,3 +440,50 @@ def test_a_lock_left_by_a_run_that_is_no_longer_running_is_taken_over(clawbacks:
     assert _run(run_id).status is ClawbackRunStatus.COMPLETED
     assert _claim("20000081").clawback_run_id == run_id
     assert _in_flight() is None
+
+
+def test_a_run_that_failed_after_its_claims_moved_is_finished_by_retrying_it(
+    clawbacks: Workflow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the email queue refuses the payer's email once the claims have moved to the payer
+    from shared.claims.clawback_runs import ClawbackRunStatus
+    from shared.claims.people import Role, User
+    from shared.claims.statuses import ClaimStatus
+    from shared.usecases import clawback_run
+    from shared.usecases.support_clawbacks import retry_run, run_view
+
+    _waiting("20000091")
+    _waiting("20000092")
+    real_enqueue = clawback_run.enqueue
+
+    def refused(messages: Any) -> None:
+        raise RuntimeError("the queue is not there")
+
+    monkeypatch.setattr(clawback_run, "enqueue", refused)
+    run_id = "clawback-20261207T070000Z-00000009"
+    failed = clawbacks.wait(_start(clawbacks, run_id), timeout=60)
+    # Then the run failed, its claims stay with it (they had moved), nothing reached the payer
+    assert failed["status"] == "FAILED", failed
+    assert _run(run_id).status is ClawbackRunStatus.FAILED
+    assert {_claim(r).clawback_run_id for r in ("20000091", "20000092")} == {run_id}
+    assert queued_emails() == []
+    assert run_view(run_id).retryable
+    # When the queue is back and support retries the run, twice
+    monkeypatch.setattr(clawback_run, "enqueue", real_enqueue)
+    colin = User(
+        user_id="user-colin-chapman", first_name="Colin", last_name="Chapman", email="c@x.gov.uk", role=Role.SUPPORT
+    )
+    assert retry_run(run_id, colin, NOW)
+    assert not retry_run(run_id, colin, NOW)
+    result = clawbacks.wait(_execution(clawbacks, f"{run_id}-retry-1"), timeout=60)
+    # Then the run completes with the same file, each claim moved once, and the payer emailed once
+    assert result["status"] == "SUCCEEDED", result
+    run = _run(run_id)
+    assert run.status is ClawbackRunStatus.COMPLETED
+    assert (run.attempts, run.retried_by) == (1, "Colin Chapman")
+    assert len(_files(run_id)) == 1
+    for reference in ("20000091", "20000092"):
+        assert _claim(reference).status is ClaimStatus.CLAWBACK_IN_PROGRESS
+        assert _events(reference).count("sent_to_payer_for_clawback") == 1
+    assert len(queued_emails()) == 1
+    assert not run_view(run_id).retryable

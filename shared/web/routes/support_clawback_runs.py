@@ -16,7 +16,7 @@ from shared.claims.statuses import DISPLAY
 from shared.journeys.forms import Errors
 from shared.usecases import support_clawbacks
 from shared.usecases.support_clawbacks import Confirmed, Rejected, Unfinished, UploadExpired
-from shared.web.flash import set_flash, take_flash
+from shared.web.flash import set_flash, take_flash, take_flash_message
 from shared.web.pages import ShowInstead, page, redirect
 from shared.web.request import Request, current_request
 from shared.web.support import SupportPage, support_page
@@ -86,17 +86,33 @@ def run(run_id: str) -> Response[Any]:
     request = current_request(router)
     support = support_page(request)
     view = support_clawbacks.run_view(run_id)
+    flash = take_flash_message(request)
     return page(
         request,
         "support/clawbacks/run.html",
         h1=f"Clawback run {run_id}",
         **support.context(SECTION),
-        flash=take_flash(request),
+        flash=flash.text if flash else None,
+        flash_kind=flash.kind if flash else None,
         view=view,
         claims=[{"claim": claim, "label": DISPLAY[claim.status].label} for claim in view.claims],
         back_href=CLAWBACKS,
         upload_text=UPLOAD_H1,
     )
+
+
+@router.post(f"{CLAWBACKS}/<run_id>/retry")
+def retry(run_id: str) -> Response[Any]:
+    request = current_request(router)
+    support = support_page(request)
+    try:
+        retried = support_clawbacks.retry_run(run_id, support.user, request.now)
+    except support_clawbacks.ClawbackRefused as refused:
+        set_flash(request, refused.refusal.value, _run_path(run_id), "important")
+        return redirect(_run_path(run_id))
+    message = f"Clawback run {run_id} retried" if retried else f"Clawback run {run_id} had already been retried"
+    set_flash(request, message, _run_path(run_id))
+    return redirect(_run_path(run_id))
 
 
 def _upload_page(request: Request, run_id: str, rejected: Rejected | None = None) -> Response[Any]:
