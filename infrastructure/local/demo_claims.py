@@ -81,9 +81,9 @@ def load_paid_claims(data: SeedData) -> DemoClaims:
         planned.append((MARY_LAWSON_SCHOOL_URNS[0], hallam.code, hallam.name, hours))
     for _ in range(OTHER_CLAIMS):
         provider = rng.choice([hallam, *others[:6]])
-        mentors = rng.choice((1, 1, 2, 3))
+        mentor_count = rng.choice((1, 1, 2, 3))
         planned.append(
-            (rng.choice(eligible), provider.code, provider.name, tuple(rng.randint(4, 20) for _ in range(mentors)))
+            (rng.choice(eligible), provider.code, provider.name, tuple(rng.randint(4, 20) for _ in range(mentor_count)))
         )
     users_of = {urn: user for user in data.users for urn in user.organisation_ids}
     store = ClaimsStore()

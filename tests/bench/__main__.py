@@ -15,6 +15,7 @@ from tests.bench import (
     Benchmark,
     Options,
     audit_sample,
+    audit_workflow,
     claims_list,
     cold_start,
     gias_import,
@@ -31,6 +32,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     gias_import.BENCHMARK,
     gias_nightly.BENCHMARK,
     audit_sample.BENCHMARK,
+    audit_workflow.BENCHMARK,
 )
 
 

@@ -168,6 +168,7 @@ def test_settings_lists_claim_windows_funding_rates_and_school_data(colin: Clien
         "Claim windows": "/support/claim-windows",
         "Funding rates": "/support/settings/funding-rates",
         "School data": PAGE,
+        "Emails": "/support/settings/emails",
     }
     # And each leads to its page (none is a 404)
     for href in links.values():

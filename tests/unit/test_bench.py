@@ -288,6 +288,7 @@ def test_runner_lists_cold_start_and_takes_runs() -> None:
         "gias-import",
         "gias-nightly",
         "audit-sample",
+        "audit-workflow",
     ]
     arguments = _parser().parse_args(["--runs", "3", "--only", "cold-start"])
     assert (arguments.runs, arguments.only) == (3, ["cold-start"])
