@@ -17,12 +17,7 @@ from shared.data.activity import activity_item
 from shared.data.items import SupportUserEmailItem, UserItem
 from shared.data.transactions import write_transaction
 from shared.data.users import Users
-
-EMAIL_KEY = "email#"
-
-
-def _email_key(email: str) -> str:
-    return EMAIL_KEY + email.strip().lower()
+from shared.data.users import email_key as _email_key
 
 
 class SupportUsers:

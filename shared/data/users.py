@@ -17,8 +17,15 @@ from pynamodb.expressions.update import Action
 from shared.claims.email_delivery import EmailFailure
 from shared.claims.organisations import OrganisationRef, OrganisationType
 from shared.claims.people import Membership, Role, User
-from shared.data.items import MembershipItem, UserItem
-from shared.data.transactions import conditional, last_condition_failed, write_transaction
+from shared.claims.support_users import EmailTaken
+from shared.data.items import MembershipItem, SupportUserEmailItem, UserItem
+from shared.data.transactions import conditional, write_transaction
+
+EMAIL_KEY = "email#"  # the users-table item that takes an address: `email#<address>`, owner_id the user's id
+
+
+def email_key(email: str) -> str:
+    return EMAIL_KEY + email.strip().lower()
 
 
 def _user(item: UserItem) -> User:
@@ -50,6 +57,7 @@ class Users:
         return None
 
     def put(self, user: User) -> None:
+        """Write the user and the item that takes its email address (demo data and fixtures: no check)."""
         UserItem(
             user_id=user.user_id,
             email=user.email.strip().lower(),
@@ -57,6 +65,16 @@ class Users:
             last_name=user.last_name,
             role=user.role.value,
         ).save()
+        SupportUserEmailItem(user_id=email_key(user.email), owner_id=user.user_id).save()
+
+    def email_owner(self, email: str) -> User | None:
+        """The user whose address this is, read from the item that takes it (strongly consistent, unlike the
+        email index, which may not yet have a user added a moment ago)."""
+        try:
+            owner = SupportUserEmailItem.get(email_key(email), consistent_read=True).owner_id
+        except DoesNotExist:
+            return None
+        return self.get(owner)
 
     def add_membership(self, membership: Membership) -> None:
         MembershipItem(
@@ -158,15 +176,28 @@ class Members:
             organisation_type=membership.organisation_type.value,
             organisation_name=membership.organisation_name,
         )
+        transaction = write_transaction()
         try:
-            with write_transaction() as transaction:
+            with transaction:
                 if new_user:
-                    transaction.save(_user_item(user), condition=UserItem.user_id.does_not_exist())
+                    transaction.save(_user_item(user), condition=UserItem.user_id.does_not_exist(), label="user")
+                    # The address is the service's one key for a person: taken here, in the same transaction, so
+                    # two adds of one new address (or a support user's) cannot both make a user
+                    transaction.save(
+                        SupportUserEmailItem(user_id=email_key(user.email), owner_id=user.user_id),
+                        condition=SupportUserEmailItem.user_id.does_not_exist(),
+                        label="email",
+                    )
                 else:
-                    transaction.condition_check(UserItem, user.user_id, condition=UserItem.role == user.role.value)
-                transaction.save(membership_item, condition=MembershipItem.user_id.does_not_exist())
+                    transaction.condition_check(
+                        UserItem, user.user_id, condition=UserItem.role == user.role.value, label="user"
+                    )
+                transaction.save(membership_item, condition=MembershipItem.user_id.does_not_exist(), label="membership")
         except TransactWriteError as error:
-            if last_condition_failed(error):  # the membership exists already
+            failed = transaction.failed_labels(error)
+            if "email" in failed:
+                raise EmailTaken(user.email) from error
+            if "membership" in failed:  # the membership exists already
                 return False
             raise
         return True

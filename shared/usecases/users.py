@@ -15,6 +15,7 @@ from shared.claims.emails import EMAIL_PATTERN, EmailMessage
 from shared.claims.errors import DomainError, NotFound
 from shared.claims.organisations import OrganisationRef, OrganisationType, School
 from shared.claims.people import Membership, Role, User
+from shared.claims.support_users import EmailTaken
 from shared.data.emails import enqueue
 from shared.data.users import Members, Users
 from shared.journeys.add_user import EMAIL, FIRST_NAME, LAST_NAME, NewUserAnswers, UserForm
@@ -175,7 +176,18 @@ def add_member(
         organisation_type=organisation.organisation_type,
         organisation_name=organisation.name,
     )
-    if not Members().add(user, membership, new_user=existing is None):
+    try:
+        added = Members().add(user, membership, new_user=existing is None)
+    except EmailTaken:
+        # Someone made a user of this address since it was looked up (the email index lags the write): that
+        # user is the person, if they can be a member here
+        existing = Users().email_owner(answers.email)
+        if existing is None or existing.role is not role:
+            raise EmailBelongsToAnotherKindOfAccount from None
+        user = existing
+        membership = membership.model_copy(update={"user_id": existing.user_id})
+        added = Members().add(user, membership, new_user=False)
+    if not added:
         logger.info(
             "user already added", extra={"organisation_id": organisation.organisation_id, "user_id": user.user_id}
         )

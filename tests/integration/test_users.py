@@ -478,3 +478,40 @@ def test_signed_out_visitors_are_sent_to_sign_in(client: Client) -> None:
 def test_a_support_user_cannot_use_school_users_pages(client: Client) -> None:
     client.sign_in("Colin Chapman")
     assert client.get(BASE).status == 403
+
+
+def test_two_adds_of_one_new_address_at_once_make_one_user(
+    anne: Client, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    from shared.claims.organisations import OrganisationRef, OrganisationType
+    from shared.claims.people import Membership
+    from shared.data.users import Members
+    from shared.usecases.users import NewUserAnswers, add_member, new_user_id
+
+    email = _email("race.person")
+    # Given someone else added this new address to Mary Lawson's school a moment ago
+    first = User(user_id=new_user_id(), first_name="Ray", last_name="Person", email=email, role=Role.SCHOOL)
+    mary_school = MARY_LAWSON_SCHOOL_URNS[0]
+    membership = Membership(
+        user_id=first.user_id,
+        organisation_id=mary_school,
+        organisation_type=OrganisationType.SCHOOL,
+        organisation_name="Riverside Bridge Primary Academy",
+    )
+    assert Members().add(first, membership, new_user=True)
+    request.addfinalizer(lambda: MembershipItem(user_id=first.user_id, organisation_id=mary_school).delete())
+    # And Anne's add read the address's owner before that add was written (the index had not caught up)
+    monkeypatch.setattr(Users, "by_email", lambda self, address: None)
+    # When Anne adds the same address to her school
+    anne_school = OrganisationRef(
+        organisation_id=ANNE_WILSON_SCHOOL_URN,
+        organisation_type=OrganisationType.SCHOOL,
+        name="Meadowbank Primary School",
+    )
+    answers = NewUserAnswers(first_name="Ray", last_name="Person", email=email)
+    added = add_member(anne_school, answers, new_user_id(), first, "https://service.example")
+    monkeypatch.undo()
+    # Then there is still one user with this address, a member of both schools
+    assert added.user_id == first.user_id
+    assert [item.user_id for item in UserItem.by_email.query(email)] == [first.user_id]
+    assert first.user_id in _members(ANNE_WILSON_SCHOOL_URN)
