@@ -65,3 +65,13 @@ class VendorNumberMissing(DomainError):
         super().__init__(f"school {school_id} has no vendor number")
         self.school_id = school_id
         self.school_name = school_name
+
+
+class TooMuchToKeep(DomainError):
+    """What a page would keep between requests (a journey's answers, a session) is more than one DynamoDB item may
+    hold (400 KB): nothing is written, and the page says so rather than failing."""
+
+
+# What a journey's answers or a session's data may take, as JSON: a DynamoDB item holds 400 KB with its names and
+# keys; this leaves room for them and for a few bytes more per value than JSON counts.
+MAX_KEPT_BYTES = 300 * 1024

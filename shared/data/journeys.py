@@ -4,16 +4,25 @@ started them, for 24 hours (ADR 0018)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from shared.claims.errors import MAX_KEPT_BYTES, TooMuchToKeep
 from shared.data.items import JourneyItem
 from shared.data.transactions import conditional
 
 JOURNEY_LIFETIME = dt.timedelta(hours=24)
+
+
+def kept(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers, if one item can hold them; TooMuchToKeep (nothing written) if not."""
+    if len(json.dumps(answers, default=str, ensure_ascii=False).encode("utf-8")) > MAX_KEPT_BYTES:
+        raise TooMuchToKeep("journey answers")
+    return answers
 
 
 @dataclass(frozen=True)
@@ -36,7 +45,7 @@ class Journeys:
             kind=kind,
             owner=owner,
             organisation_id=organisation_id,
-            answers=answers or {},
+            answers=kept(answers or {}),
             expires_at=int((now + JOURNEY_LIFETIME).timestamp()),
         ).save(condition=JourneyItem.journey_id.does_not_exist())
         return journey_id
@@ -59,7 +68,7 @@ class Journeys:
         return conditional(
             lambda: JourneyItem(journey_id=journey_id).update(
                 actions=[
-                    JourneyItem.answers.set(answers),
+                    JourneyItem.answers.set(kept(answers)),
                     JourneyItem.expires_at.set(int((now + JOURNEY_LIFETIME).timestamp())),
                 ],
                 condition=JourneyItem.journey_id.exists() & JourneyItem.result.does_not_exist(),

@@ -15,6 +15,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from shared.data.items import SessionItem
+from shared.data.journeys import kept
 
 # When the session started, kept in the item's data map beside what the pages keep, and never shown to them.
 _STARTED_AT = "__session_started_at"
@@ -70,6 +71,7 @@ class Sessions:
         if session.started_at is None:
             session.started_at = now
         ends_at = min(now + self.idle, session.started_at + self.lifetime)
+        kept(session.data)  # TooMuchToKeep rather than a failed write: a session item never passes 400 KB
         SessionItem(
             session_id=_key(session.token),
             csrf_token=session.csrf_token,

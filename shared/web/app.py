@@ -23,7 +23,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.claims.errors import NotAuthorised, NotFound
+from shared.claims.errors import NotAuthorised, NotFound, TooMuchToKeep
 from shared.config import Settings
 from shared.observability import logger, metrics, tracer
 from shared.usecases.sessions import SessionStore
@@ -256,6 +256,8 @@ class WebApp:
             return page(request, "errors/not-found.html", status=404, h1="Page not found")
         if isinstance(error, NotAuthorised):
             return page(request, "errors/not-authorised.html", status=403, h1="Your account is not authorised")
+        if isinstance(error, TooMuchToKeep):
+            return page(request, "errors/too-much.html", status=413, h1="Sorry, there is too much to save")
         logger.exception("unhandled error", extra={"path": request.path})
         return page(request, "errors/problem.html", status=500, h1="Sorry, there is a problem with the service")
 
