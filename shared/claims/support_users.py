@@ -101,9 +101,7 @@ def added(user: User, service_url: str) -> EmailMessage:
             f"If you were not expecting this email, email {SUPPORT_EMAIL}",
         ]
     )
-    return EmailMessage(
-        kind=ADDED_KIND, to=user.email, subject=ADDED_SUBJECT, body=body, reference=user.user_id
-    )
+    return EmailMessage(kind=ADDED_KIND, to=user.email, subject=ADDED_SUBJECT, body=body, reference=user.user_id)
 
 
 def removed(user: User) -> EmailMessage:
@@ -117,6 +115,4 @@ def removed(user: User) -> EmailMessage:
             f"If you think this is a mistake, email {SUPPORT_EMAIL}",
         ]
     )
-    return EmailMessage(
-        kind=REMOVED_KIND, to=user.email, subject=REMOVED_SUBJECT, body=body, reference=user.user_id
-    )
+    return EmailMessage(kind=REMOVED_KIND, to=user.email, subject=REMOVED_SUBJECT, body=body, reference=user.user_id)
