@@ -454,7 +454,7 @@ def test_a_run_that_failed_after_its_claims_moved_is_finished_by_retrying_it(
 
     _waiting("20000091")
     _waiting("20000092")
-    real_enqueue = clawback_run.enqueue
+    real_enqueue = clawback_run.enqueue  # type: ignore[attr-defined]  # patched where the use case looks it up
 
     def refused(messages: Any) -> None:
         raise RuntimeError("the queue is not there")
