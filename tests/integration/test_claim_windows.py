@@ -94,7 +94,7 @@ def test_the_list_shows_every_window_newest_first(colin: Client) -> None:
 
 def test_the_navigation_leads_to_claim_windows_through_settings(colin: Client) -> None:
     page = colin.get("/support")
-    links = {a.get_text(strip=True): a["href"] for a in page.soup.select(".govuk-service-navigation__link")}
+    links = {a.get_text(strip=True): a["href"] for a in page.soup.select("a.govuk-service-navigation__link")}
     assert links["Settings"] == "/support/settings"
     settings = colin.get(links["Settings"])
     assert settings.soup.find("a", string="Claim windows")["href"] == BASE
