@@ -12,7 +12,7 @@ XDIST := -n auto
 COVERAGE := $(VENV)/bin/coverage
 COV := --cov --cov-report= --cov-fail-under=0
 
-.PHONY: help run test lint typecheck test-unit test-integration test-workflows test-concurrency test-fuzz test-infrastructure test-browser \
+.PHONY: help run test lint typecheck security test-unit test-integration test-workflows test-concurrency test-fuzz test-infrastructure test-browser \
         bench mutation deps chromium clean deploy-assets
 .PHONY: build-SharedLayer build-check sam-tools
 
@@ -54,7 +54,7 @@ run: deps
 # with workers on both cores (pytest-xdist) where that measured faster: the integration and workflow suites.
 # Branch coverage of shared/, functions/ and infrastructure/ comes from the unit, infrastructure, integration and
 # workflow suites, one data file each, combined; `coverage report` fails under the floor in pyproject.toml.
-test: deps chromium lint typecheck
+test: deps chromium lint typecheck security
 	@rm -f .coverage .coverage.*
 	COVERAGE_FILE=.coverage.unit $(PY) -m pytest tests/unit tests/infrastructure -q $(COV)
 	COVERAGE_FILE=.coverage.integration $(PY) -m pytest tests/integration -q $(XDIST) $(COV)
@@ -73,6 +73,22 @@ lint: deps
 
 typecheck: deps
 	$(VENV)/bin/mypy
+
+# Security linters (ADR 0041): bandit on the code (its skips and their reasons are in pyproject.toml), and checkov
+# on the template (each skipped check is justified on its resource, `Metadata: checkov: skip:`). checkov runs
+# offline: no version check, nothing downloaded from Prisma Cloud/Bridgecrew (--skip-download, BC_SKIP_MAPPING).
+TOOLS_VENV := .venv-tools
+CHECKOV := BC_SKIP_MAPPING=TRUE CKV_SKIP_PACKAGE_UPDATE_CHECK=TRUE $(TOOLS_VENV)/bin/checkov
+
+$(TOOLS_VENV)/.installed: requirements-tools.txt
+	@$(REQUIRE_PYTHON312)
+	@test -x $(TOOLS_VENV)/bin/python || $(PYTHON312) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements-tools.txt
+	@touch $@
+
+security: deps $(TOOLS_VENV)/.installed
+	$(VENV)/bin/bandit -q -r shared functions -c pyproject.toml
+	$(CHECKOV) -f template.yaml --framework cloudformation --quiet --compact --skip-download
 
 test-unit: deps
 	$(PY) -m pytest tests/unit -q
@@ -175,4 +191,4 @@ deploy-assets: deps
 	$(PY) -m infrastructure.deploy_assets --bucket "$(ASSETS_BUCKET)"
 
 clean:
-	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .aws-sam $(SAM_VENV)
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .aws-sam $(SAM_VENV) $(TOOLS_VENV)

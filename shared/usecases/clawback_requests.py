@@ -235,6 +235,7 @@ def email_school(claim: Claim, total_pence: int) -> int:
             enqueue(messages)
     except Exception:  # noqa: BLE001 - the approval stands; the email failure is reported
         logger.exception("clawback requested emails not queued", extra={"reference": claim.reference})
+        metrics.add_metric(name="EmailNotQueued", unit="Count", value=1)
         return 0
     metrics.add_metric(name="ClawbackEmailsQueued", unit="Count", value=len(messages))
     return len(messages)

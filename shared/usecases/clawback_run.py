@@ -330,6 +330,7 @@ def _email_payer(
     if not addresses:
         runs.record_payer_notified(run_id, now, 0)
         logger.error("no payer email address is configured: payer not emailed", extra={"run_id": run_id})
+        metrics.add_metric(name="PayerAddressMissing", unit="Count", value=1)
         return 0
     tokens = DownloadTokens()
     earlier = tokens.run_link(run_id)

@@ -76,6 +76,7 @@ class OutcomeEmails:
                 "claim outcome emails not queued",
                 extra={"references": sorted({o.claim.reference for o in emailed}), "messages": len(messages)},
             )
+            metrics.add_metric(name="EmailNotQueued", unit="Count", value=1)
             return 0
         metrics.add_metric(name="ClaimOutcomeEmailsQueued", unit="Count", value=len(messages))
         return len(messages)

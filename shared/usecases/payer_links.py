@@ -174,6 +174,7 @@ def _email_payer(state: RunState, now: dt.datetime, token_factory: Callable[[], 
     if not addresses:
         runs.record_payer_notified(run_id, now, notice=PayerNotice.NO_PAYER_ADDRESS, emails=0)
         logger.error("no payer email address is configured: payer not emailed", extra={"run_id": run_id})
+        metrics.add_metric(name="PayerAddressMissing", unit="Count", value=1)
         return result
 
     tokens = DownloadTokens()

@@ -341,6 +341,7 @@ def _email_school(claim: Claim) -> int:
             enqueue(messages)
     except Exception:  # noqa: BLE001 - the clawback is complete; the email failure is reported
         logger.exception("clawback complete emails not queued", extra={"reference": claim.reference})
+        metrics.add_metric(name="EmailNotQueued", unit="Count", value=1)
         return 0
     return len(messages)
 

@@ -96,6 +96,7 @@ def reject(claim: Claim, user: User, rejection: Rejection, now: dt.datetime) -> 
         )
     except Exception:  # noqa: BLE001 - the decision stands; the email failure is reported
         logger.exception("claim rejected email not queued", extra={"reference": claim.reference})
+        metrics.add_metric(name="EmailNotQueued", unit="Count", value=1)
     return rejected
 
 
@@ -119,3 +120,4 @@ def tell_school_rejection_undone(claim: Claim) -> None:
         enqueue([rejection_undone_email(claim, a, service_url=service_url) for a in member_emails(claim.school_id)])
     except Exception:  # noqa: BLE001 - the claim is back in review; the email failure is reported
         logger.exception("rejection undone email not queued", extra={"reference": claim.reference})
+        metrics.add_metric(name="EmailNotQueued", unit="Count", value=1)
