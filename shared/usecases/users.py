@@ -15,7 +15,12 @@ from shared.claims.emails import EMAIL_PATTERN, EmailMessage
 from shared.claims.errors import DomainError, NotFound
 from shared.claims.organisations import OrganisationRef, OrganisationType, School
 from shared.claims.people import Membership, Role, User
-from shared.claims.support_users import EmailTaken
+from shared.claims.support_users import (
+    FIRST_NAME_TOO_LONG,
+    LAST_NAME_TOO_LONG,
+    MAX_NAME_LENGTH,
+    EmailTaken,
+)
 from shared.data.emails import enqueue
 from shared.data.users import Members, Users
 from shared.journeys.add_user import EMAIL, FIRST_NAME, LAST_NAME, NewUserAnswers, UserForm
@@ -94,8 +99,12 @@ def problems(answers: NewUserAnswers) -> dict[str, str]:
     found: dict[str, str] = {}
     if not answers.first_name:
         found[FIRST_NAME] = ENTER_FIRST_NAME
+    elif len(answers.first_name) > MAX_NAME_LENGTH:
+        found[FIRST_NAME] = FIRST_NAME_TOO_LONG
     if not answers.last_name:
         found[LAST_NAME] = ENTER_LAST_NAME
+    elif len(answers.last_name) > MAX_NAME_LENGTH:
+        found[LAST_NAME] = LAST_NAME_TOO_LONG
     if not answers.email:
         found[EMAIL] = ENTER_EMAIL
     elif len(answers.email) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.match(answers.email):

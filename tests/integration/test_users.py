@@ -133,6 +133,10 @@ def test_the_list_shows_every_member_by_first_name_then_last_name(
             ["Enter a first name", "Enter a last name", "Enter an email address"],
         ),
         (
+            _details("G" * 101, "H" * 101, "grace.hopper@example.org"),
+            ["First name must be 100 characters or less", "Last name must be 100 characters or less"],
+        ),
+        (
             _details("Grace", "Hopper", "grace.hopper@"),
             ["Enter an email address in the correct format, like name@example.com"],
         ),
