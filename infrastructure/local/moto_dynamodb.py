@@ -1,4 +1,4 @@
-"""Make moto's in-memory DynamoDB answer one request at a time, as DynamoDB's operations are atomic.
+"""Make moto's in-memory DynamoDB behave as DynamoDB does: atomic operations, costs that do not grow with the table.
 
 moto serves requests on threads and its DynamoDB backend has no locking: a transaction's condition
 checks and writes can interleave with another request ("dictionary changed size during iteration", or
@@ -6,6 +6,10 @@ two transactions both passing `used <= cap - hours`). Real DynamoDB serialises c
 transactions, so the local stack and the concurrency test serialise moto's DynamoDB operations behind
 one lock. Our own code gets no help from this: it still has to carry the conditions (the concurrency
 test fails without them).
+
+Two more patches make moto's costs DynamoDB's: a transaction backs up the items it names, not its tables
+(`back_up_touched_items_only`), and a Query reads only the partition it asks for, on the base table or an index
+(`index_queries_by_partition`, docs/adr/0042-moto-indexes.md).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.table import Table
 
 _LOCK = threading.RLock()
 _OPERATIONS = (
@@ -69,8 +75,6 @@ class _TablesNotCopiedInTransactions:
 
     @staticmethod
     def deepcopy(value: Any, memo: Any = None) -> Any:
-        from moto.dynamodb.models.table import Table
-
         if getattr(_IN_TRANSACTION, "active", False) and isinstance(value, Table):
             return value
         return copy.deepcopy(value, memo)
@@ -111,6 +115,7 @@ def _backing_up_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
                 table.items[hash_value].pop(range_value, None)
                 if item is not None:
                     table.items[hash_value][range_value] = item
+            _reindex(table, (hash_value, range_value))
         raise
     finally:
         _IN_TRANSACTION.active = False
@@ -134,3 +139,167 @@ def back_up_touched_items_only() -> None:
     if getattr(current, "__serialised__", False):
         replacement = _serialised(_backing_up_items)
     DynamoDBBackend.transact_write_items = replacement  # type: ignore[method-assign]
+
+
+# -- queries: read the partition asked for, not the whole table ----------------------------------------
+# moto answers every Query by reading (and sorting) every item of the table and keeping those whose hash
+# key matches: on an index of a 20,000-claim table each Query costs the table, where DynamoDB reads only
+# the partition. Patched, a Query hands moto's own Query code only the items of that partition: the base
+# table's from moto's own `items[hash]`, an index's from a map kept per table and per index hash key
+# attribute (value → the primary keys of the items holding it), built on the first Query on that attribute
+# and kept up to date by every write (put, delete, update, transaction, batch, PartiQL, a rolled-back
+# transaction). moto then does everything else as before: the hash-key check itself, sort-key condition,
+# order, pagination, filter, projection, Select COUNT. Items that lack the attribute are in no partition,
+# as a sparse index holds them nowhere.
+_ORIGINAL_QUERY = Table.query
+_ORIGINAL_ALL_ITEMS = Table.all_items
+_ORIGINAL_PUT = Table.put_item
+_ORIGINAL_DELETE = Table.delete_item
+_ORIGINAL_UPDATE = DynamoDBBackend.update_item
+_QUERYING = threading.local()
+_PARTITIONS = "_partitions_by_attribute"
+
+_Key = tuple[DynamoType, DynamoType | None]
+
+
+class _Partitions:
+    """One index hash key attribute's items of one table: value → primary keys, and each key's value."""
+
+    def __init__(self, table: Table, attribute: str) -> None:
+        self.attribute = attribute
+        self.members: dict[DynamoType, dict[_Key, None]] = {}
+        self.value_of: dict[_Key, DynamoType] = {}
+        for item in _ORIGINAL_ALL_ITEMS(table):
+            self.place((item.hash_key, item.range_key), item)
+
+    def place(self, key: _Key, item: Item | None) -> None:
+        """Put `key` in the partition its item's value names now (none when the item is gone or lacks it)."""
+        old = self.value_of.pop(key, None)
+        if old is not None:
+            keys = self.members[old]
+            keys.pop(key, None)
+            if not keys:
+                del self.members[old]
+        value = item.attrs.get(self.attribute) if item is not None else None
+        if value is not None:
+            self.value_of[key] = value
+            self.members.setdefault(value, {})[key] = None
+
+
+def _stored(table: Table, key: _Key) -> Item | None:
+    """The item stored under `key`, without adding to moto's defaultdict as `items[hash]` would."""
+    hash_value, range_value = key
+    stored = table.items.get(hash_value)
+    if range_value is None:
+        return stored if isinstance(stored, Item) else None
+    return stored.get(range_value) if isinstance(stored, dict) else None
+
+
+def _reindex(table: Table, key: _Key) -> None:
+    """After a write to `key`: move it to the partitions its item's values name now."""
+    partitions: dict[str, _Partitions] | None = vars(table).get(_PARTITIONS)
+    if not partitions:
+        return
+    item = _stored(table, key)
+    for partition in partitions.values():
+        partition.place(key, item)
+
+
+def _partition(table: Table, attribute: str, value: DynamoType) -> list[Item]:
+    partitions: dict[str, _Partitions] = vars(table).setdefault(_PARTITIONS, {})
+    if attribute not in partitions:
+        partitions[attribute] = _Partitions(table, attribute)
+    keys = partitions[attribute].members.get(value, {})
+    return [item for item in (_stored(table, key) for key in keys) if item is not None]
+
+
+def _base_partition(table: Table, hash_value: DynamoType) -> list[Item]:
+    stored = table.items.get(hash_value)
+    if isinstance(stored, Item):
+        return [stored]
+    return list(stored.values()) if isinstance(stored, dict) else []
+
+
+def _candidates(table: Table, hash_key: Any, index_name: str | None, conditions: Any) -> list[Item] | None:
+    """The items of the partition a Query asks for, or None when it names none (moto then reads them all)."""
+    if not index_name:
+        return _base_partition(table, hash_key) if isinstance(hash_key, DynamoType) else None
+    index = next((i for i in table.all_indexes() if i.name == index_name), None)
+    if index is None:
+        return None  # moto reports the unknown index
+    attribute = next((k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"), None)
+    value = next((v for name, v in conditions or () if name == attribute), None)
+    if attribute is None or not isinstance(value, DynamoType):
+        return None
+    if attribute == table.hash_key_attr:
+        return _base_partition(table, value)
+    return _partition(table, attribute, value)
+
+
+def _in_order(items: list[Item]) -> list[Item]:
+    """As moto's `all_items` orders them."""
+    return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+
+
+def _querying_partition(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+    index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+    candidates = _candidates(self, hash_key, index_name, kwargs.get("hash_key_conditions"))
+    if candidates is None:
+        return _ORIGINAL_QUERY(self, hash_key, *args, **kwargs)
+    _QUERYING.partition = (self, _in_order(candidates))
+    try:
+        return _ORIGINAL_QUERY(self, hash_key, *args, **kwargs)
+    finally:
+        _QUERYING.partition = None
+
+
+def _all_items_or_partition(self: Table) -> list[Item]:
+    """moto's `all_items`, except inside a patched Query of this table on this thread: its partition."""
+    querying = getattr(_QUERYING, "partition", None)
+    if querying is not None and querying[0] is self:
+        return list(querying[1])
+    return _ORIGINAL_ALL_ITEMS(self)
+
+
+def _putting(self: Table, *args: Any, **kwargs: Any) -> Item:
+    item = _ORIGINAL_PUT(self, *args, **kwargs)
+    _reindex(self, (item.hash_key, item.range_key))
+    return item
+
+
+def _deleting(self: Table, hash_key: DynamoType, range_key: DynamoType | None) -> Item | None:
+    try:
+        return _ORIGINAL_DELETE(self, hash_key, range_key)
+    finally:
+        _reindex(self, (hash_key, range_key or None))
+
+
+def _updating(self: Any, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Item:
+    # moto changes the stored item in place (or puts a new one first): re-place its key afterwards, even when
+    # moto fails part-way through the update expression, as the item may have changed
+    try:
+        return _ORIGINAL_UPDATE(self, table_name, key, *args, **kwargs)
+    finally:
+        table = self.tables.get(table_name)
+        if table is not None and table.hash_key_attr in key:
+            range_value = key.get(table.range_key_attr) if table.range_key_attr else None
+            _reindex(table, (DynamoType(key[table.hash_key_attr]), DynamoType(range_value) if range_value else None))
+
+
+_updating.__reindexes__ = True  # type: ignore[attr-defined]
+
+
+def index_queries_by_partition() -> None:
+    """Idempotent: a Query on moto's DynamoDB (base table or index) reads only the partition asked for. Kept
+    inside the lock when `serialise_dynamodb` has run (in either order)."""
+    if getattr(Table.query, "__reads_partition__", False):
+        return
+    _querying_partition.__reads_partition__ = True  # type: ignore[attr-defined]
+    Table.query = _querying_partition  # type: ignore[method-assign]
+    Table.all_items = _all_items_or_partition  # type: ignore[method-assign]
+    Table.put_item = _putting  # type: ignore[method-assign]
+    Table.delete_item = _deleting  # type: ignore[method-assign]
+    replacement: Callable[..., Any] = _updating
+    if getattr(DynamoDBBackend.update_item, "__serialised__", False):
+        replacement = _serialised(_updating)
+    DynamoDBBackend.update_item = replacement  # type: ignore[method-assign]
