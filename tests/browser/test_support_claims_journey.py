@@ -71,7 +71,9 @@ def test_colin_chapman_finds_holds_and_exports_a_claim(
     expect(main).to_contain_text("Meadowbank Primary School")
     expect(main).to_contain_text("Emily Carter")
     expect(page.locator(".app-history")).to_contain_text("Claim submitted")
-    expect(page.get_by_role("link", name="Back")).to_have_attribute("href", re.compile(r"/support/claims\?.*status="))
+    expect(page.get_by_role("link", name="Back", exact=True)).to_have_attribute(
+        "href", re.compile(r"/support/claims\?.*status=")
+    )
     good()
 
     # And assigns it to himself
