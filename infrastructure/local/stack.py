@@ -73,10 +73,15 @@ class LocalStack:
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
-        from infrastructure.local.moto_dynamodb import back_up_touched_items_only, serialise_dynamodb
+        from infrastructure.local.moto_dynamodb import (
+            back_up_touched_items_only,
+            index_queries_by_partition,
+            serialise_dynamodb,
+        )
 
         serialise_dynamodb()
         back_up_touched_items_only()
+        index_queries_by_partition()  # a Query reads its partition, not the whole table
 
         from infrastructure.local.template import load_template
 

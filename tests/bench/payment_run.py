@@ -19,8 +19,8 @@ Measured:
   RSS (`ru_maxrss`) is a second figure.
 
 moto answers the task's calls in this same process, so tracemalloc also sees what moto allocates: the claim events
-and the file it stores, and its working memory while it answers (it reads the whole table for a Query on an
-index). The benchmark splits the two at each call into moto (`BotocoreStubber.process_request`): at the call the
+and the file it stores, and its working memory while it answers (a Query's partition, the items it returns). The
+benchmark splits the two at each call into moto (`BotocoreStubber.process_request`): at the call the
 traced total and the peak since the previous call close an interval of the task; when moto returns, its answer is
 handed to the task as a copy (as bytes off a socket would be), and what moto still holds is the growth over the
 call less that copy. That split is approximate: what moto allocates outside its request handler (the response
@@ -35,12 +35,11 @@ Three things about moto, not the service, are handled here and printed with the 
   race ("dictionary changed size during iteration") with the ValidateClaims Map's concurrent writes. As in the
   local stack and the test suites, it backs up only the items the transaction names (the same all-or-nothing
   outcome) and moto's DynamoDB answers one request at a time (`infrastructure/local/moto_dynamodb.py`).
-- moto answers every Query on a global secondary index by reading and sorting the whole table, and serialises each
-  item it returns slowly (about 2 ms per claim here): time per Query grows with the table, which AWS would not do.
-  The per-call times show it; nothing hides it.
-- Validating a page Queries the window's index for its claims and each of its schools' claims, and moto answers
-  each of those Queries by reading the whole table: every page of a 20,000-claim window under moto is hours (on
-  DynamoDB a page's reads do not depend on the window; tests/integration/test_payment_run_tasks.py counts them).
+- moto answers every Query by reading and sorting the whole table; as in the local stack, it is patched to read
+  only the partition asked for (docs/adr/0042-moto-indexes.md), so time per Query no longer grows with the table.
+  moto still serialises each item it returns slowly (about 2 ms per claim here): the per-call times show it.
+- Validating a page Queries the window's index for its claims and each of its schools' claims (on DynamoDB a
+  page's reads do not depend on the window; tests/integration/test_payment_run_tasks.py counts them).
   By default `REAL_VALIDATION_PAGES` pages of each size
   are left to validate for real, spread over the window; the other claims are seeded as validated by an earlier run
   (`validated_run`), which ValidateClaims skips, as it does for a second run of a window. The full validation's
@@ -976,7 +975,11 @@ def _world(plan: SeedPlan) -> Iterator[Any]:
 
     from infrastructure.local.fakes import API_KEY, teaching_record_server
     from infrastructure.local.lambda_adapter import in_process_lambdas
-    from infrastructure.local.moto_dynamodb import back_up_touched_items_only, serialise_dynamodb
+    from infrastructure.local.moto_dynamodb import (
+        back_up_touched_items_only,
+        index_queries_by_partition,
+        serialise_dynamodb,
+    )
     from infrastructure.local.stack import provision
     from infrastructure.local.template import load_template
     from tests.support import ROOT, apply_test_environment, table_name
@@ -984,6 +987,7 @@ def _world(plan: SeedPlan) -> Iterator[Any]:
     apply_test_environment()
     serialise_dynamodb()  # as the local stack and the workflow tests (see infrastructure/local/moto_dynamodb.py)
     back_up_touched_items_only()
+    index_queries_by_partition()  # as the local stack: a Query reads its partition, not the whole table
     teaching_record = teaching_record_server(_teachers(plan))
     try:
         os.environ.update(
@@ -1269,7 +1273,7 @@ def _print_reading(options: Options, runs: Sequence[RunMeasurement]) -> None:
         options.print(
             f"  A page of the window's claims (Query on window-status-index, up to {FILE_PAGE_SIZE} claims) took "
             f"{q1[2] / q1[1] * 1000:.0f} ms with {n1:,} claims in the table and {q2[2] / q2[1] * 1000:.0f} ms with "
-            f"{n2:,}: moto reads and sorts the whole table for every Query on an index (DynamoDB reads the page), "
+            f"{n2:,}: moto, patched as the local stack, reads the Query's partition (as DynamoDB does), "
             "and serialises every item it returns slowly."
         )
     if len(runs) >= 2 and small.memory.task_peak_bytes and large.file_bytes:
@@ -1287,8 +1291,8 @@ def _print_reading(options: Options, runs: Sequence[RunMeasurement]) -> None:
         options.print(
             f"  A page of validation cost {real_small:.1f} CPU s at {small.claims:,} claims and {real_large:.1f} at "
             f"{large.claims:,} ({real_large / real_small:.1f}×). A page reads its own claims, their allowance "
-            "items (BatchGet) and its schools' claims: on DynamoDB the same whatever the window; here moto's Queries "
-            "read the whole table, which is what grows."
+            "items (BatchGet) and its schools' claims: on DynamoDB the same whatever the window, and here too now "
+            "that moto's Queries read only their partitions."
         )
 
 
@@ -1303,7 +1307,7 @@ def _run(options: Options, sizes: Sequence[int], validate_pages: int | None) -> 
         f"run in-process by the Lambda adapter) over {' and '.join(f'{n:,}' for n in sorted(sizes))} clean claims of "
         f"one closed window ({CLAIMS_PER_SCHOOL} claims per school, {PROVIDERS} providers); {pages} of each size "
         "validated for real, the rest validated by an earlier run. moto's TransactWriteItems backs up the items "
-        "it touches, not whole tables (see the module docstring)."
+        "it touches, not whole tables, and a Query reads only its partition (see the module docstring)."
     )
     start = time.perf_counter()
     try:

@@ -27,10 +27,15 @@ def moto_server() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
     apply_test_environment()
-    from infrastructure.local.moto_dynamodb import back_up_touched_items_only, serialise_dynamodb
+    from infrastructure.local.moto_dynamodb import (
+        back_up_touched_items_only,
+        index_queries_by_partition,
+        serialise_dynamodb,
+    )
 
     serialise_dynamodb()  # DynamoDB's operations are atomic; moto's need a lock to be (see the module)
     back_up_touched_items_only()
+    index_queries_by_partition()
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

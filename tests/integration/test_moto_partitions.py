@@ -300,6 +300,7 @@ def _every_page(db: Any, table: str, query: dict[str, Any]) -> list[dict[str, An
 @contextmanager
 def _moto_reading_every_item() -> Iterator[None]:
     """moto's own Query, unpatched, for the span: it reads every item of the table."""
+    assert not getattr(moto_dynamodb._ORIGINAL_QUERY, "__reads_partition__", False)  # moto's own, not ours
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Table, "query", moto_dynamodb._ORIGINAL_QUERY)
         patch.setattr(Table, "all_items", moto_dynamodb._ORIGINAL_ALL_ITEMS)

@@ -68,10 +68,15 @@ def workflow(monkeypatch: pytest.MonkeyPatch) -> Iterator[Workflow]:
     monkeypatch.setenv("TEACHING_RECORD_API_KEY", API_KEY)
     # Reviews nobody answers time out after 2 seconds here (7 days in AWS); tests that answer them wait longer.
     monkeypatch.setenv("REVIEW_TIMEOUT_SECONDS", "2")
-    from infrastructure.local.moto_dynamodb import back_up_touched_items_only, serialise_dynamodb
+    from infrastructure.local.moto_dynamodb import (
+        back_up_touched_items_only,
+        index_queries_by_partition,
+        serialise_dynamodb,
+    )
 
     serialise_dynamodb()  # the Map's pages run on moto's threads: one DynamoDB operation at a time, as AWS
     back_up_touched_items_only()
+    index_queries_by_partition()  # a Query reads its partition, as DynamoDB's does
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         import os
 
