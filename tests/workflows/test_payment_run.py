@@ -9,6 +9,7 @@ import io
 import os
 
 import boto3
+import pytest
 
 from tests.support import REGION
 from tests.workflows.conftest import Workflow, add_window
@@ -290,12 +291,24 @@ def test_drafts_go_to_the_next_window_of_the_year_or_expire(workflow: Workflow) 
     assert store.events("60000001")[-1]["action"] == "carried_to_next_window"
 
 
-def test_drafts_expire_when_no_window_follows(workflow: Workflow) -> None:
+def test_drafts_expire_when_no_window_follows(workflow: Workflow, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shared.claims.organisations import OrganisationType
+    from shared.claims.people import Membership, Role, User
     from shared.claims.statuses import ClaimStatus
+    from shared.config import settings
     from shared.data.claims import ClaimsStore
     from shared.data.items import ClaimItem
+    from shared.data.users import Members
+    from tests.support import queued_emails
 
+    monkeypatch.setenv("EMAIL_QUEUE_URL", workflow.provisioned.environment["EMAIL_QUEUE_URL"])
+    settings.cache_clear()
     _setup()
+    head = User(user_id="u-100001", first_name="Jo", last_name="Head", email="head@100001.example", role=Role.SCHOOL)
+    membership = Membership(
+        user_id=head.user_id, organisation_id="100001", organisation_type=OrganisationType.SCHOOL, organisation_name="A"
+    )
+    Members().add(head, membership, new_user=True)
     add_window("w5", CLOSED)
     _claim("61000001", "100001", "1000001", 4)
     ClaimItem(claim_id="61000001").update(
@@ -307,3 +320,6 @@ def test_drafts_expire_when_no_window_follows(workflow: Workflow) -> None:
     result = workflow.wait(workflow.start("window-w5-run-1", {"window_id": "w5", "run_id": "window-w5-run-1"}))
     assert result["status"] == "SUCCEEDED", result
     assert ClaimsStore().get("61000001").status.value == "expired"
+    # And the school's users are told the draft expired
+    expired = [e for e in queued_emails() if e["kind"] == "draft_expired"]
+    assert [(e["to"], e["reference"]) for e in expired] == [("head@100001.example", "61000001")]
