@@ -23,7 +23,7 @@ from shared.claims.claim import Claim
 from shared.claims.errors import ConcurrentUpdate
 from shared.claims.statuses import ClaimStatus
 from shared.data.claims import GROUP_SIZE, AuditMark, ClaimsStore, StatusChange
-from shared.data.items import BatchItem, ClaimItem
+from shared.data.items import BatchItem, ClaimItem, map_as_dict
 from shared.data.transactions import conditional
 
 KIND = "audit"
@@ -76,14 +76,8 @@ class Sampled:
     skipped: list[str]
 
 
-def _as_dict(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    return dict(value.as_dict() if hasattr(value, "as_dict") else value)
-
-
 def _audit(item: BatchItem) -> Audit:
-    failure = _as_dict(item.failure)
+    failure = map_as_dict(item.failure)
     return Audit(
         audit_id=item.batch_id,
         academic_year=item.academic_year or "",
@@ -93,7 +87,7 @@ def _audit(item: BatchItem) -> Audit:
         created_at=dt.datetime.fromisoformat(item.created_at),
         status=AuditStatus(item.status),
         providers=tuple(item.providers or ()),
-        counts={name: int(value) for name, value in _as_dict(item.counts).items()},
+        counts={name: int(value) for name, value in map_as_dict(item.counts).items()},
         requested_at=item.requested_at,
         deadline=dt.date.fromisoformat(item.deadline) if item.deadline else None,
         chasers=int(item.chasers or 0),

@@ -27,19 +27,13 @@ from shared.claims.payment_runs import (
 from shared.claims.statuses import ClaimStatus
 from shared.data.claim_windows import ClaimWindows
 from shared.data.files import put_stream, read
-from shared.data.items import BatchItem, ClaimItem
+from shared.data.items import BatchItem, ClaimItem, map_as_dict
 from shared.data.transactions import conditional
 
 
-def _as_dict(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    return dict(value.as_dict() if hasattr(value, "as_dict") else value)
-
-
 def _run(item: BatchItem) -> PaymentRun:
-    failure = _as_dict(item.failure)
-    reconciliation = _as_dict(item.reconciliation)
+    failure = map_as_dict(item.failure)
+    reconciliation = map_as_dict(item.reconciliation)
     return PaymentRun(
         run_id=item.batch_id,
         window_id=item.window_id,
@@ -53,7 +47,7 @@ def _run(item: BatchItem) -> PaymentRun:
         row_count=int(item.row_count or 0),
         total_pence=int(item.total_pence or 0),
         failure=RunFailure(str(failure.get("error", "")), str(failure.get("cause", ""))) if failure else None,
-        counts={name: int(value) for name, value in _as_dict(item.counts).items()},
+        counts={name: int(value) for name, value in map_as_dict(item.counts).items()},
         payer_notified_at=item.payer_notified_at,
         payer_notice=item.payer_notice,
         payer_emails=int(item.payer_emails) if item.payer_emails is not None else None,
@@ -75,7 +69,8 @@ def _run(item: BatchItem) -> PaymentRun:
         else None,
         included_key=item.included_key,
         void_files=tuple(
-            VoidFile(str(entry["key"]), str(entry["reason"])) for entry in (_as_dict(v) for v in item.void_files or [])
+            VoidFile(str(entry["key"]), str(entry["reason"]))
+            for entry in (map_as_dict(v) for v in item.void_files or [])
         ),
         attempts=int(item.attempts or 0),
         retried_by=item.retried_by,
@@ -87,7 +82,7 @@ def _run(item: BatchItem) -> PaymentRun:
 
 def _step_times(item: BatchItem) -> dict[str, dt.datetime]:
     times: dict[str, dt.datetime] = {}
-    for name, value in _as_dict(item.steps).items():
+    for name, value in map_as_dict(item.steps).items():
         try:
             times[str(name)] = dt.datetime.fromisoformat(str(value))
         except ValueError:
@@ -179,7 +174,7 @@ class PaymentRuns:
         item.update(
             actions=[BatchItem.counts[name].set((BatchItem.counts[name] | 0) + value) for name, value in counts.items()]
         )
-        return {name: int(value) for name, value in _as_dict(item.counts).items()}
+        return {name: int(value) for name, value in map_as_dict(item.counts).items()}
 
     # -- counts ----------------------------------------------------------------------------------
     def add_counts(self, run_id: str, **counts: int) -> None:

@@ -26,7 +26,7 @@ from shared.claims.statuses import ClaimStatus
 from shared.data.claim_events import new_event
 from shared.data.claims import TAKE_GROUP_SIZE, ClaimsStore
 from shared.data.files import put_stream, read
-from shared.data.items import BatchItem, ClaimItem
+from shared.data.items import BatchItem, ClaimItem, map_as_dict
 from shared.data.transactions import TransactionTooLarge, conditional, write_transaction
 
 KIND = "clawback_run"
@@ -35,16 +35,10 @@ CLAWBACK_LOCK = "clawback-run-lock"
 ACTOR = "clawback-run"
 
 
-def _as_dict(value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    return dict(value.as_dict() if hasattr(value, "as_dict") else value)
-
-
 def _run(item: BatchItem) -> ClawbackRun:
-    failure = _as_dict(item.failure)
-    reconciliation = _as_dict(item.reconciliation)
-    counts = _as_dict(item.counts)
+    failure = map_as_dict(item.failure)
+    reconciliation = map_as_dict(item.reconciliation)
+    counts = map_as_dict(item.counts)
     return ClawbackRun(
         run_id=item.batch_id,
         created_at=dt.datetime.fromisoformat(item.created_at),
@@ -386,7 +380,7 @@ class ClawbackResponses:
             return None
         if item.kind != RESPONSE_KIND:
             return None
-        counts = _as_dict(item.counts)
+        counts = map_as_dict(item.counts)
         return ClawbackUpload(
             batch_id=item.batch_id,
             run_id=item.included_key or "",

@@ -820,3 +820,13 @@ class CountersItem(Model):
 _BINDINGS.append((CountersItem, "counters_table"))
 ALL_ITEMS = tuple(model for model, _ in _BINDINGS)
 __all__ += ["CountersItem"]
+
+
+def map_as_dict(value: Any) -> dict[str, Any]:
+    """A MapAttribute's value as a plain dict (PynamoDB gives a MapAttribute or a dict; None when unset)."""
+    if value is None:
+        return {}
+    return dict(value.as_dict() if hasattr(value, "as_dict") else value)
+
+
+__all__ += ["map_as_dict"]
