@@ -44,7 +44,11 @@ def _stack() -> Iterator[Any]:
     from moto import mock_aws
 
     from infrastructure.local.lambda_adapter import in_process_lambdas
-    from infrastructure.local.moto_dynamodb import back_up_touched_items_only, serialise_dynamodb
+    from infrastructure.local.moto_dynamodb import (
+        back_up_touched_items_only,
+        index_queries_by_partition,
+        serialise_dynamodb,
+    )
     from infrastructure.local.stack import provision
     from infrastructure.local.template import load_template
     from tests.support import REGION, ROOT, apply_test_environment, table_name
@@ -52,6 +56,7 @@ def _stack() -> Iterator[Any]:
     apply_test_environment()
     serialise_dynamodb()
     back_up_touched_items_only()
+    index_queries_by_partition()  # as the workflow suite: a Query reads its partition only (ADR 42)
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         provisioned = provision(load_template(ROOT / "template.yaml"), table_name, os.environ["FILES_BUCKET"])
         os.environ["EMAIL_QUEUE_URL"] = provisioned.environment["EMAIL_QUEUE_URL"]
