@@ -7,9 +7,11 @@ transactions, so the local stack and the concurrency test serialise moto's Dynam
 one lock. Our own code gets no help from this: it still has to carry the conditions (the concurrency
 test fails without them).
 
-Two more patches make moto's costs DynamoDB's: a transaction backs up the items it names, not its tables
-(`back_up_touched_items_only`), and a Query reads only the partition it asks for, on the base table or an index
-(`index_queries_by_partition`, docs/adr/0042-moto-indexes.md).
+Three more patches make moto's costs DynamoDB's: a transaction backs up the items it names, not its tables
+(`back_up_touched_items_only`), a Query reads only the partition it asks for, on the base table or an index
+(`index_queries_by_partition`, docs/adr/0042-moto-indexes.md), and an item in a response is written out without
+moto's search for each of its attribute values' ten possible members under aliases
+(`answer_attribute_values_directly`, docs/adr/0046-moto-responses.md).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from moto.core import serialize as moto_serialize
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
@@ -303,3 +306,63 @@ def index_queries_by_partition() -> None:
     if getattr(DynamoDBBackend.update_item, "__serialised__", False):
         replacement = _serialised(_updating)
     DynamoDBBackend.update_item = replacement  # type: ignore[method-assign]
+
+
+# -- responses: an attribute value's members read directly, not looked for under aliases ----------------------
+# moto writes every response from the botocore model: for each member of each structure it asks an attribute
+# picker, which tries the member's name under up to six alias schemes (and their snake_case forms) on the Python
+# object. An attribute value is a structure of ten members (S, N, B, SS, NS, BS, M, L, NULL, BOOL), so each
+# attribute of each item returned costs about sixty look-ups: a claim item of 25 attributes took about 5 ms, most
+# of a Query's time. The value moto hands the serializer here is a plain dict from `dynamo_to_dict` whose keys are
+# some of those ten names; for such a dict every alias the picker tries (the member shapes' names such as
+# `StringSetAttributeValue`, snake_case forms, prefixes of `AttributeValue` or `dict`) is absent, so the picker
+# finds exactly `value[member]` or nothing. Patched, that is what is read, in the model's member order; each member
+# found is then written by moto's own code (`_serialize`: strings, base64 for binary, sets, and M and L back
+# through here). Anything else (another service, a response transformer, a picker that is not moto's default, a
+# value that is not such a dict) takes moto's own path.
+_ORIGINAL_STRUCTURE = moto_serialize.BaseJSONSerializer._serialize_type_structure
+_ATTRIBUTE_VALUE = "AttributeValue"
+
+
+def _default_picker(picker: Any) -> bool:
+    return (
+        type(picker) is moto_serialize.XFormedAttributePicker
+        and picker.alias_providers == moto_serialize.DEFAULT_ALIAS_PROVIDERS
+        and not picker.response_transformers
+    )
+
+
+def _attribute_value_directly(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
+    if (
+        shape.name != _ATTRIBUTE_VALUE
+        or type(value) is not dict
+        or not key
+        or shape.is_document_type
+        or self.service_model.service_name != "dynamodb"
+        or not value.keys() <= shape.members.keys()
+        or not _default_picker(self._value_picker)
+    ):
+        _ORIGINAL_STRUCTURE(self, serialized, value, shape, key)
+        return
+    wrapper = self.MAP_TYPE()
+    for member_key, member_shape in shape.members.items():
+        member_shape.parent = shape  # as moto's structure serializer leaves it
+        member_value = value.get(member_key)
+        if member_value is None:
+            continue
+        if type(member_value) is str and member_shape.type_name == "string" and not member_shape.serialization:
+            wrapper[member_key] = member_value  # what moto's string serializer writes for a str: str(value)
+        else:
+            self._serialize(wrapper, member_value, member_shape, member_key)
+    self._default_serialize(serialized, wrapper, shape, key)
+
+
+_attribute_value_directly.__reads_directly__ = True  # type: ignore[attr-defined]
+
+
+def answer_attribute_values_directly() -> None:
+    """Idempotent: moto writes each attribute value of a DynamoDB response by reading its members directly."""
+    current = moto_serialize.BaseJSONSerializer._serialize_type_structure
+    if getattr(current, "__reads_directly__", False):
+        return
+    moto_serialize.BaseJSONSerializer._serialize_type_structure = _attribute_value_directly  # type: ignore[method-assign]

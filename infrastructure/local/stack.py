@@ -74,6 +74,7 @@ class LocalStack:
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
         from infrastructure.local.moto_dynamodb import (
+            answer_attribute_values_directly,
             back_up_touched_items_only,
             index_queries_by_partition,
             serialise_dynamodb,
@@ -82,6 +83,7 @@ class LocalStack:
         serialise_dynamodb()
         back_up_touched_items_only()
         index_queries_by_partition()  # a Query reads its partition, not the whole table
+        answer_attribute_values_directly()  # and writes the items it returns out quickly (ADR 46)
 
         from infrastructure.local.template import load_template
 

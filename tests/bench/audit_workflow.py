@@ -45,6 +45,7 @@ def _stack() -> Iterator[Any]:
 
     from infrastructure.local.lambda_adapter import in_process_lambdas
     from infrastructure.local.moto_dynamodb import (
+        answer_attribute_values_directly,
         back_up_touched_items_only,
         index_queries_by_partition,
         serialise_dynamodb,
@@ -57,6 +58,7 @@ def _stack() -> Iterator[Any]:
     serialise_dynamodb()
     back_up_touched_items_only()
     index_queries_by_partition()  # as the workflow suite: a Query reads its partition only (ADR 42)
+    answer_attribute_values_directly()  # and writes the items it returns out quickly (ADR 46)
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         provisioned = provision(load_template(ROOT / "template.yaml"), table_name, os.environ["FILES_BUCKET"])
         os.environ["EMAIL_QUEUE_URL"] = provisioned.environment["EMAIL_QUEUE_URL"]

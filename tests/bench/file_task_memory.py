@@ -2,10 +2,11 @@
 
 `payment_run` runs the whole state machine with moto in the same process, so what moto stores and allocates has to be
 told apart from the task's own memory by accounting at moto's door. This measures the task alone: a moto server runs
-in a child process (with the local stack's transaction patch), this process provisions the template's tables and
-bucket in it, seeds `claims` ready claims of one closed window over HTTP, then calls the task's use case with
-`tracemalloc` on. Every allocation traced is the task's (with PynamoDB's and botocore's): responses arrive over a
-socket and the file is read back as a stream, as on AWS. Nothing else runs in this process meanwhile.
+in a child process (with the local stack's patches of moto's transactions, Queries and responses), this process
+provisions the template's tables and bucket in it, seeds `claims` ready claims of one closed window over HTTP, then
+calls the task's use case with `tracemalloc` on. Every allocation traced is the task's (with PynamoDB's and
+botocore's): responses arrive over a socket and the file is read back as a stream, as on AWS. Nothing else runs in
+this process meanwhile.
 
 Each size runs in a fresh interpreter (`python -m tests.bench.file_task_memory N` prints one JSON line), so that
 clients, caches and botocore's loaded models start the same way for every size.
@@ -35,8 +36,10 @@ MEASURE_TIMEOUT_SECONDS = 3 * 3600
 
 _SERVER = (
     "import sys\n"
-    "from infrastructure.local.moto_dynamodb import back_up_touched_items_only\n"
-    "back_up_touched_items_only()\n"
+    "from infrastructure.local import moto_dynamodb\n"
+    "moto_dynamodb.back_up_touched_items_only()\n"
+    "moto_dynamodb.index_queries_by_partition()\n"
+    "moto_dynamodb.answer_attribute_values_directly()\n"
     "from moto.server import main\n"
     "main(['-H', '127.0.0.1', '-p', sys.argv[1]])\n"
 )

@@ -14,12 +14,15 @@ Measured:
 - each state's time, from the execution history (entered → exited; a Map's iterations summed);
 - per task, its AWS calls (how many, the time inside them, the items Queries returned) and Teaching Record
   lookups, from botocore `before-call`/`after-call` hooks: what is left is the task's own Python;
-- the peak memory of the GeneratePaymentFile task. `functions.generate_payment_file.app.generate_payment_file` is
-  wrapped: `tracemalloc` traces every Python allocation made while it runs, and the growth of the process's peak
-  RSS (`ru_maxrss`) is a second figure.
+- with `--trace-file-task`, the peak memory of the GeneratePaymentFile task.
+  `functions.generate_payment_file.app.generate_payment_file` is wrapped: `tracemalloc` traces every Python
+  allocation made while it runs, and the growth of the process's peak RSS (`ru_maxrss`) is a second figure. Not by
+  default: tracemalloc slows every thread of the process while it traces (moto's answers and the Map's pages
+  included), which made the file task 7× slower at 500 claims (116 s traced, 17 s untraced) and the run's time
+  mostly the tracer's. The timed run is untraced; the judged memory figure is measured on the task alone anyway.
 
-moto answers the task's calls in this same process, so tracemalloc also sees what moto allocates: the claim events
-and the file it stores, and its working memory while it answers (a Query's partition, the items it returns). The
+Traced, moto answers the task's calls in this same process, so tracemalloc also sees what moto allocates: the claim
+events and the file it stores, and its working memory while it answers (a Query's partition, the items it returns). The
 benchmark splits the two at each call into moto (`BotocoreStubber.process_request`): at the call the
 traced total and the peak since the previous call close an interval of the task; when moto returns, its answer is
 handed to the task as a copy (as bytes off a socket would be), and what moto still holds is the growth over the
@@ -37,7 +40,9 @@ Three things about moto, not the service, are handled here and printed with the 
   outcome) and moto's DynamoDB answers one request at a time (`infrastructure/local/moto_dynamodb.py`).
 - moto answers every Query by reading and sorting the whole table; as in the local stack, it is patched to read
   only the partition asked for (docs/adr/0042-moto-indexes.md), so time per Query no longer grows with the table.
-  moto still serialises each item it returns slowly (about 2 ms per claim here): the per-call times show it.
+- moto writes each item it returns by looking for each of every attribute value's ten members under six aliases
+  (about 5 ms a claim item); as in the local stack, it reads those members directly
+  (docs/adr/0046-moto-responses.md), the same bytes about 8× sooner.
 - Validating a page Queries the window's index for its claims and each of its schools' claims (on DynamoDB a
   page's reads do not depend on the window; tests/integration/test_payment_run_tasks.py counts them).
   By default `REAL_VALIDATION_PAGES` pages of each size
@@ -49,7 +54,7 @@ The outcome is checked before anything is reported (every claim moved to payment
 per claim and its total is the claims' sum), so a broken run is never measured.
 
 `make bench` runs the sizes of the issue; alone: `python -m tests.bench.payment_run [--quick] [--sizes N ...]
-[--validate-all]`. Times are this machine's, in-process under moto: not Lambda's or DynamoDB's.
+[--validate-all] [--trace-file-task]`. Times are this machine's, in-process under moto: not Lambda's or DynamoDB's.
 """
 
 from __future__ import annotations
@@ -480,6 +485,7 @@ class MemoryFigures:
     maxrss_growth_bytes: int = 0
     maxrss_before_bytes: int = 0
     seconds: float = 0.0
+    traced: bool = True  # False: the task ran untraced (the timed run), and only `seconds` was measured
 
 
 @dataclass(frozen=True)
@@ -590,11 +596,14 @@ def format_table(runs: Sequence[RunMeasurement]) -> list[str]:
             state = run.state(name)
             cells.append(f"{state.seconds:>{width}.1f}" if state is not None else f"{'-':>{width}}")
         memory = run.memory
-        lines.append(
-            f"{run.claims:>7,}  {run.wall_seconds:>7.1f}  {run.claims_per_second:>8.1f}  "
-            + "  ".join(cells)
-            + f"  {memory.peak_bytes / MIB:>18.2f}  {memory.task_peak_bytes / MIB:>12.2f}  "
+        traced = (
+            f"  {memory.peak_bytes / MIB:>18.2f}  {memory.task_peak_bytes / MIB:>12.2f}  "
             f"{memory.maxrss_growth_bytes / MIB:>13.1f}"
+            if memory.traced
+            else f"  {'-':>18}  {'-':>12}  {'-':>13}"
+        )
+        lines.append(
+            f"{run.claims:>7,}  {run.wall_seconds:>7.1f}  {run.claims_per_second:>8.1f}  " + "  ".join(cells) + traced
         )
     return lines
 
@@ -714,14 +723,22 @@ def _maxrss_bytes() -> int:
 
 @dataclass(eq=False)
 class _MemoryProbe:
-    """Wraps the file task's use case: tracemalloc over the real call, split by `MemoryAccount` at moto's door."""
+    """Wraps the file task's use case: tracemalloc over the real call, split by `MemoryAccount` at moto's door (or,
+    untraced, only the call's time)."""
 
     real: Callable[..., Any]
+    trace: bool = True
     figures: MemoryFigures = field(default_factory=MemoryFigures)
     account: MemoryAccount | None = None
     thread: int | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.trace:
+            start = time.perf_counter()
+            try:
+                return self.real(*args, **kwargs)
+            finally:
+                self.figures = MemoryFigures(seconds=time.perf_counter() - start, traced=False)
         gc.collect()
         rss = _maxrss_bytes()
         tracemalloc.start(1)
@@ -976,6 +993,7 @@ def _world(plan: SeedPlan) -> Iterator[Any]:
     from infrastructure.local.fakes import API_KEY, teaching_record_server
     from infrastructure.local.lambda_adapter import in_process_lambdas
     from infrastructure.local.moto_dynamodb import (
+        answer_attribute_values_directly,
         back_up_touched_items_only,
         index_queries_by_partition,
         serialise_dynamodb,
@@ -988,6 +1006,7 @@ def _world(plan: SeedPlan) -> Iterator[Any]:
     serialise_dynamodb()  # as the local stack and the workflow tests (see infrastructure/local/moto_dynamodb.py)
     back_up_touched_items_only()
     index_queries_by_partition()  # as the local stack: a Query reads its partition, not the whole table
+    answer_attribute_values_directly()  # and writes the items it returns out quickly (ADR 46)
     teaching_record = teaching_record_server(_teachers(plan))
     try:
         os.environ.update(
@@ -1054,8 +1073,11 @@ def _execute(arn: str, run_id: str, window_id: str) -> tuple[float, list[dict[st
     return wall, events
 
 
-def measure_one(claims: int, validate_pages: int | None = REAL_VALIDATION_PAGES) -> RunMeasurement:
-    """One size in a fresh world: seed, run the state machine once, check the outcome, and what it cost."""
+def measure_one(
+    claims: int, validate_pages: int | None = REAL_VALIDATION_PAGES, trace_memory: bool = False
+) -> RunMeasurement:
+    """One size in a fresh world: seed, run the state machine once, check the outcome, and what it cost (the file
+    task's memory too with `trace_memory`, which slows the run)."""
     from unittest import mock
 
     import boto3
@@ -1085,7 +1107,7 @@ def measure_one(claims: int, validate_pages: int | None = REAL_VALIDATION_PAGES)
             import functions.generate_payment_file.app as file_task
             import shared.usecases.payment_run_tasks as use_cases
 
-            probe = _MemoryProbe(vars(file_task)["generate_payment_file"])
+            probe = _MemoryProbe(vars(file_task)["generate_payment_file"], trace=trace_memory)
             stack.enter_context(mock.patch.object(file_task, "generate_payment_file", probe))
             stack.enter_context(_probing(probe))
             lookup = vars(use_cases)["find_teacher"]
@@ -1145,12 +1167,13 @@ def measure(
     sizes: Sequence[int] = SIZES,
     validate_pages: int | None = REAL_VALIDATION_PAGES,
     out: Callable[[str], None] | None = None,
+    trace_memory: bool = False,
 ) -> list[RunMeasurement]:
     """Every size in turn, smallest first, each in its own world (reported as it finishes when `out` is given)."""
     runs = []
     for claims in sorted(sizes):
         start = time.perf_counter()
-        run = measure_one(claims, validate_pages)
+        run = measure_one(claims, validate_pages, trace_memory)
         runs.append(run)
         if out is not None:
             out(
@@ -1202,6 +1225,12 @@ def _invoked_seconds(run: RunMeasurement, task: str) -> float:
 
 
 def _print_memory(options: Options, runs: Sequence[RunMeasurement]) -> None:
+    if not all(run.memory.traced for run in runs):
+        options.print(
+            "Memory of the file task in this run: not traced (tracemalloc would slow every thread, so the times above "
+            "would be the tracer's; --trace-file-task traces it). Its memory alone is measured below."
+        )
+        return
     options.print("Memory of the file task (tracemalloc over the real call):")
     for run in runs:
         memory = run.memory
@@ -1300,18 +1329,20 @@ def run(options: Options) -> None:
     _run(options, SIZES, REAL_VALIDATION_PAGES)
 
 
-def _run(options: Options, sizes: Sequence[int], validate_pages: int | None) -> None:
+def _run(options: Options, sizes: Sequence[int], validate_pages: int | None, trace_memory: bool = False) -> None:
     pages = "every page" if validate_pages is None else f"{validate_pages} pages of {PAGE_SIZE} claims"
     options.print(
         f"The claim-window state machine from template.yaml executed by moto (mock_aws, in this process, the tasks "
         f"run in-process by the Lambda adapter) over {' and '.join(f'{n:,}' for n in sorted(sizes))} clean claims of "
         f"one closed window ({CLAIMS_PER_SCHOOL} claims per school, {PROVIDERS} providers); {pages} of each size "
         "validated for real, the rest validated by an earlier run. moto's TransactWriteItems backs up the items "
-        "it touches, not whole tables, and a Query reads only its partition (see the module docstring)."
+        "it touches, not whole tables, a Query reads only its partition and items are written out without alias "
+        "look-ups (see the module docstring)"
+        + ("; the file task traced by tracemalloc (slower)." if trace_memory else "; nothing traced.")
     )
     start = time.perf_counter()
     try:
-        runs = measure(sizes, validate_pages, out=options.print)
+        runs = measure(sizes, validate_pages, out=options.print, trace_memory=trace_memory)
     except Exception as error:  # noqa: BLE001 - a benchmark reports what stopped it and exits 0
         options.print(f"NOT MEASURED: {type(error).__name__}: {error}")
         return
@@ -1355,12 +1386,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES} instead of {SIZES}")
     group.add_argument("--sizes", type=int, nargs="+", metavar="N", help="the numbers of claims to run")
+    parser.add_argument("--validate-all", action="store_true", help="validate every claim for real")
     parser.add_argument(
-        "--validate-all", action="store_true", help="validate every claim for real (hours at 20,000 under moto)"
+        "--trace-file-task",
+        action="store_true",
+        help="trace the file task's memory in the run (tracemalloc: the run is several times slower)",
     )
     arguments = parser.parse_args(argv)
     sizes = QUICK_SIZES if arguments.quick else tuple(arguments.sizes or SIZES)
-    _run(Options(runs=1, out=sys.stdout), sizes, None if arguments.validate_all else REAL_VALIDATION_PAGES)
+    pages = None if arguments.validate_all else REAL_VALIDATION_PAGES
+    _run(Options(runs=1, out=sys.stdout), sizes, pages, arguments.trace_file_task)
     return 0
 
 

@@ -28,6 +28,7 @@ def moto_server() -> Iterator[str]:
 
     apply_test_environment()
     from infrastructure.local.moto_dynamodb import (
+        answer_attribute_values_directly,
         back_up_touched_items_only,
         index_queries_by_partition,
         serialise_dynamodb,
@@ -36,6 +37,7 @@ def moto_server() -> Iterator[str]:
     serialise_dynamodb()  # DynamoDB's operations are atomic; moto's need a lock to be (see the module)
     back_up_touched_items_only()
     index_queries_by_partition()
+    answer_attribute_values_directly()  # and writes the items it returns out quickly (ADR 46)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

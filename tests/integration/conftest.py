@@ -28,6 +28,7 @@ def isolated() -> Iterator[None]:
 @pytest.fixture(scope="package")
 def aws() -> Iterator[None]:
     from infrastructure.local.moto_dynamodb import (
+        answer_attribute_values_directly,
         back_up_touched_items_only,
         index_queries_by_partition,
         serialise_dynamodb,
@@ -36,6 +37,7 @@ def aws() -> Iterator[None]:
     apply_test_environment()
     back_up_touched_items_only()  # as the local stack: a transaction costs its items, not its tables
     index_queries_by_partition()  # and a Query reads its partition, not the whole table
+    answer_attribute_values_directly()  # and writes the items it returns out quickly (ADR 46)
     # As the local stack: one DynamoDB operation at a time, so tests that race two threads see DynamoDB's atomic
     # conditional writes (unpatched, moto's check and write can interleave under load and both pass)
     serialise_dynamodb()

@@ -69,6 +69,7 @@ def workflow(monkeypatch: pytest.MonkeyPatch) -> Iterator[Workflow]:
     # Reviews nobody answers time out after 2 seconds here (7 days in AWS); tests that answer them wait longer.
     monkeypatch.setenv("REVIEW_TIMEOUT_SECONDS", "2")
     from infrastructure.local.moto_dynamodb import (
+        answer_attribute_values_directly,
         back_up_touched_items_only,
         index_queries_by_partition,
         serialise_dynamodb,
@@ -77,6 +78,7 @@ def workflow(monkeypatch: pytest.MonkeyPatch) -> Iterator[Workflow]:
     serialise_dynamodb()  # the Map's pages run on moto's threads: one DynamoDB operation at a time, as AWS
     back_up_touched_items_only()
     index_queries_by_partition()  # a Query reads its partition, as DynamoDB's does
+    answer_attribute_values_directly()  # and writes the items it returns out quickly (ADR 46)
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         import os
 
