@@ -47,11 +47,14 @@ API_KEY = "local-teaching-record-key"
 class TeachingRecordServer(ThreadingHTTPServer):
     """The fake's server. `records` may be changed while it runs (a teacher renamed, a record gone); with
     `per_window` set it answers 429 with Retry-After to a request past that many in any `window_seconds` (the real
-    service allows 300 a minute); `answered` lists each request as (time by its `clock`, 429 if refused else 0)."""
+    service allows 300 a minute); `answered` lists each request as (time by its `clock`, 429 if refused else 0).
+    With `latency_seconds` set, every answer takes that long (the real service is not instant: benchmarks and
+    tests of parallel lookups need a round trip to overlap)."""
 
     records: dict[str, SeedTeacher]
     per_window: int | None
     window_seconds: float
+    latency_seconds: float
     clock: Callable[[], float]
     answered: list[tuple[float, int]]
     lock: threading.Lock
@@ -77,6 +80,7 @@ def teaching_record_server(
     per_window: int | None = None,
     window_seconds: float = 60.0,
     clock: Callable[[], float] = time.monotonic,
+    latency_seconds: float = 0.0,
 ) -> TeachingRecordServer:
     """`GET /v3/teachers/{trn}?dateOfBirth=YYYY-MM-DD`: 200 with names, or 404 problem JSON when the
     TRN is unknown or the date of birth does not match (as the real API does)."""
@@ -90,6 +94,8 @@ def teaching_record_server(
                 self.send_json(401, {"title": "Unauthorized", "status": 401})
                 return
             wait = self.server.admit()
+            if self.server.latency_seconds:
+                time.sleep(self.server.latency_seconds)
             if wait is not None:
                 self.send_response(429)
                 self.send_header("Retry-After", str(max(1, math.ceil(wait))))
@@ -130,5 +136,6 @@ def teaching_record_server(
     server.records = {teacher.trn: teacher for teacher in teachers}
     server.per_window, server.window_seconds, server.clock = per_window, window_seconds, clock
     server.answered, server.lock = [], threading.Lock()
+    server.latency_seconds = latency_seconds
     _start(server, "fake-teaching-record")
     return server

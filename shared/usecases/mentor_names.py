@@ -3,8 +3,9 @@
 `start_refresh` (the weekly schedule's function) records the run in Activity and queues every teacher's TRN
 on `MentorNamesQueue`. `check_mentor` (its consumer) looks one TRN up by TRN alone, as the live service's
 nightly sync does: no date of birth is kept, so none is sent. Every request first takes a place in the
-one-second counters (`shared.claims.mentor_names`), a 429 too, so the refresh stays under the Teaching
-Record's 300 requests a minute whatever runs at once. Then the teacher's record and every school's entry get
+one-second counters (`shared.claims.mentor_names`), a 429 too, the same counters the payment run's checks take
+places in (`shared.usecases.teaching_record_places`, ADR 0044), so the refresh and the checks together stay under
+the Teaching Record's 300 requests a minute whatever runs at once. Then the teacher's record and every school's entry get
 the current names (one conditional transaction, nothing written when they agree), or are marked not found:
 kept, never deleted, listed on the run's Activity entry and shown to the school and to support.
 """
@@ -12,29 +13,19 @@ kept, never deleted, listed on the run's Activity entry and shown to the school 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from shared.claims import mentor_names as rules
 from shared.claims.activity import ActivityEntry, ActivityKind
 from shared.claims.claim import Claim
-from shared.claims.errors import DomainError
 from shared.claims.mentor_names import CheckMessage, Outcome
 from shared.data.activity import Activity
 from shared.data.mentor_names import RUNNING, MentorNamesRuns, RunState, enqueue
 from shared.data.mentors import Mentors, Teacher
-from shared.data.rate_limits import RateLimits
 from shared.integrations import teaching_record
-from shared.integrations.teaching_record import TRN_PATTERN, TeachingRecordRateLimited, TeachingRecordUnavailable
+from shared.integrations.teaching_record import TRN_PATTERN
 from shared.observability import logger, metrics
-
-Clock = Callable[[], dt.datetime]
-Sleep = Callable[[float], None]
-
-
-class CheckLater(DomainError):
-    """The Teaching Record kept answering 429 or did not answer, or no place came free in time: SQS brings the
-    message back (a batch item failure)."""
+from shared.usecases.teaching_record_places import CheckLater, Clock, Sleep, look_up
 
 
 # -- starting a run (the weekly schedule) ----------------------------------------------------------------
@@ -87,37 +78,12 @@ def _log_counts(counts: dict[str, int]) -> dict[str, int]:
 
 
 # -- checking one mentor (the queue's consumer) ----------------------------------------------------------
-def _take_place(clock: Clock, sleep: Sleep) -> None:
-    """Wait for a place in the current second's counter (every request to the Teaching Record takes one)."""
-    waited = 0.0
-    counters = RateLimits()
-    while True:
-        now = clock()
-        if counters.take(rules.counter_key(now), rules.PER_SECOND, rules.counter_expires(now)) is not None:
-            return
-        pause = max(0.01, (rules.next_counter_at(now) - now).total_seconds())
-        if waited + pause > rules.LONGEST_WAIT_FOR_A_PLACE:
-            raise CheckLater("no place in the rate limit")
-        sleep(pause)
-        waited += pause
-
-
 def _look_up(trn: str, clock: Clock, sleep: Sleep) -> teaching_record.TeacherRecord | None:
-    """The Teaching Record's answer for the TRN, each request (a retried 429 too) in a place of its own.
-    `CheckLater` when it keeps answering 429 or cannot answer at all."""
-    for attempt in range(1, rules.RETRY_ATTEMPTS + 1):
-        _take_place(clock, sleep)
-        try:
-            return teaching_record.find_teacher(trn, None, retries=False)
-        except TeachingRecordRateLimited as limited:
-            metrics.add_metric(name="TeachingRecordRateLimited", unit="Count", value=1)
-            wait = rules.retry_wait(attempt, limited.retry_after)
-            if wait is None:
-                raise CheckLater("the Teaching Record answered 429") from None
-            sleep(wait)
-        except TeachingRecordUnavailable:
-            raise CheckLater("the Teaching Record did not answer") from None
-    raise CheckLater("the Teaching Record answered 429")  # pragma: no cover - the loop returns or raises
+    """The Teaching Record's answer for the TRN, each request (a retried 429 too) in a place of its own in the
+    counters the payment run's checks share (`shared.usecases.teaching_record_places`). `CheckLater` when it keeps
+    answering 429 or cannot answer at all, or no place comes free within 10 s: the queue delivers the check again,
+    so a request it did not answer is not asked again here."""
+    return look_up(trn, clock, sleep)
 
 
 def check_mentor(message: CheckMessage, clock: Clock, sleep: Sleep, *, last_delivery: bool) -> Outcome:

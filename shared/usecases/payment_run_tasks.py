@@ -17,6 +17,7 @@ from itertools import batched
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.claims import teaching_record_lookups as lookups
 from shared.claims.academic_years import london_today
 from shared.claims.claim import Claim
 from shared.claims.errors import ConcurrentUpdate, InvalidTransition, OrganisationNotFound
@@ -46,10 +47,11 @@ from shared.data.emails import enqueue
 from shared.data.files import put_stream, read_lines
 from shared.data.organisations import Organisations, Providers
 from shared.data.users import member_emails
-from shared.integrations.teaching_record import find_teacher
+from shared.integrations.teaching_record import TeacherRecord, find_teacher
 from shared.observability import logger, metrics
 from shared.usecases.bulk import apply_group
 from shared.usecases.support_activity import record_run_started
+from shared.usecases.teaching_record_places import CheckLater, Clock, Sleep, look_up_all
 
 PAGE_SIZE = 100
 ACTOR = "payment-run"
@@ -170,27 +172,33 @@ def _email_expired_draft(draft: Claim) -> None:
 
 
 # -- validation -----------------------------------------------------------------------------------
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 class _PageFacts:
     """What the checks need for one page of claims, read in batches: the page's schools and allowance
     items (BatchGets), its providers, and the claims of the page's schools (a Query each). Nothing read
     here grows with the window: a page of 100 claims costs about the same in a window of 200 or 20,000.
+
+    The page's distinct TRNs are looked up in the Teaching Record before any claim is checked, `WORKERS` at a time,
+    each request in a place of the counters the names refresh shares (ADR 0044): a page goes at the rate limit,
+    and a page the Teaching Record cannot answer for is retried whole, never checked with a mentor "not found".
 
     A mentor's hours with a provider this year are their allowance item's `used` (the submission and
     release transactions keep it equal to the sum over counting claims). The schools claiming a mentor
     come from the item's `school_ids`, confirmed from those schools' claims when it names two or more.
     """
 
-    def __init__(self, window_id: str, claims: list[Claim]) -> None:
+    def __init__(self, window_id: str, claims: list[Claim], clock: Clock = _utcnow, sleep: Sleep = time.sleep) -> None:
         self.window_id = window_id
         self.schools = Organisations().schools(c.school_id for c in claims)
         self.providers = {code: _provider(code) for code in sorted({c.provider_code for c in claims})}
         self.allowances = allowances({(m.trn, c.provider_code, c.academic_year) for c in claims for m in c.mentors})
         self.school_claims: dict[str, list[Claim]] = {}
-        self.teachers: dict[str, bool] = {}
+        self.teachers = _in_teaching_record(sorted({m.trn for c in claims for m in c.mentors}), clock, sleep)
 
     def in_teaching_record(self, trn: str) -> bool:
-        if trn not in self.teachers:
-            self.teachers[trn] = find_teacher(trn, None) is not None
         return self.teachers[trn]
 
     def claims_of(self, school_id: str) -> list[Claim]:
@@ -216,6 +224,26 @@ class _PageFacts:
             school_window_total_pence=window_total_pence(self.claims_of(claim.school_id), self.window_id),
             schools_per_mentor={m.trn: self.schools_claiming(claim, m.trn) for m in claim.mentors},
         )
+
+
+def _find_once(trn: str) -> TeacherRecord | None:
+    """One request, counted by the caller's place in the rate limit (urllib3 retries nothing)."""
+    return find_teacher(trn, None, retries=False)
+
+
+def _in_teaching_record(trns: list[str], clock: Clock, sleep: Sleep) -> dict[str, bool]:
+    """Whether the Teaching Record has each TRN. A TRN it could not answer for by `PAGE_LOOKUP_SECONDS` (429s past
+    their retries, no answer after `UNAVAILABLE_ATTEMPTS`, no place free) is `TransientError`: the state machine
+    retries the page, and no claim of it has been checked, so none is flagged "not found" because it was busy."""
+    begun = time.monotonic()
+    until = clock() + dt.timedelta(seconds=lookups.PAGE_LOOKUP_SECONDS)
+    try:
+        answers = look_up_all(trns, clock, sleep, until=until, find=_find_once)
+    except CheckLater as error:
+        logger.warning("teaching record lookups not answered", extra={"trns": len(trns), "reason": str(error)})
+        raise TransientError(f"the Teaching Record did not answer for every mentor: {error}") from None
+    logger.info("teaching record lookups", extra={"trns": len(trns), "seconds": round(time.monotonic() - begun, 3)})
+    return {trn: record is not None for trn, record in answers.items()}
 
 
 def _provider(code: str) -> Provider | None:
@@ -255,12 +283,15 @@ def plan_validation(state: RunState, now: dt.datetime | None = None) -> dict[str
     return {**state.model_dump(), "validation_pages": pages}
 
 
-def validate_page(page: ValidationPage, now: dt.datetime) -> dict[str, int]:
+def validate_page(
+    page: ValidationPage, now: dt.datetime, *, clock: Clock = _utcnow, sleep: Sleep = time.sleep
+) -> dict[str, int]:
     """Run the named checks and risk flags on one page of the window's submitted claims.
 
     Each result is recorded on the claim as an event; a claim that fails a check or raises a flag goes
     to support review with the reasons. Claims validated (or approved) in an earlier run are skipped,
-    so a later run only looks at what is new, and a retried page does not check a claim twice.
+    so a later run only looks at what is new, and a retried page does not check a claim twice. `clock` and `sleep`
+    time the Teaching Record lookups' waits for places in the rate limit (tests and benchmarks set them).
     """
     window = ClaimWindows().get(page.window_id)
     if window is None:
@@ -271,7 +302,7 @@ def validate_page(page: ValidationPage, now: dt.datetime) -> dict[str, int]:
         for claim in store.in_range(page.window_id, ClaimStatus.SUBMITTED, page.first, page.last)
         if claim.validated_run is None
     ]
-    finder = _PageFacts(page.window_id, claims)
+    finder = _PageFacts(page.window_id, claims, clock, sleep)
     validated = flagged = 0
     for claim in claims:
         results = findings(claim, finder.facts(claim))

@@ -289,6 +289,7 @@ GRANTS: dict[str, dict[str, set[str]]] = {
         "OrganisationsTable/index/*": READ,
         "ProvidersTable": READ,
         "ProvidersTable/index/*": READ,
+        "RateLimitsTable": {"dynamodb:UpdateItem"},  # a place in the Teaching Record's counters (ADR 0044)
         "SecretsArn": {"secretsmanager:GetSecretValue"},
     },
     "WebFunction": {

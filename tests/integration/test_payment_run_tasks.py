@@ -85,7 +85,7 @@ def world(seed: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
                 eligible_years=frozenset({YEAR}),
             )
         )
-    monkeypatch.setattr(payment_run, "find_teacher", lambda trn, date_of_birth: object())
+    monkeypatch.setattr(payment_run, "find_teacher", lambda trn, date_of_birth, **_: object())
     yield
     for index in range(10):
         OrganisationItem(organisation_id=f"99{index:04d}").delete()

@@ -37,7 +37,7 @@ def world(seed: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     )
     _school(WITH_VENDOR, "V992501")
     _school(WITHOUT_VENDOR, None)
-    monkeypatch.setattr(payment_run_tasks, "find_teacher", lambda trn, date_of_birth: object())
+    monkeypatch.setattr(payment_run_tasks, "find_teacher", lambda trn, date_of_birth, **_: object())
     yield
     for urn in NAMES:
         OrganisationItem(organisation_id=urn).delete()
