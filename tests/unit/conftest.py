@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-# Importing shared.observability builds Powertools' Tracer, whose X-Ray SDK makes a UDP socket for its emitter
-# (it sends nothing: tracing is off in tests). That is an import side effect, not a test using the network, so
-# it happens here, before any test runs with sockets blocked, and not inside whichever test first imports it.
+# Importing shared.observability where tracing is on builds Powertools' Tracer, whose X-Ray SDK makes a UDP socket
+# for its emitter (ADR 0043; tracing is off in tests, so it does not here). Were it on, that would be an import side
+# effect, not a test using the network, so it happens here, before any test runs with sockets blocked.
 import shared.observability  # noqa: F401
 from tests.support import isolated_suite
 
