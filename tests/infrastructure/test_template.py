@@ -431,6 +431,60 @@ def test_api_is_a_regional_rest_api_with_a_traced_logged_live_stage(resources: d
         assert setting["LoggingLevel"] in {"ERROR", "INFO"}
 
 
+def invoked_function(resources: dict[str, dict[str, Any]], logical_id: str) -> str:
+    """The function a logical id invokes: the function itself, or the one behind an alias (SnapStart, ADR 0043)."""
+    resource = resources[logical_id]
+    if resource["Type"] == "AWS::Lambda::Alias":
+        (function_id,) = references(resource["Properties"]["FunctionName"])
+        return function_id
+    return logical_id
+
+
+SNAPSTART_FUNCTIONS = ("WebFunction", "SupportFunction")
+
+
+@pytest.mark.parametrize("function_id", SNAPSTART_FUNCTIONS)
+def test_the_page_functions_restore_from_a_snapshot_and_the_api_invokes_their_alias(
+    template: dict[str, Any], resources: dict[str, dict[str, Any]], function_id: str
+) -> None:
+    # Given a function that serves pages (ADR 0043) / When its translated resources are read
+    properties = resources[function_id]["Properties"]
+    alias_id = f"{function_id}Aliaslive"
+    alias = resources[alias_id]
+    # Then SnapStart snapshots its published versions, and the alias points at the one SAM publishes
+    assert properties["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert alias["Type"] == "AWS::Lambda::Alias"
+    (version_id,) = references(alias["Properties"]["FunctionVersion"])
+    assert resources[version_id]["Type"] == "AWS::Lambda::Version"
+    # And it uses nothing SnapStart refuses: provisioned concurrency, EFS, ephemeral storage over 512 MB
+    assert "ProvisionedConcurrencyConfig" not in alias["Properties"]
+    assert "FileSystemConfigs" not in properties
+    assert properties.get("EphemeralStorage", {"Size": 512})["Size"] <= 512
+    # And every API route to it calls the alias (SnapStart never applies to $LATEST), with permissions for it
+    paths = resources["Api"]["Properties"]["Body"]["paths"]
+    targets = {
+        target
+        for operations in paths.values()
+        for operation in operations.values()
+        if operation["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
+        for target in references(operation["x-amazon-apigateway-integration"]["uri"])
+    }
+    assert alias_id in targets
+    assert function_id not in targets
+    invoked = [r["Properties"]["FunctionName"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
+    assert {"Ref": function_id} not in invoked
+    assert {"Ref": alias_id} in invoked
+    # And nothing else in the template snapshots a function: the others start cold as before (ADR 0043)
+    others = [
+        logical_id
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        and "SnapStart" in resource["Properties"]
+        and logical_id not in SNAPSTART_FUNCTIONS
+    ]
+    assert others == []
+
+
 def test_api_routes_are_the_designed_ones_and_reach_the_right_function(
     template: dict[str, Any], resources: dict[str, dict[str, Any]]
 ) -> None:
@@ -444,9 +498,9 @@ def test_api_routes_are_the_designed_ones_and_reach_the_right_function(
             integration = operation["x-amazon-apigateway-integration"]
             if integration["type"] != "aws_proxy":
                 continue
-            (function_id,) = references(integration["uri"])
+            (target_id,) = references(integration["uri"])
             name = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
-            body_routes.add((function_id, path, name))
+            body_routes.add((invoked_function(resources, target_id), path, name))
             assert integration["httpMethod"] == "POST"
     # Then the body routes exactly the events, each to its function
     assert body_routes == events
@@ -458,7 +512,7 @@ def test_api_routes_are_the_designed_ones_and_reach_the_right_function(
         "DownloadFunction": 2,
         "NotifyCallbackFunction": 1,
     }.items():
-        mine = [p for p in permissions if p["FunctionName"] == {"Ref": function_id}]
+        mine = [p for p in permissions if invoked_function(resources, p["FunctionName"]["Ref"]) == function_id]
         assert len(mine) == count, function_id
         for permission in mine:
             assert permission["Principal"] == "apigateway.amazonaws.com"
