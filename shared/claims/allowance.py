@@ -15,6 +15,9 @@ from enum import StrEnum
 from shared.claims.academic_years import AcademicYear
 
 REFRESHER_HOURS = 6
+# Typed hours longer than this are refused before they are read as a number: no allowance comes near, and
+# Python will not read a number of more than 4,300 digits at all (ValueError).
+MAX_HOURS_DIGITS = 9
 _SIXTEEN_HOURS_FROM = dt.date(2025, 1, 1)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from shared.claims.academic_years import london_today
+from shared.claims.allowance import MAX_HOURS_DIGITS
 from shared.claims.audit_answers import AUDIT_DAYS, EXPLANATION_LIMIT, RESPONSE_DAYS
 from shared.claims.audit_answers import CLAWBACK_PENDING as CLAWBACK_PENDING  # re-exported: the claim's models
 from shared.claims.audit_answers import ClawbackRequest as ClawbackRequest
@@ -150,7 +151,7 @@ def lower_clawback(clawback: MentorClawback, hours: int | str, reason: str) -> L
         errors[HOURS] = "Enter the number of hours to claw back"
     elif not text.isdecimal() or not text.isascii():
         errors[HOURS] = "Hours to claw back must be a whole number"
-    elif int(text) > top:
+    elif len(text) > MAX_HOURS_DIGITS or int(text) > top:
         errors[HOURS] = f"Hours to claw back must be between 0 and {top}"
     if not reason.strip():
         errors[REASON] = "Enter why fewer hours are clawed back"

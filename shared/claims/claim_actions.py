@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from shared.claims.allowance import MAX_HOURS_DIGITS
 from shared.claims.claim import Claim
 from shared.claims.statuses import ClaimStatus
 
@@ -166,7 +167,7 @@ def read_amendment(
             errors["hours"] = "Enter the number of hours"
         elif not (text.isascii() and text.isdigit()):
             errors["hours"] = "Hours must be a whole number, like 12"
-        elif not 1 <= int(text) <= most:
+        elif len(text) > MAX_HOURS_DIGITS or not 1 <= int(text) <= most:
             errors["hours"] = f"Hours must be between 1 and {most}"
         elif int(text) == mentor.hours:
             errors["hours"] = f"{mentor.full_name} already has {mentor.hours} hours on this claim"

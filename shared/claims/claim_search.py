@@ -18,6 +18,7 @@ from shared.claims.statuses import ClaimStatus
 PAGE_SIZE = 25
 MAX_SEARCH_LENGTH = 100
 SEARCH_LABEL = "Search by claim reference, school name or URN"
+SEARCH_TOO_LONG = f"Search must be {MAX_SEARCH_LENGTH} characters or fewer"
 # Sent by the filter form (a hidden field) and kept in every link: with it, no year chosen means every year;
 # without it (the list as first opened) the latest claim window's year is chosen.
 FILTERED = "filtered"
@@ -49,6 +50,13 @@ class Search:
     def key(self) -> str:
         """What is looked up: the digits, or the name folded."""
         return self.text if self.kind in (SearchKind.REFERENCE, SearchKind.URN) else name_key(self.text)
+
+
+def typed_search(query: Mapping[str, Sequence[str]]) -> tuple[str, str | None]:
+    """What a list's search box sent, spaces folded, and why it is not searched for (longer than any name or
+    reference: `SEARCH_TOO_LONG`), or None."""
+    typed = " ".join((query.get("search") or [""])[0].split())
+    return typed, SEARCH_TOO_LONG if len(typed) > MAX_SEARCH_LENGTH else None
 
 
 def parse_search(typed: str) -> Search:
@@ -97,6 +105,7 @@ class ClaimFilters:
     school_id: str | None = None  # a school's claims (its organisation page links here)
     page: int = 1
     errors: tuple[str, ...] = field(default=(), compare=False)
+    typed: str = field(default="", compare=False)  # a search refused (`errors`), shown back as typed
 
     @property
     def parsed_search(self) -> Search:
@@ -113,6 +122,20 @@ class ClaimFilters:
             and (self.assigned_to is None or row.assigned_to == self.assigned_to)
             and (not self.on_hold or row.on_hold)
             and (self.school_id is None or row.school_id == self.school_id)
+        )
+
+    @property
+    def counted(self) -> bool:
+        """Whether the Overview's counters give how many claims match: only academic years and statuses are
+        chosen (the counters count each year's claims by status, ADR 0028), nothing searched for."""
+        return not (
+            self.search
+            or self.window_ids
+            or self.regions
+            or self.providers
+            or self.assigned_to is not None
+            or self.on_hold
+            or self.school_id
         )
 
     def query(self, page: int | None = None) -> str:
@@ -151,7 +174,8 @@ def read_filters(
     known = {status.value for status in ClaimStatus}
     statuses = frozenset(ClaimStatus(v) for v in query.get("status", []) if v in known)
     years = tuple(y for y in offered if y in set(query.get("year", [])))
-    search = " ".join((query.get("search") or [""])[0].split())[:MAX_SEARCH_LENGTH]
+    typed, refused = typed_search(query)
+    search = "" if refused else typed
     if not years and not search and FILTERED not in query and default_year:
         years = (default_year,)
     raw_page = (query.get("page") or ["1"])[0]
@@ -167,6 +191,8 @@ def read_filters(
         on_hold="yes" in query.get("hold", []),
         school_id=next(iter(query.get("school", [])), "") or None,
         page=max(1, page),
+        errors=(refused,) if refused else (),
+        typed=typed if refused else "",
     )
 
 

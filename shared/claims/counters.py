@@ -133,6 +133,13 @@ def deltas(changes: Iterable[tuple[Claim | None, Claim | None]]) -> list[YearDel
     return found
 
 
+def claims_with_status(counts: Mapping[str, int], statuses: Iterable[ClaimStatus]) -> int:
+    """How many of a year's claims are in any of `statuses` (every status when none is named), from its
+    summed counters: what the support claims list shows as its total when it filters by nothing else."""
+    chosen = list(statuses) or list(ClaimStatus)
+    return sum(int(counts.get(key(_CLAIMS, STATUS, status.value), 0)) for status in chosen)
+
+
 # -- reading the sums back ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Figure:

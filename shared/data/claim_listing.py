@@ -5,9 +5,12 @@
 - a school's name: the schools whose folded name starts with it (`name-key-index`, at most
   `MAX_SCHOOLS_SEARCHED`), then each one's `school-index` partition;
 - otherwise: each chosen academic year's partition of `listing-index`, newest first, the other filters applied
-  by DynamoDB to the small projected items (a FilterExpression). A page reads only until it has its rows (the
-  request's Limit grows as matches prove sparse), and the count is a `Select=COUNT` Query of the same partition
-  and filter, so no item crosses the network to be counted.
+  by DynamoDB to the small projected items (a FilterExpression). A page reads only until it has its rows and
+  one more (the request's Limit grows as matches prove sparse). Its total is what it read when the partitions
+  end on the page; else the Overview's counters when only years and statuses are chosen (ADR 0028: one
+  BatchGetItem a year, however many claims); else a `Select=COUNT` Query of the same partition and filter,
+  so no item crosses the network to be counted (DynamoDB still reads them: the one cost that grows with the
+  year, ADR 0020).
 
 `make bench` measures what a page costs in requests and items read (tests/bench/claims_list.py).
 """
@@ -24,8 +27,10 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 
 from shared.claims.claim_search import PAGE_SIZE, ClaimFilters, ClaimRow, SearchKind
+from shared.claims.counters import claims_with_status
 from shared.claims.organisations import OrganisationType
 from shared.claims.statuses import ClaimStatus
+from shared.data.counters import Counters
 from shared.data.items import ClaimItem, OrganisationItem
 
 MAX_SCHOOLS_SEARCHED = 20  # a school-name search looks at the claims of at most this many schools
@@ -92,7 +97,12 @@ def _condition(filters: ClaimFilters) -> Condition | None:
 
 def find(filters: ClaimFilters, all_years: Iterable[str]) -> Found:
     """The page of claims `filters` asks for and how many match. `all_years`: the partitions to read when no
-    academic year is chosen."""
+    academic year is chosen.
+
+    A page reads its rows and one more: when the partitions end there, what was read is the exact total and
+    nothing is counted. Otherwise the total is the Overview's counters (one BatchGetItem a year) when only
+    years and statuses are chosen, or a `Select=COUNT` of the filtered partitions; never less than the rows
+    the page has seen, so a counter that has drifted cannot hide a page."""
     start = (filters.page - 1) * PAGE_SIZE
     search = filters.parsed_search
     if search.kind is not SearchKind.NONE or filters.school_id:  # a school's claims, or a few schools': small
@@ -101,18 +111,24 @@ def find(filters: ClaimFilters, all_years: Iterable[str]) -> Found:
         return Found(matched[start : start + PAGE_SIZE], len(matched), len(schools) >= MAX_SCHOOLS_SEARCHED)
     years = filters.academic_years or tuple(all_years)
     condition = _condition(filters)
-    total = sum(_count_year(year, condition) for year in years)
-    if start >= total:
-        return Found([], total)
     wanted = start + PAGE_SIZE
     merged = heapq.merge(*(_of_year(year, condition, wanted) for year in years), reverse=True)
     page: list[ClaimRow] = []
-    for index, (_, row) in enumerate(merged):
-        if index >= start:
-            page.append(row)
-        if len(page) == PAGE_SIZE:
+    seen = 0
+    for _, row in merged:
+        if seen >= wanted:  # one row past the page: there is more
+            seen += 1
             break
-    return Found(page, total)
+        if seen >= start:
+            page.append(row)
+        seen += 1
+    else:  # the partitions ended within the page: `seen` is every match
+        return Found(page, seen)
+    if filters.counted:
+        counted = sum(claims_with_status(Counters().read(year)[0], filters.statuses) for year in years)
+    else:
+        counted = sum(_count_year(year, condition) for year in years)
+    return Found(page, max(counted, seen))
 
 
 def every_row(filters: ClaimFilters, all_years: Iterable[str], schools: list[str] | None = None) -> Iterator[ClaimRow]:

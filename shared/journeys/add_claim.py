@@ -192,6 +192,10 @@ class SchoolSearch:
     query: str
 
 
+SCHOOL_SEARCH_MAX = 100  # longer than any school's name (GIAS names are at most 100 characters) or URN
+SCHOOL_SEARCH_TOO_LONG = f"School name or URN must be {SCHOOL_SEARCH_MAX} characters or fewer"
+
+
 def looks_like_urn(text: str) -> bool:
     """A URN (or a vendor number for a school without one) is digits only; anything else is a name."""
     compact = "".join(text.split())
@@ -205,6 +209,9 @@ def parse_school(form: Form, refusal: Callable[[str], str | None]) -> SchoolChos
     errors = Errors()
     if not typed:
         errors.add("school_search", ENTER_SCHOOL, "school-search")
+        return errors
+    if len(typed) > SCHOOL_SEARCH_MAX:
+        errors.add("school_search", SCHOOL_SEARCH_TOO_LONG, "school-search")
         return errors
     if not looks_like_urn(typed):
         return SchoolSearch(typed)

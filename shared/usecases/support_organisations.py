@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from shared.claims import provider_search
 from shared.claims.academic_years import AcademicYear, london_today
 from shared.claims.activity import ActivityEntry, ActivityKind
+from shared.claims.claim_search import typed_search
 from shared.claims.errors import DomainError, NotFound, OrganisationNotFound
 from shared.claims.money import format_pounds
 from shared.claims.organisation_entry import (
@@ -53,7 +54,6 @@ PER_PAGE = 25
 LONDON = ZoneInfo("Europe/London")
 REGIONS = (Region.INNER_LONDON, Region.OUTER_LONDON, Region.FRINGE, Region.REST_OF_ENGLAND)
 KINDS = (OrganisationKind.SCHOOL, OrganisationKind.ACCREDITED_PROVIDER, OrganisationKind.OTHER_PROVIDER)
-MAX_SEARCH = 100
 # What a URN, provider code or user id in a URL can be: anything else is 404 before any read (a key DynamoDB
 # would refuse, such as one over 2 KB, would otherwise be its error, a 5xx).
 ORGANISATION_ID = re.compile(r"[A-Za-z0-9]{1,20}")
@@ -85,6 +85,8 @@ class OrganisationList:
     search: str
     kinds: frozenset[OrganisationKind]
     regions: frozenset[Region]
+    search_error: str | None = None  # the search was not run (too long): said on the search box
+    typed: str = ""  # what was typed, when it was not searched for
 
     @property
     def filtered(self) -> bool:
@@ -118,7 +120,8 @@ class OrganisationList:
 def list_organisations(query: Mapping[str, Sequence[str]]) -> OrganisationList:
     """The page of the list the query string asks for (unknown filter values are ignored, a page past the end
     shows the last)."""
-    search = " ".join((query.get("search") or [""])[0].split())[:MAX_SEARCH]
+    typed, refused = typed_search(query)
+    search = "" if refused else typed
     kinds = frozenset(OrganisationKind(v) for v in query.get("type", []) if v in set(OrganisationKind))
     regions = frozenset(Region(v) for v in query.get("region", []) if v in set(Region))
     page_text = (query.get("page") or ["1"])[0]
@@ -130,7 +133,9 @@ def list_organisations(query: Mapping[str, Sequence[str]]) -> OrganisationList:
     if page > pages:
         page = pages
         found = directory.find(classify_search(search), kinds, regions, page, PER_PAGE)
-    return OrganisationList(found.entries, found.count, page, pages, search, kinds, regions)
+    return OrganisationList(
+        found.entries, found.count, page, pages, search, kinds, regions, refused, typed if refused else ""
+    )
 
 
 # -- the add organisation journey -----------------------------------------------------------------------------------

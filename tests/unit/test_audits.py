@@ -213,6 +213,7 @@ def test_support_may_lower_a_clawback_with_a_reason() -> None:
         ("2.5", "Evidence", {"hours": "Hours to claw back must be a whole number"}),
         ("-1", "Evidence", {"hours": "Hours to claw back must be a whole number"}),
         ("7", "Evidence", {"hours": "Hours to claw back must be between 0 and 6"}),
+        ("9" * 5000, "Evidence", {"hours": "Hours to claw back must be between 0 and 6"}),  # past int()'s limit
         ("2", "  ", {"reason": "Enter why fewer hours are clawed back"}),
     ],
 )

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from shared.claims.claim_search import SEARCH_LABEL
 from shared.claims.claims_export import ExportStatus
+from shared.journeys.forms import Errors
 from shared.usecases import claims_export, support_claims
 from shared.web.flash import take_flash
 from shared.web.pages import page, redirect
@@ -35,6 +36,14 @@ def page_numbers(current: int, last: int) -> list[int | None]:
     return numbers
 
 
+def search_errors(error: str | None) -> Errors:
+    """A list's search box's error (a GET form: nothing else on it is refused), for the error summary."""
+    errors = Errors()
+    if error:
+        errors.add("search", error)
+    return errors
+
+
 @router.get("/support/claims")
 def all_claims() -> Response[Any]:
     request = current_request(router)
@@ -47,6 +56,7 @@ def all_claims() -> Response[Any]:
         h1="Claims",
         **support.context("All claims"),
         view=view,
+        errors=search_errors(filters.errors[0] if filters.errors else None),
         search_label=SEARCH_LABEL,
         checkbox_items=checkbox_items,
         page_numbers=page_numbers(filters.page, view.pages),

@@ -41,7 +41,7 @@ from shared.web.flash import set_flash, take_flash
 from shared.web.journeys import open_step
 from shared.web.pages import page, redirect
 from shared.web.request import Request, current_request
-from shared.web.routes.support_claims import page_numbers
+from shared.web.routes.support_claims import page_numbers, search_errors
 from shared.web.support import SupportPage, support_page
 
 router = Router()
@@ -93,6 +93,7 @@ def list_organisations() -> Response[Any]:
         h1=LIST_H1,
         **support.context(NAV),
         view=view,
+        errors=search_errors(view.search_error),
         search_label=SEARCH_LABEL,
         type_items=_checkbox_items(
             [(kind.value, label) for kind, label in KIND_LABELS.items()], {k.value for k in view.kinds}
