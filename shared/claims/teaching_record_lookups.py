@@ -13,8 +13,8 @@ from shared.claims.mentor_names import PER_SECOND, REQUEST_SECONDS
 
 WORKERS = PER_SECOND  # requests in flight at once for one page: more would only wait for places
 UNAVAILABLE_ATTEMPTS = 3  # requests for one TRN while the Teaching Record does not answer (5xx, no connection)
-PAGE_LOOKUP_SECONDS = 180.0  # a page's lookups give up (the page is retried) when they would wait past this
-PAGE_TIMEOUT_SECONDS = 300  # ValidateClaimsFunction's Timeout in template.yaml
+PAGE_LOOKUP_SECONDS = 780.0  # a page's lookups give up (the page is retried) when they would wait past this
+PAGE_TIMEOUT_SECONDS = 900  # ValidateClaimsFunction's Timeout in template.yaml (Lambda's longest)
 
 
 def unavailable_wait(attempt: int) -> float | None:

@@ -896,8 +896,9 @@ def test_only_the_web_function_uses_the_rate_limit_counters(resources: dict[str,
             for s in role_statements(resources, function_role_id(resources, function_id))
         )
     }
-    # ...and the mentor names check, which takes a place in a one-second counter (ADR 0037)
-    assert touching == {"WebFunction", "CheckMentorNamesFunction"}
+    # ...and the mentor names check and the payment run's checks, which take places in the one-second counters
+    # of the Teaching Record's rate limit (ADR 0037, ADR 0044)
+    assert touching == {"WebFunction", "CheckMentorNamesFunction", "ValidateClaimsFunction"}
 
 
 def test_an_alarm_watches_mentor_lookup_lockouts(
