@@ -28,6 +28,7 @@ from shared.data.transactions import CheckedTransactWrite, connection
 
 COUNTERS = "counters"  # the label of the counter update in a transaction
 _NAME = "name#provider#"
+ADJUST_ACTIONS = 50  # counters one correction's UpdateItem changes: its expression well inside 4 KB
 
 
 def counter_id(year: str, shard: int) -> str:
@@ -73,10 +74,13 @@ class Counters:
         return {k: v for k, v in sorted(totals.items()) if v}, names
 
     def adjust(self, change: YearDelta) -> None:
-        """Add a correction (the rebuild's recount minus the counters as read) to shard 0: one UpdateItem."""
-        if not change.counts and not change.provider_names:
-            return
-        CountersItem(counter_id=counter_id(change.year, 0)).update(actions=_actions(change))
+        """Add a correction (the rebuild's recount minus the counters as read) to shard 0: an UpdateItem per
+        `ADJUST_ACTIONS` counters, as a year's whole recount (every day, region and provider) is more than one
+        update expression may hold (DynamoDB's 4 KB)."""
+        actions = _actions(change)
+        item = CountersItem(counter_id=counter_id(change.year, 0))
+        for start in range(0, len(actions), ADJUST_ACTIONS):
+            item.update(actions=actions[start : start + ADJUST_ACTIONS])
 
 
 def claims_of_year(year: str, page_size: int = 1000) -> Iterator[CountedClaim]:
