@@ -1,8 +1,10 @@
 """Session storage in DynamoDB. The cookie holds a random token; the table holds only its SHA-256.
 
 A session ends after `idle` without a request, and `lifetime` after it started (sign-in starts a new one)
-however active it is (ADR 0040). The item's TTL is the earlier of the two, and an expired item that is read
-is deleted at once, so an ended session never comes back.
+however active it is (ADR 0040). The item's TTL is the earlier of the two: DynamoDB removes it, and until
+then `load` refuses it and ends it in place. Signing out ends the item in place too (no user, no data, no
+CSRF token, idle since 1970) rather than deleting it, so the web functions need no DeleteItem on sessions
+(ADR 0047).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from pynamodb.exceptions import DoesNotExist
 
 from shared.data.items import SessionItem
 from shared.data.journeys import kept
+from shared.data.transactions import conditional
 
 # When the session started, kept in the item's data map beside what the pages keep, and never shown to them.
 _STARTED_AT = "__session_started_at"
+_ENDED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # an ended session's last request: idle past any limit
 
 
 def _key(token: str) -> str:
@@ -63,7 +67,7 @@ class Sessions:
         data = item.data.as_dict() if hasattr(item.data, "as_dict") else dict(item.data or {})
         started_at = _started_at(data)
         if started_at is None or started_at + self.lifetime <= now or item.last_seen_at + self.idle < now:
-            SessionItem(session_id=key).delete()
+            self.delete(token)  # ended in place: never taken up again, whatever a clock says later
             return None
         return StoredSession(token, item.csrf_token, item.user_id, item.last_seen_at, data, started_at)
 
@@ -83,4 +87,18 @@ class Sessions:
         session.last_seen_at = now
 
     def delete(self, token: str) -> None:
-        SessionItem(session_id=_key(token)).delete()
+        """End the session now: what it held is wiped and it counts as idle since 1970, so `load` refuses it
+        whatever its times said; TTL removes the item. Nothing is written for a token with no session."""
+        item = SessionItem(session_id=_key(token))
+        conditional(
+            lambda: item.update(
+                actions=[
+                    SessionItem.user_id.remove(),
+                    SessionItem.data.set({}),
+                    SessionItem.csrf_token.set(""),
+                    SessionItem.last_seen_at.set(_ENDED),
+                    SessionItem.expires_at.set(int(dt.datetime.now(dt.UTC).timestamp())),
+                ],
+                condition=SessionItem.session_id.exists(),
+            )
+        )

@@ -335,15 +335,15 @@ GRANTS: dict[str, dict[str, set[str]]] = {
         "SchoolMentorsTable": READ_WRITE_DELETE,
         "SchoolMentorsTable/index/*": READ_WRITE,
         "SecretsArn": {"secretsmanager:GetSecretValue"},
-        "SessionsTable": READ_WRITE_DELETE,
+        "SessionsTable": READ_WRITE,
         "UsersTable": READ_WRITE,
         "UsersTable/index/*": READ_WRITE,
     },
 }
 
-# The three items the web function may delete: a session (signing out, or one that ended), a membership (a school
-# user removes a colleague) and a school's mentor entry (removing a mentor). Nothing else on a request path deletes.
-WEB_DELETES = {"SessionsTable", "MembershipsTable", "SchoolMentorsTable"}
+# The two items the web function may delete: a membership (a school user removes a colleague) and a school's mentor
+# entry (removing a mentor), ADR 0047. A session that ends is ended in place. Nothing else on a request path deletes.
+WEB_DELETES = {"MembershipsTable", "SchoolMentorsTable"}
 
 # Object writes and deletions on S3, and changes to a bucket's own configuration.
 S3_WRITES = re.compile(r"^s3:(Put|Delete|Restore|Replicate|Abort|\*)", re.IGNORECASE)
@@ -469,12 +469,12 @@ def test_web_function_never_scans_batch_writes_or_touches_idempotency_records(
     assert {pair for pair in granted if base(pair[1]) == "IdempotencyTable"} == set()
 
 
-def test_web_function_deletes_only_sessions_memberships_and_school_mentors(
+def test_web_function_deletes_only_memberships_and_school_mentors(
     resources: dict[str, dict[str, Any]],
 ) -> None:
     # Given the web function's grants / When DeleteItem's resources are listed
     deletes = {resource for action, resource in grants(resources, "WebFunction") if action == "dynamodb:DeleteItem"}
-    # Then exactly the three tables whose items a request may delete (their whole table, never an index)
+    # Then exactly the two tables whose items a request may delete (their whole table, never an index)
     assert deletes == WEB_DELETES
 
 

@@ -123,9 +123,13 @@ def test_sign_out_is_a_post_with_the_sessions_csrf_token(anne: Client) -> None:
     assert anne.post("/sign-out", csrf=False).status == 403
     assert anne.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims").status == 200
     # The button signs out
+    token = anne.cookies[SESSION_COOKIE]
     page = anne.post("/sign-out")
     assert (page.status, page.location) == (303, "/")
     assert SESSION_COOKIE not in anne.cookies
+    assert anne.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims").location == "/sign-in"
+    # And the session has ended where it is kept: its old cookie, sent again, is signed out too
+    anne.cookies[SESSION_COOKIE] = token
     assert anne.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims").location == "/sign-in"
 
 
@@ -191,11 +195,15 @@ def test_a_session_ends_twelve_hours_after_sign_in_however_active(anne: Client) 
         page = anne.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims")
     finally:
         web.app.clock = lambda: NOW
-    # Then she is signed out: the sign-in page, the cookie cleared and the session gone from the table
+    # Then she is signed out: the sign-in page, the cookie cleared and the session ended in the table (no user,
+    # nothing kept, idle since 1970: TTL removes it), so its token is refused even by a clock set back
     assert page.location == "/sign-in"
     assert SESSION_COOKIE not in anne.cookies
     anne.cookies[SESSION_COOKIE] = token
-    assert _session_item(anne) is None
+    ended = _session_item(anne)
+    assert ended is not None
+    assert (ended.user_id, ended.csrf_token, ended.last_seen_at.year) == (None, "", 1970)
+    assert anne.get(f"/schools/{ANNE_WILSON_SCHOOL_URN}/claims").location == "/sign-in"
 
 
 def test_the_absolute_lifetime_is_a_setting() -> None:
