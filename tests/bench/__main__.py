@@ -22,6 +22,7 @@ from tests.bench import (
     gias_nightly,
     payment_run,
     requests_per_page,
+    validation_lookups,
 )
 
 BENCHMARKS: tuple[Benchmark, ...] = (
@@ -33,6 +34,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     gias_nightly.BENCHMARK,
     audit_sample.BENCHMARK,
     audit_workflow.BENCHMARK,
+    validation_lookups.BENCHMARK,
 )
 
 
