@@ -8,11 +8,18 @@ creates a botocore session and an X-Ray client at import, even when tracing is d
 function's cold start that buys nothing where no trace is sent (the local stack, the tests, the benches).
 There the tracer is `UntracedTracer`, whose decorator returns the handler unchanged. In AWS the functions'
 `Tracing: Active` keeps both Lambda's own segments and the SDK's subsegments for every AWS call (ADR 0043).
+
+SnapStart (WebFunction, SupportFunction): every execution environment restored from one snapshot starts with the
+same `random` state, seeded before the snapshot; `reseed_after_restore` registers a reseed from the OS after each
+restore (the Lambda runtime's `snapshot_restore_py`; elsewhere nothing is restored and nothing is registered).
+The service's own secrets and ids come from `secrets`, which reads the OS at each call, never from `random`.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+import random
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
@@ -21,7 +28,16 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.shared import constants
 from aws_lambda_powertools.shared.functions import resolve_truthy_env_var_choice
 
-__all__ = ["TracerLike", "UntracedTracer", "build_tracer", "logger", "metrics", "tracer", "tracing_enabled"]
+__all__ = [
+    "TracerLike",
+    "UntracedTracer",
+    "build_tracer",
+    "logger",
+    "metrics",
+    "reseed_after_restore",
+    "tracer",
+    "tracing_enabled",
+]
 
 # Most page views publish no business metric; an empty flush is normal, not a warning.
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
@@ -75,6 +91,18 @@ def build_tracer(environ: Mapping[str, str] | None = None) -> TracerLike:
     return Tracer() if tracing_enabled(environ) else UntracedTracer()
 
 
+def reseed_after_restore() -> bool:
+    """Register `random.seed()` (from the OS) to run after each SnapStart restore; False where there is no
+    runtime hook library (outside Lambda's managed runtime), True once registered."""
+    try:
+        hooks = importlib.import_module("snapshot_restore_py")
+    except ImportError:
+        return False
+    hooks.register_after_restore(random.seed)
+    return True
+
+
+reseed_after_restore()
 logger = Logger()
 metrics = Metrics()
 tracer: TracerLike = build_tracer()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
+import types
 from typing import Any
 
 import pytest
 
-from shared.observability import UntracedTracer, build_tracer, tracing_enabled
+from shared.observability import UntracedTracer, build_tracer, reseed_after_restore, tracing_enabled
 from tests import support
 
 IN_LAMBDA = {"LAMBDA_TASK_ROOT": "/var/task"}
@@ -43,6 +45,22 @@ def test_without_tracing_the_decorators_return_the_function_itself() -> None:
     # When a handler is decorated, with and without arguments / Then it is the handler itself
     assert tracer.capture_lambda_handler(capture_response=False)(handler) is handler
     assert tracer.capture_lambda_handler(handler) is handler
+
+
+def test_after_a_snapstart_restore_random_is_reseeded_from_the_os(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given Lambda's runtime hook library (as its managed Python runtime provides it)
+    registered: list[Any] = []
+    hooks = types.ModuleType("snapshot_restore_py")
+    hooks.register_after_restore = registered.append  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", hooks)
+    # When the hooks are registered / Then random.seed (from the OS when called without a seed) runs after a restore
+    assert reseed_after_restore() is True
+    assert registered == [random.seed]
+
+
+def test_outside_lambda_no_restore_hook_is_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", None)  # importing it raises ImportError
+    assert reseed_after_restore() is False
 
 
 _CHILD = """
