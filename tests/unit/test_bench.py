@@ -178,6 +178,14 @@ def test_parse_sample_reads_the_last_marker_line_after_any_logs() -> None:
     assert parse_sample(stdout) == Sample(seconds=0.25)
 
 
+def test_parse_sample_reads_the_cpu_time_and_the_cpu_view_judges_by_it() -> None:
+    # Given a child's line with both times
+    sample = parse_sample(f'{MARKER}{{"seconds": 0.5, "cpu_seconds": 0.2, "network": [], "error": null}}')
+    assert sample == Sample(seconds=0.5, cpu_seconds=0.2)
+    # When its measurement is seen by CPU time / Then the CPU time is its time
+    assert Measurement(_target(), [sample, Sample(seconds=None, error="boom")]).cpu_view().seconds == [0.2]
+
+
 def test_parse_sample_keeps_network_calls_and_errors() -> None:
     stdout = f'{MARKER}{{"seconds": 0.1, "network": ["connect (\'10.0.0.1\', 443)"], "error": "OSError: blocked"}}'
     sample = parse_sample(stdout)
