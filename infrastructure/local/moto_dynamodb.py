@@ -11,7 +11,8 @@ Three more patches make moto's costs DynamoDB's: a transaction backs up the item
 (`back_up_touched_items_only`), a Query reads only the partition it asks for, on the base table or an index
 (`index_queries_by_partition`, docs/adr/0042-moto-indexes.md), and an item in a response is written out without
 moto's search for each of its attribute values' ten possible members under aliases
-(`answer_attribute_values_directly`, docs/adr/0046-moto-responses.md).
+(`answer_attribute_values_directly`), and an update expression is parsed once, not twice for every item it updates
+(`parse_update_expressions_once`; both docs/adr/0046-moto-responses.md).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from moto.core import serialize as moto_serialize
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.parsing import expressions as moto_expressions
 
 _LOCK = threading.RLock()
 _OPERATIONS = (
@@ -366,3 +368,38 @@ def answer_attribute_values_directly() -> None:
     if getattr(current, "__reads_directly__", False):
         return
     moto_serialize.BaseJSONSerializer._serialize_type_structure = _attribute_value_directly  # type: ignore[method-assign]
+
+
+# -- update expressions: parsed once -------------------------------------------------------------------------
+# moto parses an UpdateItem's expression (tokenizer and parser, in Python) twice for every item it updates (once
+# to check the placeholders used, once to apply it), in a transaction too: about half of a transaction's time when
+# each of its 49 claims is updated with the same expression. The parse is a function of the expression's text
+# alone, and moto never changes the tree it returns: the placeholder check only reads it (`find_clauses`) and
+# the validator deep-copies it before resolving names and values into it. Patched, the tree of a text is kept
+# (the first time it parses; a text that fails to parse raises each time, as before) and handed out again.
+UpdateExpressionParser: Any = vars(moto_expressions)["UpdateExpressionParser"]  # untyped in moto
+_ORIGINAL_MAKE = vars(UpdateExpressionParser)["make"]
+_PARSED: dict[str, Any] = {}
+_PARSED_KEPT = 10_000  # texts kept: our code writes a few dozen (PynamoDB names its placeholders #0, :0, ...)
+
+
+def _parsed_once(cls: type, expression_str: Any) -> Any:
+    parse = _ORIGINAL_MAKE.__func__
+    if cls is not UpdateExpressionParser or type(expression_str) is not str:
+        return parse(cls, expression_str)
+    tree = _PARSED.get(expression_str)
+    if tree is None:
+        tree = parse(cls, expression_str)
+        if len(_PARSED) < _PARSED_KEPT:
+            _PARSED[expression_str] = tree
+    return tree
+
+
+_parsed_once.__parses_once__ = True  # type: ignore[attr-defined]
+
+
+def parse_update_expressions_once() -> None:
+    """Idempotent: moto parses each update expression's text once and reuses the tree (which it never changes)."""
+    if getattr(vars(UpdateExpressionParser)["make"].__func__, "__parses_once__", False):
+        return
+    UpdateExpressionParser.make = classmethod(_parsed_once)

@@ -77,6 +77,7 @@ class LocalStack:
             answer_attribute_values_directly,
             back_up_touched_items_only,
             index_queries_by_partition,
+            parse_update_expressions_once,
             serialise_dynamodb,
         )
 
@@ -84,6 +85,7 @@ class LocalStack:
         back_up_touched_items_only()
         index_queries_by_partition()  # a Query reads its partition, not the whole table
         answer_attribute_values_directly()  # and writes the items it returns out quickly (ADR 46)
+        parse_update_expressions_once()  # and parses each update expression once (ADR 46)
 
         from infrastructure.local.template import load_template
 

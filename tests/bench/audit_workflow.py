@@ -48,6 +48,7 @@ def _stack() -> Iterator[Any]:
         answer_attribute_values_directly,
         back_up_touched_items_only,
         index_queries_by_partition,
+        parse_update_expressions_once,
         serialise_dynamodb,
     )
     from infrastructure.local.stack import provision
@@ -59,6 +60,7 @@ def _stack() -> Iterator[Any]:
     back_up_touched_items_only()
     index_queries_by_partition()  # as the workflow suite: a Query reads its partition only (ADR 42)
     answer_attribute_values_directly()  # and writes the items it returns out quickly (ADR 46)
+    parse_update_expressions_once()  # and parses each update expression once (ADR 46)
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         provisioned = provision(load_template(ROOT / "template.yaml"), table_name, os.environ["FILES_BUCKET"])
         os.environ["EMAIL_QUEUE_URL"] = provisioned.environment["EMAIL_QUEUE_URL"]

@@ -137,6 +137,7 @@ def measure(
         answer_attribute_values_directly,
         back_up_touched_items_only,
         index_queries_by_partition,
+        parse_update_expressions_once,
     )
     from tests.bench.requests_per_page import _set_up
     from tests.support import NOW, Client
@@ -147,6 +148,7 @@ def measure(
     back_up_touched_items_only()  # as the local stack and the integration suite
     index_queries_by_partition()
     answer_attribute_values_directly()  # and writes the items it returns out quickly (ADR 46)
+    parse_update_expressions_once()  # and parses each update expression once (ADR 46)
     try:
         with counting_dynamodb_requests() as (counter, history), counting_items_read() as read, mock_aws():
             counter.active = history.active = False

@@ -2,7 +2,7 @@
 
 `payment_run` runs the whole state machine with moto in the same process, so what moto stores and allocates has to be
 told apart from the task's own memory by accounting at moto's door. This measures the task alone: a moto server runs
-in a child process (with the local stack's patches of moto's transactions, Queries and responses), this process
+in a child process (with the local stack's patches of moto's transactions, Queries, responses and updates), this process
 provisions the template's tables and bucket in it, seeds `claims` ready claims of one closed window over HTTP, then
 calls the task's use case with `tracemalloc` on. Every allocation traced is the task's (with PynamoDB's and
 botocore's): responses arrive over a socket and the file is read back as a stream, as on AWS. Nothing else runs in
@@ -40,6 +40,7 @@ _SERVER = (
     "moto_dynamodb.back_up_touched_items_only()\n"
     "moto_dynamodb.index_queries_by_partition()\n"
     "moto_dynamodb.answer_attribute_values_directly()\n"
+    "moto_dynamodb.parse_update_expressions_once()\n"
     "from moto.server import main\n"
     "main(['-H', '127.0.0.1', '-p', sys.argv[1]])\n"
 )

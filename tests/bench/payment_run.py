@@ -42,7 +42,8 @@ Three things about moto, not the service, are handled here and printed with the 
   only the partition asked for (docs/adr/0042-moto-indexes.md), so time per Query no longer grows with the table.
 - moto writes each item it returns by looking for each of every attribute value's ten members under six aliases
   (about 5 ms a claim item); as in the local stack, it reads those members directly
-  (docs/adr/0046-moto-responses.md), the same bytes about 8× sooner.
+  (docs/adr/0046-moto-responses.md), the same bytes about 8× sooner; and it parses each update expression's text
+  once, not twice for every claim a transaction updates (the same ADR).
 - Validating a page Queries the window's index for its claims and each of its schools' claims (on DynamoDB a
   page's reads do not depend on the window; tests/integration/test_payment_run_tasks.py counts them).
   By default `REAL_VALIDATION_PAGES` pages of each size
@@ -546,6 +547,12 @@ class RunMeasurement:
     checked: str = ""
     warnings: list[str] = field(default_factory=list)
     map_concurrency: int = MAP_CONCURRENCY
+    cpu_seconds: float = 0.0  # this process's CPU (every thread) from the start of the execution to its end
+    load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average as the execution began and ended
+    gc_seconds: dict[int, float] = field(
+        default_factory=dict
+    )  # the cyclic collector's time during the run, by generation
+    gc_runs: Counter[int] = field(default_factory=Counter)
 
     @property
     def claims_per_second(self) -> float:
@@ -809,6 +816,34 @@ def _probing(probe: _MemoryProbe) -> Iterator[None]:
         BotocoreStubber.process_request = original  # type: ignore[method-assign]
 
 
+@dataclass(eq=False)
+class _Collections:
+    """The cyclic garbage collector's runs and time by generation, from `gc.callbacks`, while `active`."""
+
+    active: bool = True
+    seconds: dict[int, float] = field(default_factory=dict)
+    runs: Counter[int] = field(default_factory=Counter)
+    _started: float = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif self.active:
+            generation = int(info.get("generation", -1))
+            self.runs[generation] += 1
+            self.seconds[generation] = self.seconds.get(generation, 0.0) + time.perf_counter() - self._started
+
+
+@contextmanager
+def _timing_collections() -> Iterator[_Collections]:
+    collections = _Collections()
+    gc.callbacks.append(collections)
+    try:
+        yield collections
+    finally:
+        gc.callbacks.remove(collections)
+
+
 # -- measuring: the world, the data, the run -----------------------------------------------------------------------
 def _teachers(plan: SeedPlan) -> list[Any]:
     from infrastructure.local.seed_data import SeedTeacher
@@ -996,6 +1031,7 @@ def _world(plan: SeedPlan) -> Iterator[Any]:
         answer_attribute_values_directly,
         back_up_touched_items_only,
         index_queries_by_partition,
+        parse_update_expressions_once,
         serialise_dynamodb,
     )
     from infrastructure.local.stack import provision
@@ -1007,6 +1043,7 @@ def _world(plan: SeedPlan) -> Iterator[Any]:
     back_up_touched_items_only()
     index_queries_by_partition()  # as the local stack: a Query reads its partition, not the whole table
     answer_attribute_values_directly()  # and writes the items it returns out quickly (ADR 46)
+    parse_update_expressions_once()  # and parses each update expression once (ADR 46)
     teaching_record = teaching_record_server(_teachers(plan))
     try:
         os.environ.update(
@@ -1138,7 +1175,11 @@ def measure_one(
 
             stack.enter_context(mock.patch.object(lambda_adapter, "invoke", labelled))
             printed = stack.enter_context(contextlib.redirect_stdout(io.StringIO()))  # the tasks' prints
+            collector = stack.enter_context(_timing_collections())
+            load_before, cpu_before = os.getloadavg()[0], time.process_time()
             wall, events = _execute(arn, RUN_ID, plan.window_id)
+            cpu, load = time.process_time() - cpu_before, (load_before, os.getloadavg()[0])
+            collector.active = False
             checked, warnings, file_bytes = _check(plan, RUN_ID)
     finally:
         os.environ.clear()
@@ -1155,6 +1196,10 @@ def measure_one(
         validated=plan.to_validate,
         pages=plan.pages,
         seed_seconds=seed_seconds,
+        cpu_seconds=cpu,
+        load=load,
+        gc_seconds=dict(collector.seconds),
+        gc_runs=collector.runs,
         file_bytes=file_bytes,
         schools=len(plan.schools),
         checked=checked,
@@ -1190,6 +1235,19 @@ def _print_results(options: Options, runs: Sequence[RunMeasurement]) -> None:
     options.print()
     for line in format_table(runs):
         options.print(line)
+    for run in runs:
+        options.print(
+            f"  {run.claims:,} claims: this process used {run.cpu_seconds:.1f} CPU s (every thread) over the "
+            f"run's {run.wall_seconds:.1f} s, while the machine's load average went from {run.load[0]:.1f} to "
+            f"{run.load[1]:.1f} on {os.cpu_count()} CPUs (moto, the tasks and the Map's pages share one "
+            "interpreter: on an idle machine the run takes about its CPU time plus its waits); Python's cyclic "
+            "garbage collector ran "
+            + ", ".join(
+                f"{run.gc_runs[generation]:,} times for {run.gc_seconds.get(generation, 0.0):.1f} s in generation "
+                f"{generation}"
+                for generation in sorted(run.gc_runs)
+            )
+        )
     options.print(
         "  wall: the execution's start to stop (moto's dates). Steps: from the execution history (Validate: the Map). "
         "File task peak: every Python allocation traced while the task ran, above its start; of which own: the "
@@ -1336,8 +1394,8 @@ def _run(options: Options, sizes: Sequence[int], validate_pages: int | None, tra
         f"run in-process by the Lambda adapter) over {' and '.join(f'{n:,}' for n in sorted(sizes))} clean claims of "
         f"one closed window ({CLAIMS_PER_SCHOOL} claims per school, {PROVIDERS} providers); {pages} of each size "
         "validated for real, the rest validated by an earlier run. moto's TransactWriteItems backs up the items "
-        "it touches, not whole tables, a Query reads only its partition and items are written out without alias "
-        "look-ups (see the module docstring)"
+        "it touches, not whole tables, a Query reads only its partition, items are written out without alias "
+        "look-ups and an update expression is parsed once (see the module docstring)"
         + ("; the file task traced by tracemalloc (slower)." if trace_memory else "; nothing traced.")
     )
     start = time.perf_counter()

@@ -31,6 +31,7 @@ def moto_server() -> Iterator[str]:
         answer_attribute_values_directly,
         back_up_touched_items_only,
         index_queries_by_partition,
+        parse_update_expressions_once,
         serialise_dynamodb,
     )
 
@@ -38,6 +39,7 @@ def moto_server() -> Iterator[str]:
     back_up_touched_items_only()
     index_queries_by_partition()
     answer_attribute_values_directly()  # and writes the items it returns out quickly (ADR 46)
+    parse_update_expressions_once()  # and parses each update expression once (ADR 46)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

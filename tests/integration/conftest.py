@@ -31,6 +31,7 @@ def aws() -> Iterator[None]:
         answer_attribute_values_directly,
         back_up_touched_items_only,
         index_queries_by_partition,
+        parse_update_expressions_once,
         serialise_dynamodb,
     )
 
@@ -38,6 +39,7 @@ def aws() -> Iterator[None]:
     back_up_touched_items_only()  # as the local stack: a transaction costs its items, not its tables
     index_queries_by_partition()  # and a Query reads its partition, not the whole table
     answer_attribute_values_directly()  # and writes the items it returns out quickly (ADR 46)
+    parse_update_expressions_once()  # and parses each update expression once (ADR 46)
     # As the local stack: one DynamoDB operation at a time, so tests that race two threads see DynamoDB's atomic
     # conditional writes (unpatched, moto's check and write can interleave under load and both pass)
     serialise_dynamodb()

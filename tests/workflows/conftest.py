@@ -72,6 +72,7 @@ def workflow(monkeypatch: pytest.MonkeyPatch) -> Iterator[Workflow]:
         answer_attribute_values_directly,
         back_up_touched_items_only,
         index_queries_by_partition,
+        parse_update_expressions_once,
         serialise_dynamodb,
     )
 
@@ -79,6 +80,7 @@ def workflow(monkeypatch: pytest.MonkeyPatch) -> Iterator[Workflow]:
     back_up_touched_items_only()
     index_queries_by_partition()  # a Query reads its partition, as DynamoDB's does
     answer_attribute_values_directly()  # and writes the items it returns out quickly (ADR 46)
+    parse_update_expressions_once()  # and parses each update expression once (ADR 46)
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         import os
 
