@@ -4,24 +4,25 @@ The stack is the one `make run` starts (`infrastructure.local.stack.LocalStack`:
 handlers in-process behind the local API Gateway, the fakes, the demo data), started by this module in a child
 process (`python -m tests.bench.deadline_day --serve`) on free loopback ports, so that the load (this process) and
 the service (that one) do not share an interpreter. The child adds to the demo data, through the project's
-repositories, the bench's own users: one new school user at each of 50 eligible demo schools (not the personas'),
-made persona users of that stack only. It counts, with botocore hooks on every client it creates (as
-`tests/bench/requests_per_page.py` does), every AWS call by phase and by the function whose handler made it, the
-DynamoDB request units each one consumed (`tests.bench.cost_model.dynamodb_units`), and each handler invocation's
+repositories, the bench's own users: one new school user at each of 50 eligible demo schools (not the personas').
+It counts, with botocore hooks on every client it creates (as `tests/bench/requests_per_page.py` does), every AWS
+call by phase, by the function whose handler made it and by the page it served, the DynamoDB request units each one
+consumed (`tests.bench.cost_model.dynamodb_units`), and each handler invocation's
 duration: what `tests/bench/cost_model.py` prices.
 
-The load: each simulated user is a thread with its own cookies (a session cookie is Secure, so a hand-kept jar, as
-a browser on localhost would keep it). Before the day (written by the child through the repositories) each school
+The load: each simulated user is a thread with its own cookies (a session cookie is Secure, so a hand-kept jar, as a
+browser on localhost would keep it). Before the day (written by the child through the repositories) each school
 accepted its grant conditions and added `MENTORS_BEFORE` mentors, and each user has a signed-in session as DfE
-Sign-in's callback leaves one (persona sign-in reads every persona on each sign-in: 50 more would measure that).
-On the day each user opens the school's claims (the landing page), adds a mentor (TRN and date of birth, looked up
-in the fake Teaching Record: the form, the check page, "Confirm and add mentor") and submits claims (provider,
-mentors, hours, confirm, check, "Accept and submit"), one after another, until the time is up. Five users' schools
-share one mentor; before the clock each walks a claim of more than half the mentor's hours with the same provider to
-its check page, and at the clock's start a barrier releases the five submissions at the same instant: the hours cap
-(ADR 10) lets at most one through, the others see the "recently changed" page (409, expected). Two more schools
-share another mentor and submit a claim within the cap with that provider at the start, which the payment run
-flags ("claimed by several schools") for support to review.
+Sign-in's callback leaves one (persona sign-in reads every persona on each sign-in: 50 more would measure that). On
+the day each user opens the school's claims (the landing page), adds a mentor (TRN and date of birth, looked up in
+the fake Teaching Record: the form, the check page, "Confirm and add mentor"; half the users do that after their
+first claim) and submits claims (provider, mentors, hours, confirm, check, "Accept and submit"), one after another,
+until the time is up (no journey starts after `LAST_CLAIM_STARTS`, no request in the last `CUTOFF` seconds). Five
+users' schools share one mentor; before the clock each walks a claim of more than half the mentor's hours with the
+same provider to its check page, and at the clock's start a barrier releases the five submissions at the same
+instant: the hours cap (ADR 10) lets at most one through, the others see the "recently changed" page (409,
+expected). Two more schools share another mentor and submit a claim within the cap with that provider at the start,
+which the payment run flags ("claimed by several schools") for support to review.
 
 After the load the allowances are read back (every allowance item against its cap, and its `used` against the
 hours of the claims that hold hours), and then, outside the 60 s, support closes the window ("Close window now"),
@@ -66,6 +67,7 @@ __all__ = [
     "DeadlineDay",
     "Hit",
     "cap_violations",
+    "map_transitions",
     "measure",
     "percentile",
     "route_pattern",
@@ -76,7 +78,7 @@ __all__ = [
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 USERS = 50
-SECONDS = 60.0  # the whole load, from the first sign-in to the last response
+SECONDS = 60.0  # the whole load, from the first request to the last response
 LAST_CLAIM_STARTS = 50.0  # no new claim journey starts after this; one in progress stops at SECONDS
 MENTORS_BEFORE = 2  # each school's mentors added on earlier days (through the repositories)
 MENTORS_ON_THE_DAY = 1  # each user adds this many during the load (TRN and date of birth)
@@ -237,7 +239,7 @@ class _Meter:
 
     def timed(self, name: str, handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         def invoke(event: Any, context: Any) -> Any:
-            outer = getattr(self._local, "function", None), getattr(self._local, "route", None)
+            outer = getattr(self._local, "function", "-"), getattr(self._local, "route", "-")
             self._local.function = self.functions.get(name, name)
             api = isinstance(event, dict) and "httpMethod" in event
             self._local.route = route_pattern(str(event["httpMethod"]), str(event["path"])) if api else "-"
@@ -729,11 +731,14 @@ class _Load:
                 landing = browser.get(f"/schools/{urn}/claims")  # where signing in lands a school's user
                 if landing.status != 200:
                     raise RuntimeError(f"signed in to a {landing.status}")
-            for trn, born in user["mentors"]:
-                _add_mentor(browser, urn, trn, dt.date.fromisoformat(born))
-                outcome.mentors_added += 1
-            own = [*user["mentors_before"], *(trn for trn, _ in user["mentors"])]
-            for provider in providers:
+            own = list(user["mentors_before"])
+            adds_at = n % 2  # half the users add their mentor first, the others after their first claim
+            for number, provider in enumerate(providers):
+                if number == adds_at:
+                    for trn, born in user["mentors"]:
+                        _add_mentor(browser, urn, trn, dt.date.fromisoformat(born))
+                        outcome.mentors_added += 1
+                        own.append(trn)
                 if time.monotonic() - begun >= self.last_claim_starts:
                     break
                 chosen = rng.sample(own, rng.randint(1, len(own)))

@@ -299,3 +299,29 @@ def test_map_transitions_count_each_maps_iterations_and_states() -> None:
         entered("TaskStateEntered", "File"),
     ]
     assert map_transitions(events) == {"ValidateClaims": (2, 2)}
+
+
+def test_the_meter_puts_each_call_on_the_function_and_page_making_it() -> None:
+    import json
+
+    from tests.bench.deadline_day import _Meter
+
+    meter = _Meter(phase="load", functions={"local-WebFunction": "WebFunction"})
+
+    def call(operation: str, body: dict[str, Any], parsed: dict[str, Any]) -> None:
+        context: dict[str, Any] = {}
+        meter.before(context=context, event_name=f"before-call.dynamodb.{operation}", params={"body": json.dumps(body)})
+        meter.after(context=context, parsed=parsed, event_name=f"after-call.dynamodb.{operation}")
+
+    def handler(event: Any, context: Any) -> dict[str, Any]:
+        call("GetItem", {"TableName": "t"}, {"Item": {"pk": {"S": "x" * 5000}}})
+        return {}
+
+    event = {"httpMethod": "GET", "path": "/schools/100113/claims"}
+    meter.timed("local-WebFunction", handler)(event, None)
+    call("PutItem", {"Item": {"pk": {"S": "y"}}}, {})  # a queue poller's, after the handler returned
+    calls = {tuple(row[:5]): row[5:] for row in meter.snapshot()["calls"]}
+    assert calls[("load", "WebFunction", "GET /schools/{urn}/claims", "dynamodb", "GetItem")] == [1, 1.0, 0.0]
+    assert calls[("load", "-", "-", "dynamodb", "PutItem")] == [1, 0.0, 1.0]
+    [invocation] = meter.snapshot()["invocations"]
+    assert invocation[:4] == ["load", "WebFunction", "GET /schools/{urn}/claims", 1]
