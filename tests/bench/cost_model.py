@@ -8,8 +8,9 @@ turns those counts into billable quantities and a year's bill:
 - Lambda: one request per invocation; GB-seconds = each invocation's measured duration × its function's
   `MemorySize` in `template.yaml` (the `Globals` value unless the function sets its own);
 - DynamoDB on-demand: read request units (4 KB steps, an eventually consistent read half a unit, a transactional
-  one two) and write request units (1 KB steps, transactional ×2), from the sizes of the items each call sent or
-  got back (`item_size`: DynamoDB's own sizing rules);
+  one two) and write request units (1 KB steps, transactional ×2, and one more write for each global secondary
+  index an item lands in), from the sizes of the items each call sent or got back (`item_size`: DynamoDB's own
+  sizing rules) and the indexes `template.yaml` gives each table;
 - Step Functions Standard: state transitions, counted from the run's execution history;
 - S3 PUT/GET, SQS requests, API Gateway requests;
 - a few fixed monthly items (the WAF, the secret), stated as such.
@@ -38,16 +39,20 @@ __all__ = [
     "PRICES",
     "Assumptions",
     "CostUnits",
+    "IndexSpec",
     "LineItem",
     "Price",
+    "TableSpec",
     "Usage",
     "attribute_size",
     "dynamodb_units",
     "format_bill",
     "function_memory",
+    "index_write_units",
     "item_size",
     "lambda_gb_seconds",
     "read_units",
+    "table_specs",
     "usage_of",
     "write_units",
     "yearly_bill",
@@ -190,14 +195,85 @@ def write_units(size: int, *, transactional: bool = False) -> int:
     return 2 * steps if transactional else steps
 
 
-def dynamodb_units(operation: str, request: Mapping[str, Any], response: Mapping[str, Any]) -> tuple[float, float]:
+@dataclass(frozen=True)
+class IndexSpec:
+    """A global secondary index: its key attributes and what it projects (ALL, KEYS_ONLY or INCLUDE)."""
+
+    name: str
+    keys: tuple[str, ...]
+    projection: str = "ALL"
+    included: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table's key attributes and its global secondary indexes."""
+
+    keys: tuple[str, ...]
+    indexes: tuple[IndexSpec, ...] = ()
+
+
+def table_specs(definitions: Iterable[Mapping[str, Any]]) -> dict[str, TableSpec]:
+    """By table name, from `create_table` arguments (`infrastructure.local.template.table_definitions`)."""
+    specs = {}
+    for table in definitions:
+        indexes = tuple(
+            IndexSpec(
+                name=str(index["IndexName"]),
+                keys=tuple(str(k["AttributeName"]) for k in index["KeySchema"]),
+                projection=str(index.get("Projection", {}).get("ProjectionType", "ALL")),
+                included=tuple(str(a) for a in index.get("Projection", {}).get("NonKeyAttributes", ())),
+            )
+            for index in table.get("GlobalSecondaryIndexes") or ()
+        )
+        keys = tuple(str(k["AttributeName"]) for k in table["KeySchema"])
+        specs[str(table["TableName"])] = TableSpec(keys, indexes)
+    return specs
+
+
+def index_write_units(table: TableSpec | None, item: Mapping[str, Mapping[str, Any]] | None) -> int:
+    """The extra write units a write costs in the table's global secondary indexes: one write, in 1 KB steps of
+    what the index projects, for each index whose key attributes the item has after the write (an index is sparse:
+    an item without its keys is not in it). DynamoDB bills a write that moves an item within an index (a changed
+    key) as a delete and a put; that is counted as one."""
+    if table is None or not item:
+        return 0
+    total = 0
+    for index in table.indexes:
+        if not all(key in item for key in index.keys):
+            continue
+        if index.projection == "ALL":
+            size = item_size(item)
+        else:
+            names = (
+                set(table.keys) | set(index.keys) | (set(index.included) if index.projection == "INCLUDE" else set())
+            )
+            size = item_size({name: value for name, value in item.items() if name in names})
+        total += write_units(size)
+    return total
+
+
+def dynamodb_units(
+    operation: str,
+    request: Mapping[str, Any],
+    response: Mapping[str, Any],
+    tables: Mapping[str, TableSpec] | None = None,
+) -> tuple[float, float]:
     """(RRU, WRU) one DynamoDB call consumes, from its request and parsed response (wire format).
 
     Sizes are those of the items sent or returned. An UpdateItem is sized by the item it returned (the service asks
     for ALL_NEW; a write is billed on the larger of before and after, so this can be low when an update shrinks an
     item), or by its key and values when nothing came back; a DeleteItem and a ConditionCheck are one step each.
     A Query or Scan reads the items it returned, summed then rounded (what it read and filtered out is not seen).
+    With `tables`, a write whose whole item is known (a put, an update that returned it) also pays for the global
+    secondary indexes it lands in (`index_write_units`, standard writes, also in a transaction); a delete's and a
+    transaction's update's index writes are not seen.
     """
+    known = tables or {}
+
+    def indexed(table_name: Any, item: Any) -> int:
+        return index_write_units(known.get(str(table_name)), item)
+
     consistent = bool(request.get("ConsistentRead"))
     if operation == "GetItem":
         return read_units(item_size(response.get("Item")), consistent=consistent), 0.0
@@ -211,22 +287,30 @@ def dynamodb_units(operation: str, request: Mapping[str, Any], response: Mapping
         return sum(
             read_units(item_size(r.get("Item")), transactional=True) for r in response.get("Responses") or ()
         ), 0.0
+    table = request.get("TableName")
     if operation == "PutItem":
-        return 0.0, float(write_units(item_size(request.get("Item"))))
+        item = request.get("Item")
+        return 0.0, float(write_units(item_size(item)) + indexed(table, item))
     if operation == "UpdateItem":
         returned = response.get("Attributes")
         size = item_size(returned) if returned else item_size(request.get("Key")) + _values_size(request)
-        return 0.0, float(write_units(size))
+        return 0.0, float(write_units(size) + indexed(table, returned))
     if operation == "DeleteItem":
         return 0.0, float(write_units(0))
     if operation == "BatchWriteItem":
-        writes = [w for entries in (request.get("RequestItems") or {}).values() for w in entries]
-        return 0.0, float(sum(write_units(item_size(w.get("PutRequest", {}).get("Item"))) for w in writes))
+        total = 0
+        for name, entries in (request.get("RequestItems") or {}).items():
+            for entry in entries:
+                item = entry.get("PutRequest", {}).get("Item")
+                total += write_units(item_size(item)) + indexed(name, item)
+        return 0.0, float(total)
     if operation == "TransactWriteItems":
         total = 0
         for entry in request.get("TransactItems") or ():
             if "Put" in entry:
-                total += write_units(item_size(entry["Put"].get("Item")), transactional=True)
+                put = entry["Put"]
+                total += write_units(item_size(put.get("Item")), transactional=True)
+                total += indexed(put.get("TableName"), put.get("Item"))
             elif "Update" in entry:
                 update = entry["Update"]
                 total += write_units(item_size(update.get("Key")) + _values_size(update), transactional=True)

@@ -203,6 +203,7 @@ class _Meter:
     calls: dict[tuple[str, str, str, str, str], list[float]] = field(default_factory=dict)
     invocations: dict[tuple[str, str, str], list[float]] = field(default_factory=dict)
     functions: dict[str, str] = field(default_factory=dict)  # function name → logical id
+    tables: dict[str, Any] = field(default_factory=dict)  # table name → cost_model.TableSpec (its indexes)
     _local: threading.local = field(default_factory=threading.local)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -229,7 +230,7 @@ class _Meter:
             except (TypeError, ValueError):
                 request = {}
             if isinstance(request, dict) and "Error" not in parsed:
-                rru, wru = dynamodb_units(operation, request, parsed)
+                rru, wru = dynamodb_units(operation, request, parsed, self.tables)
         key = (self.phase, self._function(), self._route(), service, operation)
         with self._lock:
             row = self.calls.setdefault(key, [0, 0.0, 0.0])
@@ -384,7 +385,12 @@ def _serve(port: int, users: int) -> None:
     """The child: the stack with the bench's users, metered; commands on stdin (`phase NAME`, `stats`, `quit`)."""
     protocol = sys.stdout
     sys.stdout = sys.stderr  # anything the stack or a handler prints stays off the protocol
-    meter = _Meter()
+    from infrastructure.local.stack import resource_name
+    from infrastructure.local.template import load_template, table_definitions
+    from tests.bench.cost_model import table_specs
+
+    definitions = table_definitions(load_template(TEMPLATE), resource_name).values()
+    meter = _Meter(tables=dict(table_specs(spec.create_kwargs for spec in definitions)))
 
     def say(kind: str, body: Any) -> None:
         protocol.write(PREFIX + json.dumps({"kind": kind, "body": body}) + "\n")

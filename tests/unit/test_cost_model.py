@@ -14,14 +14,18 @@ from tests.bench.cost_model import (
     CLAIM_PAGES,
     PRICES,
     CostUnits,
+    IndexSpec,
+    TableSpec,
     Usage,
     attribute_size,
     dynamodb_units,
     format_bill,
     function_memory,
+    index_write_units,
     item_size,
     lambda_gb_seconds,
     read_units,
+    table_specs,
     usage_of,
     write_units,
     yearly_bill,
@@ -93,6 +97,68 @@ def test_an_update_is_sized_by_the_item_it_returned() -> None:
 
 def test_a_put_is_sized_by_its_item() -> None:
     assert dynamodb_units("PutItem", {"Item": {"pk": {"S": "x" * 2100}}}, {}) == (0.0, 3.0)
+
+
+_CLAIMS = TableSpec(
+    keys=("claim_id",),
+    indexes=(
+        IndexSpec("school-index", ("school_id", "created_at")),
+        IndexSpec("run-index", ("payment_run_id", "reference")),  # sparse: only claims in a run
+        IndexSpec("listing-index", ("academic_year", "listed_at"), "INCLUDE", ("status",)),
+    ),
+)
+
+
+def _claim_item(**extra: str) -> dict[str, Any]:
+    item = {
+        "claim_id": {"S": "1"},
+        "school_id": {"S": "100113"},
+        "created_at": {"S": "2026-12-03"},
+        "academic_year": {"S": "2026 to 2027"},
+        "listed_at": {"S": "2026-12-03"},
+        "status": {"S": "submitted"},
+        "mentors": {"S": "x" * 1500},
+    }
+    item.update({name: {"S": value} for name, value in extra.items()})
+    return item
+
+
+def test_a_write_pays_for_each_index_the_item_lands_in() -> None:
+    # school-index projects everything (2 KB: 2 units); listing-index only keys and status (1 unit); not in run-index
+    assert index_write_units(_CLAIMS, _claim_item()) == 3
+    assert index_write_units(_CLAIMS, _claim_item(payment_run_id="r", reference="1")) == 5
+    assert index_write_units(None, _claim_item()) == 0
+
+
+def test_puts_updates_and_transactions_count_their_index_writes() -> None:
+    tables = {"claims": _CLAIMS}
+    item = _claim_item()
+    assert dynamodb_units("PutItem", {"TableName": "claims", "Item": item}, {}, tables) == (0.0, 2.0 + 3.0)
+    assert dynamodb_units("UpdateItem", {"TableName": "claims"}, {"Attributes": item}, tables) == (0.0, 5.0)
+    put = {"TransactItems": [{"Put": {"TableName": "claims", "Item": item}}]}
+    assert dynamodb_units("TransactWriteItems", put, {}, tables) == (0.0, 2 * 2.0 + 3.0)  # the indexes not doubled
+    batch = {"RequestItems": {"claims": [{"PutRequest": {"Item": item}}]}}
+    assert dynamodb_units("BatchWriteItem", batch, {}, tables) == (0.0, 5.0)
+    assert dynamodb_units("PutItem", {"TableName": "other", "Item": item}, {}, tables) == (0.0, 2.0)
+
+
+def test_table_specs_read_the_create_table_arguments() -> None:
+    definition = {
+        "TableName": "local-ClaimsTable",
+        "KeySchema": [{"AttributeName": "claim_id", "KeyType": "HASH"}],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": "listing-index",
+                "KeySchema": [{"AttributeName": "academic_year"}, {"AttributeName": "listed_at"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["status"]},
+            }
+        ],
+    }
+    assert table_specs([definition]) == {
+        "local-ClaimsTable": TableSpec(
+            ("claim_id",), (IndexSpec("listing-index", ("academic_year", "listed_at"), "INCLUDE", ("status",)),)
+        )
+    }
 
 
 def test_lambda_gb_seconds_round_each_invocation_up_to_the_millisecond() -> None:
