@@ -308,6 +308,9 @@ def index_queries_by_partition() -> None:
     if getattr(DynamoDBBackend.update_item, "__serialised__", False):
         replacement = _serialised(_updating)
     DynamoDBBackend.update_item = replacement  # type: ignore[method-assign]
+    from infrastructure.local.moto_query_window import read_only_the_window  # it patches on top of this one
+
+    read_only_the_window()  # and a Query with a Limit reads only the items its page needs
 
 
 # -- responses: an attribute value's members read directly, not looked for under aliases ----------------------
