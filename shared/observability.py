@@ -17,7 +17,6 @@ The service's own secrets and ids come from `secrets`, which reads the OS at eac
 
 from __future__ import annotations
 
-import importlib
 import os
 import random
 import warnings
@@ -27,6 +26,8 @@ from typing import Any, Protocol
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.shared import constants
 from aws_lambda_powertools.shared.functions import resolve_truthy_env_var_choice
+
+from shared.snapstart import after_restore
 
 __all__ = [
     "TracerLike",
@@ -94,12 +95,7 @@ def build_tracer(environ: Mapping[str, str] | None = None) -> TracerLike:
 def reseed_after_restore() -> bool:
     """Register `random.seed()` (from the OS) to run after each SnapStart restore; False where there is no
     runtime hook library (outside Lambda's managed runtime), True once registered."""
-    try:
-        hooks = importlib.import_module("snapshot_restore_py")
-    except ImportError:
-        return False
-    hooks.register_after_restore(random.seed)
-    return True
+    return after_restore(random.seed)
 
 
 reseed_after_restore()

@@ -19,7 +19,7 @@ import botocore.session
 import pynamodb.connection.base as pynamodb_connection
 from botocore.loaders import Loader
 
-__all__ = ["session_with_shared_data", "share_botocore_data"]
+__all__ = ["load_dynamodb_data", "session_with_shared_data", "share_botocore_data"]
 
 _lock = threading.Lock()
 _state: dict[str, Loader] = {}
@@ -40,3 +40,11 @@ def session_with_shared_data() -> botocore.session.Session:
 def share_botocore_data() -> None:
     """Make PynamoDB's connections build their sessions with `session_with_shared_data` (idempotent)."""
     pynamodb_connection.get_session = session_with_shared_data  # type: ignore[attr-defined]
+
+
+def load_dynamodb_data() -> None:
+    """Read DynamoDB's service model and the endpoints into the shared loader, without a client (none is made,
+    so no credentials and no connection): for a SnapStart function's before-snapshot hook (ADR 0043)."""
+    session = session_with_shared_data()
+    session.get_service_model("dynamodb")
+    session.get_component("endpoint_resolver")

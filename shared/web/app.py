@@ -26,10 +26,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.claims.errors import NotAuthorised, NotFound, TooMuchToKeep
 from shared.config import Settings
 from shared.observability import logger, metrics, tracer
+from shared.snapstart import before_snapshot
 from shared.usecases.sessions import SessionStore
 from shared.usecases.startup import configure
 from shared.web.journeys import GoTo
 from shared.web.pages import ShowInstead, SignInRequired, page
+from shared.web.render import compile_pages
 from shared.web.request import Request, parse_cookies, parse_form
 from shared.web.school import GrantConditionsRequired
 
@@ -148,6 +150,9 @@ class WebApp:
         for router in routers:
             self.resolver.include_router(router)
         self.resolver.not_found(self._not_found)
+        # SnapStart (ADR 0043): the snapshot holds every template compiled, not each restored environment's first
+        # requests compiling them. Only a function with SnapStart on is ever snapshotted.
+        before_snapshot(compile_pages, self.config.templates_path)
 
     # -- middleware -------------------------------------------------------------------------
     def _middleware(self, app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:

@@ -80,6 +80,17 @@ def environment(templates_path: Path) -> Environment:
     return env
 
 
+def compile_pages(templates_path: Path) -> int:
+    """Compile every page template (ours and GOV.UK Frontend's macros) into the environment's cache, so no request
+    compiles one; how many. About a second of CPU: for a SnapStart function's before-snapshot hook (ADR 0043), where
+    it is paid once per published version rather than by each restored environment's first requests."""
+    env = environment(templates_path)
+    names = env.list_templates(filter_func=lambda name: name.endswith(".html"))
+    for name in names:
+        env.get_template(name)
+    return len(names)
+
+
 def page_title(h1: str, has_errors: bool) -> str:
     prefix = "Error: " if has_errors else ""
     return f"{prefix}{h1} - {SERVICE_NAME} - GOV.UK"
