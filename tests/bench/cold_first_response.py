@@ -25,7 +25,11 @@ Tracing, both ways. "tracing off" is the environment of the local stack and the 
 not in Lambda); "as in AWS" is tracing on (`LAMBDA_TASK_ROOT` set, a sampled `_X_AMZN_TRACE_ID`), so Powertools'
 Tracer imports the X-Ray SDK, patches botocore and sends a subsegment per AWS call to `AWS_XRAY_DAEMON_ADDRESS`,
 here a UDP socket of this process that counts the datagrams (a proof that the child traced). The floor follows
-the same rule as the service (ADR 0043): it builds Powertools' `Tracer` only where tracing is on.
+the same rule as the service (ADR 0043): it builds Powertools' `Tracer` only where tracing is on. A third pass,
+"restored from a SnapStart snapshot", is tracing on as in AWS with Lambda's runtime hooks (`snapshot_restore_py`)
+stood in for: the import and the before-snapshot hooks are the init Lambda runs when it publishes a version (not
+counted, shown apart), and what is judged is the first request after the after-restore hooks, against the floor
+handler's first request restored the same way. Lambda's own restore of the snapshot is not measurable here.
 
 The children may reach only the loopback (the local stack): any other connection is refused and reported.
 Rounds are interleaved (every target once per round) after one untimed warm-up round that writes bytecode
@@ -167,6 +171,7 @@ class Measurement:
     scenario: Scenario
     samples: list[Sample] = field(default_factory=list)
     datagrams: int = 0  # X-Ray UDP datagrams its children sent
+    init_cpu_seconds: list[float] = field(default_factory=list)  # restored: the init, done when publishing
 
     def _median(self, values: Sequence[float | None]) -> float | None:
         measured = [value for value in values if value is not None]
@@ -281,17 +286,45 @@ _imported = _answered = _cpu_imported = _cpu_answered = _status = _location = _e
 """
 
 
-def child_code(statements: Sequence[str], function_name: str) -> str:
+_SNAPSHOT_HOOKS = """\
+import types
+
+_before_snapshot, _after_restore = [], []
+_hooks = types.ModuleType("snapshot_restore_py")
+_hooks.register_before_snapshot = lambda function, *args, **kwargs: _before_snapshot.append((function, args, kwargs))
+_hooks.register_after_restore = lambda function, *args, **kwargs: _after_restore.append((function, args, kwargs))
+sys.modules["snapshot_restore_py"] = _hooks
+"""
+
+# Restored: the init (import, then the before-snapshot hooks, latest registered first) is what Lambda does when it
+# publishes the version; the timed first request starts with the after-restore hooks, in their order.
+_RESTORE = (
+    "    for _function, _args, _kwargs in reversed(_before_snapshot):\n"
+    "        _function(*_args, **_kwargs)\n"
+    "    _imported, _cpu_imported = time.perf_counter() - _start, time.process_time() - _cpu_start\n"
+    "    for _function, _args, _kwargs in _after_restore:\n"
+    "        _function(*_args, **_kwargs)\n"
+)
+
+
+def child_code(statements: Sequence[str], function_name: str, restored: bool = False) -> str:
     """The program a fresh interpreter runs: refuse all but the loopback, time the import (the statements that
-    define `handler`) and the first call, print one result line."""
+    define `handler`) and the first call, print one result line. `restored`: as from a SnapStart snapshot, with
+    Lambda's runtime hooks (`snapshot_restore_py`) stood in for, the before-snapshot hooks run as part of the init
+    and the after-restore hooks as part of the first request."""
     body = "".join(f"    {statement}\n" for statement in statements)
-    preamble = _CHILD_PREAMBLE.replace("{function_name}", function_name)
+    preamble = _CHILD_PREAMBLE.replace("{function_name}", function_name) + (_SNAPSHOT_HOOKS if restored else "")
+    initialised = (
+        _RESTORE
+        if restored
+        else "    _imported, _cpu_imported = time.perf_counter() - _start, time.process_time() - _cpu_start\n"
+    )
     return (
         preamble
         + "_start, _cpu_start = time.perf_counter(), time.process_time()\n"
         + "try:\n"
         + body
-        + "    _imported, _cpu_imported = time.perf_counter() - _start, time.process_time() - _cpu_start\n"
+        + initialised
         + "    _response = handler(_event, _Context())\n"
         + "    _answered = time.perf_counter() - _start - _imported\n"
         + "    _cpu_answered = time.process_time() - _cpu_start - _cpu_imported\n"
@@ -360,6 +393,7 @@ def format_table(measurements: Sequence[Measurement], floor: Measurement, goal: 
 class Mode:
     name: str
     environment: Callable[[Mapping[str, str], str, int], dict[str, str]]
+    restored: bool = False  # as from a SnapStart snapshot: the first request alone is judged
 
 
 def _lambda_runtime(function_name: str) -> dict[str, str]:
@@ -388,7 +422,11 @@ def _tracing_as_in_aws(stack_environment: Mapping[str, str], function_name: str,
     }
 
 
-MODES: tuple[Mode, ...] = (Mode("tracing off", _tracing_off), Mode("as in AWS (tracing on)", _tracing_as_in_aws))
+MODES: tuple[Mode, ...] = (
+    Mode("tracing off", _tracing_off),
+    Mode("as in AWS (tracing on)", _tracing_as_in_aws),
+    Mode("as in AWS, restored from a SnapStart snapshot (tracing on)", _tracing_as_in_aws, restored=True),
+)
 
 
 class _XRayDaemon:
@@ -510,13 +548,15 @@ def _scenarios(persona_ids: Sequence[str]) -> list[Scenario]:
 
 
 # -- measuring ---------------------------------------------------------------------------------------------------
-def _sample(scenario: Scenario, environment: Mapping[str, str], event: Mapping[str, Any]) -> Sample:
+def _sample(
+    scenario: Scenario, environment: Mapping[str, str], event: Mapping[str, Any], restored: bool = False
+) -> Sample:
     from tests.support import ROOT
 
     function_name = scenario.function or "FloorFunction"
     try:
         completed = subprocess.run(
-            [sys.executable, "-c", child_code(scenario.statements, function_name)],
+            [sys.executable, "-c", child_code(scenario.statements, function_name, restored)],
             input=json.dumps(event),
             env=dict(environment),
             cwd=ROOT,
@@ -559,8 +599,12 @@ def _measure_mode(
                 cookie = _session_cookie(users[scenario.role]) if scenario.role else None
                 environment = mode.environment(stack_environment, scenario.function or "FloorFunction", daemon.port)
                 before = daemon.count
-                sample = _sample(scenario, environment, _event(scenario, service_url, cookie))
+                sample = _sample(scenario, environment, _event(scenario, service_url, cookie), mode.restored)
                 time.sleep(0.05)  # the last datagrams of the child reach the socket
+                if round_number and mode.restored:
+                    # The init (import and before-snapshot hooks) happened when the version was published
+                    measurement.init_cpu_seconds.append(sample.cpu_import_seconds or 0.0)
+                    sample = replace(sample, import_seconds=0.0, cpu_import_seconds=0.0)
                 if round_number:
                     measurement.samples.append(sample)
                     measurement.datagrams += daemon.count - before
@@ -610,9 +654,18 @@ def _report(options: Options, mode: Mode, measurements: Sequence[Measurement]) -
     options.print("  by CPU time of the child (time.process_time(); moto's work is this process's, not counted):")
     for line in format_table(cpu, cpu[0]):
         options.print(f"  {line}")
+    if mode.restored:
+        options.print(
+            "  (restored: the import and the before-snapshot hooks ran when the version was published, not counted; "
+            "the request includes the after-restore hooks; Lambda's own restore time is not measurable here)"
+        )
+        for measurement in measurements:
+            if measurement.init_cpu_seconds:
+                init_ms = statistics.median(measurement.init_cpu_seconds) * 1000
+                options.print(f"  {measurement.scenario.name}: init at publish {init_ms:.0f} ms of CPU")
     for measurement in measurements:
         statuses = ", ".join(measurement.answers) or "none"
-        traced = f"; {measurement.datagrams} X-Ray datagrams sent" if mode is MODES[1] else ""
+        traced = f"; {measurement.datagrams} X-Ray datagrams sent" if mode.environment is _tracing_as_in_aws else ""
         options.print(f"  {measurement.scenario.name}: answered {statuses}{traced}")
         if measurement.network:
             options.print(f"  FINDING: {measurement.scenario.name} tried to reach {', '.join(measurement.network)}")

@@ -67,3 +67,14 @@ def test_the_table_judges_each_total_against_the_floors() -> None:
     # And by CPU time, from the same samples
     cpu = web.cpu_view()
     assert cpu.total_ms is None  # these samples carry no CPU times
+
+
+def test_restored_children_stand_in_for_the_runtime_hooks_and_run_them_around_the_snapshot() -> None:
+    code = child_code(WEB.statements, "WebFunction", restored=True)
+    compile(code, "<child>", "exec")
+    # The hook library is in place before the import; before-snapshot hooks (latest first) are part of the init,
+    # after-restore hooks (in order) part of the timed first request
+    assert code.index('sys.modules["snapshot_restore_py"] = _hooks') < code.index("import functions.web.app")
+    assert code.index("reversed(_before_snapshot)") < code.index("_imported, _cpu_imported")
+    assert code.index("_imported, _cpu_imported") < code.index("in _after_restore:") < code.index("handler(_event")
+    assert "snapshot_restore_py" not in child_code(WEB.statements, "WebFunction")
