@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -35,7 +34,7 @@ from tests.bench import Benchmark, Options
 from tests.bench.requests_per_page import _claims, _write, counting_dynamodb_requests
 
 SIZES: tuple[int, ...] = (10, 5_000, 50_000)
-RENDERS = 3
+RENDERS = 5  # each page's time is the fastest of these: the machine's other work only ever adds to a render
 GOAL_RATIO = 1.2  # a page at 5,000 claims within 1.2× of its time at 10 (issue 14)
 JUDGED: tuple[int, int] = (10, 5_000)
 
@@ -87,7 +86,7 @@ class PageCost:
     requests: Counter[str]
     items_read: int
     rows: int
-    median_ms: float
+    fastest_ms: float
 
     @property
     def total_requests(self) -> int:
@@ -190,7 +189,7 @@ def measure(
                         if attempt == 0:
                             requests, items_read = counts, scanned
                             rows = len(page.soup.select("tbody tr"))
-                    costs.append(PageCost(what, size, requests, items_read, rows, statistics.median(times) * 1000))
+                    costs.append(PageCost(what, size, requests, items_read, rows, min(times) * 1000))
                 if on_size is not None:
                     on_size([cost for cost in costs if cost.claims == size])
     finally:
@@ -203,10 +202,10 @@ def measure(
 
 
 def format_table(costs: Sequence[PageCost]) -> list[str]:
-    floors = {c.claims: c.median_ms for c in costs if c.page.endswith("(the floor)")}
+    floors = {c.claims: c.fastest_ms for c in costs if c.page.endswith("(the floor)")}
     lines = [f"{'page':<42} {'claims':>7} {'requests':>9} {'items read':>11} {'rows':>5} {'x floor':>8}  by operation"]
     for cost in costs:
-        ratio = cost.median_ms / floors[cost.claims] if floors.get(cost.claims) else float("nan")
+        ratio = cost.fastest_ms / floors[cost.claims] if floors.get(cost.claims) else float("nan")
         operations = ", ".join(f"{n} {op}" for op, n in sorted(cost.requests.items()))
         lines.append(
             f"{cost.page:<42} {cost.claims:>7,} {cost.total_requests:>9} {cost.items_read:>11,} {cost.rows:>5} "
@@ -216,9 +215,9 @@ def format_table(costs: Sequence[PageCost]) -> list[str]:
 
 
 def format_verdicts(costs: Sequence[PageCost], sizes: tuple[int, int] = JUDGED) -> list[str]:
-    """Each page's median time at the larger size over its time at the smaller, against `GOAL_RATIO`."""
+    """Each page's fastest time at the larger size over its time at the smaller, against `GOAL_RATIO`."""
     small, large = sizes
-    times = {(c.page, c.claims): c.median_ms for c in costs}
+    times = {(c.page, c.claims): c.fastest_ms for c in costs}
     lines = []
     for page in dict.fromkeys(c.page for c in costs):
         if (page, small) not in times or (page, large) not in times:
@@ -269,7 +268,7 @@ def run(options: Options) -> None:
     scans = sum(c.requests.get("Scan", 0) for c in costs)
     options.print(f"Scans in any page: {scans}. Whole benchmark: {time.perf_counter() - start:.0f} s.")
     options.print(
-        "'x floor': the page's median time over the reference search's at the same size, both in this process "
+        "'x floor': the page's fastest time over the reference search's at the same size, both in this process "
         "under moto (patched as the local stack is, so that a Query reads only its partition; a Scan still reads "
         "the table, as DynamoDB's does: the requests and items read are the figures that carry over)."
     )
