@@ -837,19 +837,26 @@ class _Run:
     maps: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-def _wait_for_reviews(window_id: str, deadline: float) -> list[str]:
-    """Wait until every claim of the window has been validated or waits for a review with its token: those waiting."""
+def _wait_for_reviews(window_id: str, deadline: float, running: Callable[[], bool]) -> list[str]:
+    """Wait until every claim of the window has been validated or waits for a review with its token (or the run
+    has ended): the references of those waiting."""
+    counts: Counter[str] = Counter()
     while time.monotonic() < deadline:
         _, claims = _read_back()
         mine = [c for c in claims if c["window_id"] == window_id and c["holds_hours"]]
         if not mine:
             raise RuntimeError("the window has no claims to pay")
         waiting = [c["reference"] for c in mine if c["status"] == "support_review" and c["review_token"]]
-        pending = [c for c in mine if c["status"] in ("submitted", "support_review") and not c["validated_run"]]
-        if mine and len(pending) == len(waiting):
+        unvalidated = [c for c in mine if c["status"] == "submitted" and not c["validated_run"]]
+        untokened = [c for c in mine if c["status"] == "support_review" and not c["review_token"]]
+        if not (unvalidated or untokened) or not running():
             return waiting
+        counts = Counter(
+            f"{c['status']}{' token' if c['review_token'] else ''}{' validated' if c['validated_run'] else ''}"
+            for c in mine
+        )
         time.sleep(1.0)
-    raise RuntimeError("the payment run did not finish validating in time")
+    raise RuntimeError(f"the payment run did not finish validating in time: {dict(counts)}")
 
 
 def _payment_run(child: _Child, url: str, plan: dict[str, Any]) -> _Run:
@@ -872,7 +879,14 @@ def _payment_run(child: _Child, url: str, plan: dict[str, Any]) -> _Run:
     closed = browser.post(f"/support/claim-windows/{window}/close")
     if closed.status != 303:
         raise RuntimeError(f"Close window now: {closed.status}")
-    waiting = _wait_for_reviews(window, deadline)
+    sfn = boto3.client("stepfunctions")
+    arn = plan["state_machine_arn"]
+
+    def running() -> bool:
+        executions = sfn.list_executions(stateMachineArn=arn)["executions"]
+        return not executions or executions[0]["status"] == "RUNNING"
+
+    waiting = _wait_for_reviews(window, deadline, running)
     child.send("phase review")
     before = len(hits)
     for reference in waiting:
@@ -883,8 +897,6 @@ def _payment_run(child: _Child, url: str, plan: dict[str, Any]) -> _Run:
         found.reviewed += 1
     found.support_pages = len(hits) - before
     child.send("phase run")
-    sfn = boto3.client("stepfunctions")
-    arn = plan["state_machine_arn"]
     execution = None
     while time.monotonic() < deadline:
         executions = sfn.list_executions(stateMachineArn=arn)["executions"]
@@ -895,6 +907,9 @@ def _payment_run(child: _Child, url: str, plan: dict[str, Any]) -> _Run:
     if execution is None:
         raise RuntimeError("no payment run execution")
     found.status = execution["status"]
+    if found.status != "SUCCEEDED":
+        described = sfn.describe_execution(executionArn=execution["executionArn"])
+        found.problems.append(f"the run {found.status}: {described.get('error')} {described.get('cause', '')[:300]}")
     found.seconds = time.monotonic() - started
     history: list[dict[str, Any]] = []
     for page in sfn.get_paginator("get_execution_history").paginate(executionArn=execution["executionArn"]):
@@ -904,7 +919,7 @@ def _payment_run(child: _Child, url: str, plan: dict[str, Any]) -> _Run:
     found.maps = map_transitions(history)
     _, claims = _read_back()
     found.claims = sum(1 for c in claims if c["window_id"] == window and c["status"] == "payment_in_progress")
-    found.problems = [f"{h.route}: {h.status}" for h in hits if h.error]
+    found.problems += [f"{h.route}: {h.status}" for h in hits if h.error]
     return found
 
 
@@ -1159,7 +1174,7 @@ def report(options: Options, result: DeadlineDay) -> None:
             "  the execution's history: " + ", ".join(f"{kind} {count}" for kind, count in sorted(run.events.items()))
         )
         for problem in run.problems[:5]:
-            options.print(f"  PROBLEM in the run's support pages: {problem}")
+            options.print(f"  PROBLEM in the run: {problem}")
     options.print(
         "One process serves everything on this 2-CPU machine (moto, the API, every handler; one request per function "
         "at a time, as one Lambda container): requests per second is this stack's here, and each latency includes "
