@@ -1136,7 +1136,11 @@ def report(options: Options, result: DeadlineDay) -> None:
         options.print(line)
     options.print()
     errors = result.errors
-    options.print(f"errors (5xx, or 4xx that is not an expected form answer): {len(errors)} (goal 0)")
+    stopped = sum(1 for o in result.outcomes if o.problems)
+    options.print(
+        f"errors (5xx, or 4xx that is not an expected form answer): {len(errors)} (goal 0); users stopped by "
+        f"something else (a page not as expected, a connection that failed {RETRIES + 1} times): {stopped} (goal 0)"
+    )
     for route, count in Counter(f"{h.route} {h.status}" for h in errors).most_common(10):
         options.print(f"  {count} x {route}")
     options.print(
