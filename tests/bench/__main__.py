@@ -17,7 +17,10 @@ from tests.bench import (
     audit_sample,
     audit_workflow,
     claims_list,
+    cold_first_response,
     cold_start,
+    cost_model,
+    deadline_day,
     gias_import,
     gias_nightly,
     payment_run,
@@ -27,6 +30,7 @@ from tests.bench import (
 
 BENCHMARKS: tuple[Benchmark, ...] = (
     cold_start.BENCHMARK,
+    cold_first_response.BENCHMARK,
     requests_per_page.BENCHMARK,
     claims_list.BENCHMARK,
     payment_run.BENCHMARK,
@@ -35,6 +39,8 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     audit_sample.BENCHMARK,
     audit_workflow.BENCHMARK,
     validation_lookups.BENCHMARK,
+    deadline_day.BENCHMARK,
+    cost_model.BENCHMARK,  # after deadline-day: it prices what that run measured
 )
 
 

@@ -290,6 +290,7 @@ def test_format_imports_shows_the_beyond_floor_column_only_when_known() -> None:
 def test_runner_lists_cold_start_and_takes_runs() -> None:
     assert [benchmark.name for benchmark in BENCHMARKS] == [
         "cold-start",
+        "cold-first-response",
         "requests-per-page",
         "claims-list",
         "payment-run",
@@ -297,6 +298,9 @@ def test_runner_lists_cold_start_and_takes_runs() -> None:
         "gias-nightly",
         "audit-sample",
         "audit-workflow",
+        "validation-lookups",
+        "deadline-day",
+        "cost",
     ]
     arguments = _parser().parse_args(["--runs", "3", "--only", "cold-start"])
     assert (arguments.runs, arguments.only) == (3, ["cold-start"])
