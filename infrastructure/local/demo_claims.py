@@ -26,7 +26,7 @@ from infrastructure.local.seed_data import (
     SeedData,
 )
 from shared.claims.academic_years import AcademicYear
-from shared.claims.allowance import TrainingType
+from shared.claims.allowance import TrainingType, initial_hours
 from shared.claims.claim import Claim, ClaimMentor, claim_amount_pence
 from shared.claims.claim_history import SYSTEM_ACTOR
 from shared.claims.regions import DEFAULT_HOURLY_RATES_PENCE, region_for_district
@@ -39,9 +39,8 @@ from shared.data.journeys import Journeys
 SEED = 2025
 OTHER_CLAIMS = 24
 # Mary Lawson's first school with Sheffield Hallam: each claim's mentors' hours (over £5,000 in all)
-MARY_LAWSON_CLAIMS: tuple[tuple[int, ...], ...] = ((6, 6), (20, 20), (20, 20), (20, 20))
+MARY_LAWSON_CLAIMS: tuple[tuple[int, ...], ...] = ((6, 6), (16, 16), (16, 16), (16, 16))
 FIRST_REFERENCE = 25_000_001  # 8 digits, as the service's references are
-ALLOWANCE_HOURS = 20  # each mentor's hours with one provider in a year (initial training)
 PAYER_RESPONSE_UPLOADER = ("Sam", "Brooks")
 PAYER_RESPONSE_BATCH = "demo-2025-26"
 JOURNEY_KIND = "add_claim"
@@ -69,6 +68,7 @@ def load_paid_claims(data: SeedData) -> DemoClaims:
     windows = ClaimWindows()
     windows.put(window)  # open while last year's claims go in
     rng = random.Random(SEED)  # noqa: S311 - demo data, reproducible on purpose
+    most = initial_hours(year)  # each mentor's hours with one provider in the year (16 from 2025 to 2026)
     schools = {school.urn: school for school in data.schools}
     eligible = [urn for urn in data.eligible_school_urns if urn in schools and schools[urn].vendor_number]
     hallam = next(p for p in data.providers if p.name == PATRICIA_ADEYEMI_PROVIDER_NAME)
@@ -82,9 +82,8 @@ def load_paid_claims(data: SeedData) -> DemoClaims:
     for _ in range(OTHER_CLAIMS):
         provider = rng.choice([hallam, *others[:6]])
         mentor_count = rng.choice((1, 1, 2, 3))
-        planned.append(
-            (rng.choice(eligible), provider.code, provider.name, tuple(rng.randint(4, 20) for _ in range(mentor_count)))
-        )
+        hours = tuple(rng.randint(4, most) for _ in range(mentor_count))
+        planned.append((rng.choice(eligible), provider.code, provider.name, hours))
     users_of = {urn: user for user in data.users for urn in user.organisation_ids}
     store = ClaimsStore()
     journeys = Journeys()
@@ -125,7 +124,7 @@ def load_paid_claims(data: SeedData) -> DemoClaims:
             submitted_by_name=f"{submitter.first_name} {submitter.last_name}" if submitter else "Demo school user",
         )
         journey_id = journeys.start(JOURNEY_KIND, claim.submitted_by or "", urn, dt.datetime.now(dt.UTC), {})
-        caps = dict.fromkeys((m.trn for m in mentors), ALLOWANCE_HOURS)
+        caps = dict.fromkeys((m.trn for m in mentors), most)
         store.submit(claim, caps, journey_id, claim.submitted_by or "", at, 0)
         references.append(claim.reference)
     closed_at = window.closes_at
