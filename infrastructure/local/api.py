@@ -243,8 +243,14 @@ def _handler_class(api: LocalApi, log: Callable[[str], None]) -> type[BaseHTTPRe
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog is 5: with more browsers (or a load test's users) connecting at once than
+    # that, the kernel resets the rest, where API Gateway would take them all
+    request_queue_size = 128
+
+
 def serve(api: LocalApi, host: str, port: int, log: Callable[[str], None]) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, port), _handler_class(api, log))
+    server = _Server((host, port), _handler_class(api, log))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="local-api", daemon=True).start()
     return server
