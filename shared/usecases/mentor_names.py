@@ -4,10 +4,10 @@
 on `MentorNamesQueue`. `check_mentor` (its consumer) looks one TRN up by TRN alone, as the live service's
 nightly sync does: no date of birth is kept, so none is sent. Every request first takes a place in the
 one-second counters (`shared.claims.mentor_names`), a 429 too, the same counters the payment run's checks take
-places in (`shared.usecases.teaching_record_places`, ADR 0044), so the refresh and the checks together stay under
-the Teaching Record's 300 requests a minute whatever runs at once. Then the teacher's record and every school's entry get
-the current names (one conditional transaction, nothing written when they agree), or are marked not found:
-kept, never deleted, listed on the run's Activity entry and shown to the school and to support.
+places in (`shared.usecases.teaching_record_places`, ADR 0044), so the refresh and the checks together stay
+under the Teaching Record's 300 requests a minute whatever runs at once. Then the teacher's record and every
+school's entry get the current names (one conditional transaction, nothing written when they agree), or are
+marked not found: kept, never deleted, listed on the run's Activity entry and shown to the school and to support.
 """
 
 from __future__ import annotations
