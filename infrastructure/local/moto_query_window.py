@@ -1,20 +1,24 @@
-"""moto's Query with a Limit reads only the part of its partition the page needs, as DynamoDB does.
+"""moto's Query on an index reads only the part of its partition the answer needs, as DynamoDB does.
 
 After ADR 42 a Query hands moto only its partition, but moto still sorts the whole partition (twice: once as
-`all_items` orders a table, once by the index's keys), checks each item's keys and walks past every item before
-the ExclusiveStartKey, for every request. A page of 26 claims from a year of 5,000 therefore cost the year. DynamoDB
-reads from the start key on and stops at the Limit.
+`all_items` orders a table, once by the index's keys), checks each item's keys and walks every item before the
+ExclusiveStartKey and outside the sort-key condition, for every request. A page of 26 claims from a year of
+5,000, or a validation page of 100 claims BETWEEN two references in a window of 20,000, cost the whole partition.
+DynamoDB reads from the start of the sort-key condition (or the start key) and stops at its end or the Limit.
 
 Patched, the partition's items are kept in moto's own order (sorted once by moto's own `sorted_items` with the
-sort attributes moto's Query uses, and sorted again only after a write to the table), and a Query that sets a
-Limit is handed just the run of items its answer is made from: from the first item after the ExclusiveStartKey
-(found by bisection with moto's own comparison), in the Query's direction, up to and including the first item after
-the Limit-th item that meets the sort-key condition (moto looks at that one to decide on LastEvaluatedKey). moto
-then answers from that run exactly as from the whole partition: the same items, ScannedCount, LastEvaluatedKey,
-filter, projection and 1 MB page (items between are in the run too, so a size limit stops it at the same item).
-A Query without a Limit, with the legacy QueryFilter, on several sort attributes, or on the base table is moto's
-own (after ADR 42). `tests/integration/test_moto_partitions.py` compares every answer, page by page, with moto's
-unpatched Query on random tables and random writes (docs/adr/0042-moto-indexes.md).
+sort attributes moto's Query uses, and again only after a write to the table). A Query is handed just the run
+of items its answer is made from. The run starts at the first item after the ExclusiveStartKey that meets the
+sort-key condition, in the Query's direction. It ends at the last item that meets the condition, or at the
+item after the Limit-th one (moto looks at that item to decide on LastEvaluatedKey). Both ends are found by
+bisection, with moto's own comparison for the start key. The order is by the index's sort key first, so the
+items meeting its condition are one run. moto then answers from that run exactly as it would from the whole
+partition: the same items, ScannedCount, LastEvaluatedKey, filter, projection and COUNT. If an item after the
+run could still end the page at 1 MB, moto's own walk answers instead. These Queries are moto's own (after
+ADR 42): those with the legacy QueryFilter, those on several sort attributes, those whose condition is on
+something other than the index's sort key, and those on the base table. `tests/integration/test_moto_partitions.py`
+compares every answer, page by page, with moto's unpatched Query on random tables and random writes. It fails
+if the run stops one item short, or if BETWEEN's end is off by one (docs/adr/0042-moto-indexes.md).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
-from moto.dynamodb.models.table import GlobalSecondaryIndex, Table
+from moto.dynamodb.models.table import RESULT_SIZE_LIMIT, GlobalSecondaryIndex, Table
 
 from infrastructure.local import moto_dynamodb as partitions
 
@@ -86,26 +90,73 @@ def _first_after(
     return low
 
 
+_ALIASES = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
+_ANY_ITEM = 400 * 1024  # DynamoDB's largest item: what one more item can add to a page's size
+
+
+def _bounds(ordered: list[Item], compared: str, comparison: str, objects: list[DynamoType]) -> tuple[int, int] | None:
+    """Where the items meeting the sort-key condition are, as (first, past the last) in the table's order, found by
+    bisection: the order is by the index's sort key first, so they are one run. None for a condition this does not
+    know (moto's own walk then decides)."""
+    op = _ALIASES.get(comparison, comparison.upper())
+    if op not in ("EQ", "LT", "LE", "GT", "GE", "BETWEEN", "BEGINS_WITH") or not objects:
+        return None
+    low = objects[0].cast_value
+    high = objects[-1].cast_value
+
+    def before(value: Any) -> bool:
+        if op in ("EQ", "GE", "BETWEEN", "BEGINS_WITH"):
+            return bool(value < low)
+        return bool(value <= low) if op == "GT" else False
+
+    def after(value: Any) -> bool:
+        if op in ("EQ", "LE"):
+            return bool(value > low)
+        if op == "LT":
+            return bool(value >= low)
+        if op == "BETWEEN":
+            return bool(value > high)
+        if op == "BEGINS_WITH":
+            return bool(value > low) and not str(value).startswith(str(low))
+        return False
+
+    def first(predicate: Callable[[Any], bool], lowest: int) -> int:
+        """The first position from `lowest` whose item's sort key makes `predicate` true (it is false before)."""
+        left, right = lowest, len(ordered)
+        while left < right:
+            middle = (left + right) // 2
+            if predicate(ordered[middle].attrs[compared].cast_value):
+                right = middle
+            else:
+                left = middle + 1
+        return left
+
+    start = first(lambda value: not before(value), 0)
+    return start, first(after, start)
+
+
 def _window(
-    table: Table,
-    ordered: list[Item],
-    skipped: int,
-    limit: int,
-    forward: bool,
-    meets: Callable[[Item], bool],
-) -> list[Item]:
-    """The run moto's answer is made from, in the table's order: after `skipped`, to the item after the
-    Limit-th that meets the sort-key condition."""
-    run: list[Item] = []
-    met = 0
-    for position in range(skipped, len(ordered)):
-        item = ordered[position] if forward else ordered[len(ordered) - 1 - position]
-        run.append(item)
-        if met == limit:
-            break  # moto looks at one item past the Limit-th to say there is more
-        if meets(item):
-            met += 1
-    return run if forward else run[::-1]
+    ordered: list[Item], skipped: int, limit: int | None, forward: bool, run: tuple[int, int]
+) -> list[Item] | None:
+    """The items moto's answer is made from, in the table's order: from the first after the start key that meets
+    the sort-key condition to the last that does, or to the item after the Limit-th (moto looks at that one to say
+    there is more). None when what follows the run could still end the page by its size (moto's own walk decides)."""
+    count = len(ordered)
+    low, high = run if forward else (count - run[1], count - run[0])  # the run in the Query's direction
+    taken: list[Item] = []
+    size = 0
+    for position in range(max(skipped, low), count):
+        item = ordered[position] if forward else ordered[count - 1 - position]
+        if limit is not None and len(taken) == limit:
+            taken.append(item)  # looked at, not answered: moto says there is more
+            break
+        if position >= high:
+            if size + _ANY_ITEM > RESULT_SIZE_LIMIT:
+                return None  # an item after the run could still stop the page at 1 MB
+            break
+        taken.append(item)
+        size += item.size()
+    return taken if forward else taken[::-1]
 
 
 def _querying_window(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
@@ -114,7 +165,7 @@ def _querying_window(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> A
     index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
     limit, conditions = given.get("limit"), kwargs.get("range_key_conditions") or []
     legacy = set(kwargs) - _KNOWN  # moto passes the legacy QueryFilter's conditions as keyword arguments
-    if not limit or not index_name or legacy or len(args) > 9 or len(conditions) > 1:
+    if not index_name or legacy or len(args) > 9 or len(conditions) > 1:
         return _BEFORE(self, hash_key, *args, **kwargs)
     index = next((i for i in self.all_indexes() if i.name == index_name), None)
     candidates = partitions._candidates(self, hash_key, index_name, kwargs.get("hash_key_conditions"))
@@ -123,21 +174,24 @@ def _querying_window(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> A
         return _BEFORE(self, hash_key, *args, **kwargs)
     hash_attrs, range_attrs, compared = _sort_attributes(self, index)
     attrs = (hash_attrs, range_attrs)
-    comparison, objects = given.get("range_comparison"), given.get("range_objs")
+    comparison, objects = given.get("range_comparison"), given.get("range_objs") or []
     compared = conditions[-1][0] if conditions else compared
-
-    def meets(item: Item) -> bool:
-        if not comparison:
-            return True
-        found = item.attrs.get(compared) if compared else None
-        return found is not None and bool(found) and bool(found.compare(comparison, objects))
-
+    sort_key = next((k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"), None)
     forward = given.get("scan_index_forward") is not False
     with _LOCK:
         ordered = _ordered(self, index, value, candidates, attrs)
+    if not comparison:
+        run: tuple[int, int] | None = (0, len(ordered))
+    elif compared is not None and compared == sort_key:
+        run = _bounds(ordered, compared, comparison, objects)
+    else:
+        run = None
     start = given.get("exclusive_start_key")
     skipped = _first_after(self, ordered, start, attrs, forward) if start is not None else 0
-    partitions._QUERYING.partition = (self, _window(self, ordered, skipped, int(limit), forward, meets))
+    window = _window(ordered, skipped, int(limit) if limit else None, forward, run) if run is not None else None
+    if window is None:
+        return _BEFORE(self, hash_key, *args, **kwargs)
+    partitions._QUERYING.partition = (self, window)
     try:
         return partitions._ORIGINAL_QUERY(self, hash_key, *args, **kwargs)
     finally:
@@ -149,7 +203,7 @@ _KNOWN = {"index_name", "consistent_read", "filter_expression", "hash_key_condit
 
 
 def read_only_the_window() -> None:
-    """Idempotent, after `index_queries_by_partition`: a Query with a Limit reads only the items its page needs."""
+    """Idempotent, after `index_queries_by_partition`: a Query on an index reads only the items its answer needs."""
     global _BEFORE
     if getattr(Table.query, "__reads_window__", False):
         return
