@@ -60,9 +60,11 @@ def _sort_attributes(table: Table, index: Any) -> tuple[list[str], list[str | No
     return [*hash_keys, table.hash_key_attr], range_attrs, compared
 
 
-def _ordered(table: Table, index: Any, value: DynamoType, items: list[Item], attrs: tuple[Any, Any]) -> list[Item]:
-    """The partition's items that have every index sort key, in moto's order, kept until the table is written."""
-    version = vars(table).get(_VERSION, 0)
+def _ordered(
+    table: Table, index: Any, value: DynamoType, items: list[Item], attrs: tuple[Any, Any], version: int
+) -> list[Item]:
+    """The partition's items that have every index sort key, in moto's order, kept until the table is written.
+    `version`: the table's, read before `items` were (a write since then makes what is kept stale at once)."""
     cache: dict[tuple[str, DynamoType], tuple[int, list[Item]]] = vars(table).setdefault(_ORDERED, {})
     kept = cache.get((index.name, value))
     if kept is not None and kept[0] == version:
@@ -168,6 +170,7 @@ def _querying_window(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> A
     if not index_name or legacy or len(args) > 9 or len(conditions) > 1:
         return _BEFORE(self, hash_key, *args, **kwargs)
     index = next((i for i in self.all_indexes() if i.name == index_name), None)
+    version = vars(self).get(_VERSION, 0)
     candidates = partitions._candidates(self, hash_key, index_name, kwargs.get("hash_key_conditions"))
     value = next((v for _, v in kwargs.get("hash_key_conditions") or ()), None)
     if index is None or candidates is None or not isinstance(value, DynamoType):
@@ -179,7 +182,7 @@ def _querying_window(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> A
     sort_key = next((k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"), None)
     forward = given.get("scan_index_forward") is not False
     with _LOCK:
-        ordered = _ordered(self, index, value, candidates, attrs)
+        ordered = _ordered(self, index, value, candidates, attrs, version)
     if not comparison:
         run: tuple[int, int] | None = (0, len(ordered))
     elif compared is not None and compared == sort_key:
