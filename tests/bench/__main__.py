@@ -78,8 +78,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     for benchmark in selected:
         options.print()
         options.print(f"== {benchmark.name}: {benchmark.summary}")
-        benchmark.run(options)
+        run_isolated(benchmark, options)
     return 0
+
+
+def run_isolated(benchmark: Benchmark, options: Options) -> None:
+    """Run one benchmark, then put back the environment and forget every AWS client, setting and function module
+    the service cached: a benchmark that started the local stack leaves clients pointed at its stopped endpoint,
+    and the next one's tables would be bound to them."""
+    from tests.support import forget_aws_clients
+
+    saved = dict(os.environ)
+    try:
+        benchmark.run(options)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        forget_aws_clients()
 
 
 if __name__ == "__main__":

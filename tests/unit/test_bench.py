@@ -338,3 +338,28 @@ def test_the_audit_sample_bench_spreads_its_claims_as_the_live_service_has_them(
     assert printed[0].startswith("2,000 paid claims")
     assert "ratio" in printed[1]
     assert "peak memory" in printed[2]
+
+
+def test_a_benchmark_leaves_no_environment_or_cached_settings_to_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a benchmark that points the service at an endpoint (as one that starts the local stack does)
+    from shared.config import settings
+    from tests.bench import Benchmark
+    from tests.bench.__main__ import run_isolated
+
+    monkeypatch.setenv("BENCH_ISOLATION_PROBE", "before")
+    seen: list[object] = []
+
+    def run(options: Options) -> None:
+        import os
+
+        os.environ["BENCH_ISOLATION_PROBE"] = "changed by the benchmark"
+        settings.cache_clear()
+        seen.append(settings())
+
+    # When it has run
+    run_isolated(Benchmark("probe", "sets the environment", run), Options(runs=1, out=io.StringIO()))
+    # Then the environment is as it was and the settings it cached are forgotten
+    import os
+
+    assert os.environ["BENCH_ISOLATION_PROBE"] == "before"
+    assert settings() is not seen[0]
