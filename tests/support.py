@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -106,13 +107,16 @@ def forget_aws_clients() -> None:
     """Drop what the service caches for the AWS in force when it was first used: `settings()`, every
     module-level `lru_cache` under shared/ (the boto3 clients: a client keeps the endpoint it was made with),
     PynamoDB's per-model connections, and the function modules (each `app` keeps the settings it was
-    imported with: the next import is a cold start in the environment of the suite that makes it)."""
+    imported with: the next import is a cold start in the environment of the suite that makes it), and what this
+    thread keeps in a module's `threading.local` (the transactions' connection)."""
     for name, module in list(sys.modules.items()):
         if module is None or not name.startswith("shared."):
             continue
         for value in list(vars(module).values()):
             if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
                 value.cache_clear()
+            elif isinstance(value, threading.local):
+                vars(value).clear()  # this thread's (a transaction's connection keeps its endpoint)
     pynamodb_models = sys.modules.get("pynamodb.models")
     models: list[type[Any]] = [pynamodb_models.Model] if pynamodb_models else []
     while models:

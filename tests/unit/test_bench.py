@@ -352,8 +352,11 @@ def test_a_benchmark_leaves_no_environment_or_cached_settings_to_the_next(monkey
     def run(options: Options) -> None:
         import os
 
+        from shared.data import transactions
+
         os.environ["BENCH_ISOLATION_PROBE"] = "changed by the benchmark"
         settings.cache_clear()
+        transactions._THREAD.connection = "a connection to the benchmark's endpoint"  # as connection() keeps it
         seen.append(settings())
 
     # When it has run
@@ -362,4 +365,7 @@ def test_a_benchmark_leaves_no_environment_or_cached_settings_to_the_next(monkey
     import os
 
     assert os.environ["BENCH_ISOLATION_PROBE"] == "before"
+    from shared.data import transactions
+
     assert settings() is not seen[0]
+    assert getattr(transactions._THREAD, "connection", None) is None  # it keeps the endpoint it was made for
