@@ -83,14 +83,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_isolated(benchmark: Benchmark, options: Options) -> None:
-    """Run one benchmark, then put back the environment and forget every AWS client, setting and function module
-    the service cached: a benchmark that started the local stack leaves clients pointed at its stopped endpoint,
-    and the next one's tables would be bound to them."""
+    """Run one benchmark (one that raises is reported as not measured), then put back the environment and forget
+    every AWS client, setting and function module the service cached: a benchmark that started the local stack
+    leaves clients pointed at its stopped endpoint, and the next one's tables would be bound to them."""
     from tests.support import forget_aws_clients
 
     saved = dict(os.environ)
     try:
         benchmark.run(options)
+    except Exception as error:  # noqa: BLE001 - a benchmark that fails is reported, and the others still run
+        options.print(f"NOT MEASURED: {benchmark.name} stopped: {type(error).__name__}: {error}")
     finally:
         os.environ.clear()
         os.environ.update(saved)

@@ -369,3 +369,15 @@ def test_a_benchmark_leaves_no_environment_or_cached_settings_to_the_next(monkey
 
     assert settings() is not seen[0]
     assert getattr(transactions._THREAD, "connection", None) is None  # it keeps the endpoint it was made for
+
+
+def test_a_benchmark_that_raises_is_reported_and_the_run_goes_on() -> None:
+    from tests.bench import Benchmark
+    from tests.bench.__main__ import run_isolated
+
+    def broken(options: Options) -> None:
+        raise RuntimeError("the local stack went away")
+
+    out = io.StringIO()
+    run_isolated(Benchmark("broken", "raises", broken), Options(runs=1, out=out))
+    assert "NOT MEASURED: broken stopped: RuntimeError: the local stack went away" in out.getvalue()
